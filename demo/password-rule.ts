@@ -1,0 +1,11 @@
+import { InvalidPasswordException, type User, type UserCreate } from "tessera";
+
+/** FastAPI Users' documented example rule: 8 characters at least, and not containing the email. */
+export function validatePassword(password: string, user: UserCreate | User): void {
+  if ([...password].length < 8) {
+    throw new InvalidPasswordException("Password should be at least 8 characters");
+  }
+  if (password.includes(user.email)) {
+    throw new InvalidPasswordException("Password should not contain e-mail");
+  }
+}

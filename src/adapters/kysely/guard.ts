@@ -1,0 +1,16 @@
+import { DatabaseUnavailableError } from "../../errors.js";
+import type { Engine } from "./engine.js";
+
+/**
+ * Runs a database call, turning an unreachable database into
+ * {@link DatabaseUnavailableError} (the HTTP layer answers 503). Drivers
+ * reconnect on their own, so the next call after the database returns works.
+ */
+export async function guard<T>(engine: Engine, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (engine.isUnavailable(error)) throw new DatabaseUnavailableError({ cause: error });
+    throw error;
+  }
+}

@@ -1,0 +1,42 @@
+import type { Kysely } from "kysely";
+import type { IdOf, IdType, User } from "../../models.js";
+import { KyselyAccessTokenDatabase } from "./kysely-access-token-database.js";
+import { KyselyUserDatabase } from "./kysely-user-database.js";
+import { resolveSchema, type SchemaOptions } from "./schema.js";
+
+export { type Connection, connect } from "./connect.js";
+export { createTables } from "./create-tables.js";
+export type { Engine } from "./engine.js";
+export { KyselyAccessTokenDatabase } from "./kysely-access-token-database.js";
+export { KyselyUserDatabase } from "./kysely-user-database.js";
+export type { Schema, SchemaOptions } from "./schema.js";
+export {
+  type BetterSqliteDatabase,
+  createSqliteDialect,
+  type SqliteDialectOptions,
+} from "./sqlite-dialect.js";
+
+/** Both databases of the Kysely adapter, sharing one schema. */
+export interface KyselyAdapter<U extends User<ID>, ID> {
+  users: KyselyUserDatabase<U, ID>;
+  accessTokens: KyselyAccessTokenDatabase<U, ID>;
+}
+
+/**
+ * The user and access-token databases over one Kysely instance. Pass the
+ * instance your app already uses (or a transaction, per request).
+ *
+ * @example
+ * const { users, accessTokens } = kyselyAdapter(db);                       // UUID ids
+ * const adapter = kyselyAdapter(db, { idType: "integer" });          // User<number>
+ */
+export function kyselyAdapter<T extends IdType = "uuid", U extends User<IdOf<T>> = User<IdOf<T>>>(
+  db: Kysely<any>,
+  options: SchemaOptions<T> = {},
+): KyselyAdapter<U, IdOf<T>> {
+  const schema = resolveSchema(db, options);
+  return {
+    users: new KyselyUserDatabase<U, IdOf<T>>(db, schema),
+    accessTokens: new KyselyAccessTokenDatabase<U, IdOf<T>>(db, schema),
+  };
+}

@@ -1,0 +1,131 @@
+import type { CompiledQuery, Kysely } from "kysely";
+import type { AccessTokenDatabase } from "../../db/access-token-database.js";
+import type { AccessToken, User } from "../../models.js";
+import { guard } from "./guard.js";
+import { rowToAccessToken, rowToUser, type UserRow } from "./rows.js";
+import type { Schema } from "./schema.js";
+
+/**
+ * Access tokens in a SQL table through Kysely. The per-request lookup
+ * ({@link getUserByToken}) is compiled once, so a request costs one prepared
+ * query and no query building. Build it with {@link kyselyAdapter}.
+ */
+export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
+  implements AccessTokenDatabase<U, ID>
+{
+  readonly #db: Kysely<any>;
+  readonly #userByToken: CompiledQuery;
+  readonly #userByTokenNoExpiry: CompiledQuery;
+
+  constructor(
+    db: Kysely<any>,
+    readonly schema: Schema,
+  ) {
+    this.#db = db.withoutPlugins();
+    const lookup = this.#db
+      .selectFrom(`${schema.accessTokenTable} as t`)
+      .innerJoin(`${schema.userTable} as u`, "u.id", "t.user_id")
+      .selectAll("u")
+      .where("t.token", "=", "");
+    this.#userByTokenNoExpiry = lookup.compile();
+    this.#userByToken = lookup.where("t.created_at", ">=", "").compile();
+  }
+
+  getUserByToken(token: string, notBefore: Date | null): Promise<U | null> {
+    const { engine } = this.schema;
+    const query =
+      notBefore === null
+        ? { ...this.#userByTokenNoExpiry, parameters: [token] }
+        : { ...this.#userByToken, parameters: [token, engine.encodeDate(notBefore)] };
+    return guard(engine, async () => {
+      const { rows } = await this.#db.executeQuery<UserRow>(query);
+      const row = rows[0];
+      return row ? rowToUser<U, ID>(row) : null;
+    });
+  }
+
+  getByToken(token: string, notBefore: Date | null): Promise<AccessToken<ID> | null> {
+    const { engine, accessTokenTable } = this.schema;
+    return guard(engine, async () => {
+      let query = this.#db.selectFrom(accessTokenTable).selectAll().where("token", "=", token);
+      if (notBefore !== null) query = query.where("created_at", ">=", engine.encodeDate(notBefore));
+      const row = await query.executeTakeFirst();
+      return row ? rowToAccessToken<ID>(row, engine) : null;
+    });
+  }
+
+  create(data: AccessToken<ID>): Promise<AccessToken<ID>> {
+    const { engine, accessTokenTable } = this.schema;
+    return guard(engine, async () => {
+      await this.#db
+        .insertInto(accessTokenTable)
+        .values({
+          token: data.token,
+          user_id: data.userId,
+          created_at: engine.encodeDate(data.createdAt),
+        })
+        .execute();
+      return { ...data };
+    });
+  }
+
+  update(
+    accessToken: AccessToken<ID>,
+    data: Partial<Omit<AccessToken<ID>, "token">>,
+  ): Promise<AccessToken<ID>> {
+    const { engine, accessTokenTable } = this.schema;
+    return guard(engine, async () => {
+      const row: Record<string, unknown> = {};
+      if (data.userId !== undefined) row.user_id = data.userId;
+      if (data.createdAt !== undefined) row.created_at = engine.encodeDate(data.createdAt);
+      if (Object.keys(row).length > 0) {
+        await this.#db
+          .updateTable(accessTokenTable)
+          .set(row)
+          .where("token", "=", accessToken.token)
+          .execute();
+      }
+      return { ...accessToken, ...data };
+    });
+  }
+
+  delete(token: string): Promise<void> {
+    return guard(this.schema.engine, async () => {
+      await this.#db.deleteFrom(this.schema.accessTokenTable).where("token", "=", token).execute();
+    });
+  }
+
+  deleteByUser(userId: ID, options: { keep?: string } = {}): Promise<number> {
+    return guard(this.schema.engine, async () => {
+      let query = this.#db.deleteFrom(this.schema.accessTokenTable).where("user_id", "=", userId);
+      if (options.keep !== undefined) query = query.where("token", "!=", options.keep);
+      const result = await query.executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
+  }
+
+  deleteExpired(notBefore: Date): Promise<number> {
+    const { engine, accessTokenTable } = this.schema;
+    return guard(engine, async () => {
+      const result = await this.#db
+        .deleteFrom(accessTokenTable)
+        .where("created_at", "<", engine.encodeDate(notBefore))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
+  }
+
+  listByUser(userId: ID, notBefore: Date | null): Promise<AccessToken<ID>[]> {
+    const { engine, accessTokenTable } = this.schema;
+    return guard(engine, async () => {
+      let query = this.#db
+        .selectFrom(accessTokenTable)
+        .selectAll()
+        .where("user_id", "=", userId)
+        .orderBy("created_at", "desc");
+      if (notBefore !== null) query = query.where("created_at", ">=", engine.encodeDate(notBefore));
+      const rows = await query.execute();
+      return rows.map((row) => rowToAccessToken<ID>(row, engine));
+    });
+  }
+}

@@ -1,0 +1,92 @@
+import { type Kysely, sql } from "kysely";
+import type { UserDatabase } from "../../db/user-database.js";
+import { UserAlreadyExists } from "../../errors.js";
+import { newId } from "../../ids.js";
+import type { User, UserCreateData, UserUpdateData } from "../../models.js";
+import { guard } from "./guard.js";
+import { rowToUser, type UserRow, userToRow } from "./rows.js";
+import type { Schema } from "./schema.js";
+
+/**
+ * Users in a SQL table through Kysely (SQLite, PostgreSQL, MySQL/MariaDB).
+ * Build it with {@link kyselyAdapter} rather than directly.
+ */
+export class KyselyUserDatabase<U extends User<ID>, ID = U["id"]> implements UserDatabase<U, ID> {
+  readonly #db: Kysely<any>;
+
+  constructor(
+    db: Kysely<any>,
+    readonly schema: Schema,
+  ) {
+    // Plugins (CamelCasePlugin…) of the caller's instance would rename our columns.
+    this.#db = db.withoutPlugins();
+  }
+
+  get(id: ID): Promise<U | null> {
+    return guard(this.schema.engine, async () => {
+      const row = await this.#db
+        .selectFrom(this.schema.userTable)
+        .selectAll()
+        .where("id", "=", id)
+        .executeTakeFirst();
+      return row ? rowToUser<U, ID>(row) : null;
+    });
+  }
+
+  getByEmail(email: string): Promise<U | null> {
+    return guard(this.schema.engine, async () => {
+      const row = await this.#db
+        .selectFrom(this.schema.userTable)
+        .selectAll()
+        .where(sql`lower(email)`, "=", sql`lower(${email})`)
+        .executeTakeFirst();
+      return row ? rowToUser<U, ID>(row) : null;
+    });
+  }
+
+  create(data: UserCreateData): Promise<U> {
+    const { engine, idType, userTable } = this.schema;
+    return guard(engine, async () => {
+      const row = userToRow(data, engine);
+      if (idType !== "integer") row.id = newId();
+      try {
+        if (engine.supportsReturning) {
+          const inserted = await this.#db
+            .insertInto(userTable)
+            .values(row)
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          return rowToUser<U, ID>(inserted as UserRow);
+        }
+        const result = await this.#db.insertInto(userTable).values(row).executeTakeFirstOrThrow();
+        const id = (row.id ?? Number(result.insertId)) as ID;
+        return (await this.get(id)) as U;
+      } catch (error) {
+        if (engine.isUniqueViolation(error)) throw new UserAlreadyExists();
+        throw error;
+      }
+    });
+  }
+
+  update(user: U, data: UserUpdateData): Promise<U> {
+    const { engine, userTable } = this.schema;
+    return guard(engine, async () => {
+      const row = userToRow(data, engine);
+      if (Object.keys(row).length > 0) {
+        try {
+          await this.#db.updateTable(userTable).set(row).where("id", "=", user.id).execute();
+        } catch (error) {
+          if (engine.isUniqueViolation(error)) throw new UserAlreadyExists();
+          throw error;
+        }
+      }
+      return { ...user, ...data };
+    });
+  }
+
+  delete(user: U): Promise<void> {
+    return guard(this.schema.engine, async () => {
+      await this.#db.deleteFrom(this.schema.userTable).where("id", "=", user.id).execute();
+    });
+  }
+}

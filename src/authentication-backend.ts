@@ -1,0 +1,49 @@
+import type { User } from "./models.js";
+import type { Strategy } from "./strategies/strategy.js";
+import type { Transport } from "./transports/transport.js";
+
+export interface AuthenticationBackendOptions<U extends User<ID>, ID, Ctx> {
+  /** Unique among the backends; names the routes in the OpenAPI document. */
+  name: string;
+  transport: Transport;
+  /**
+   * Builds the strategy for one request. It receives the request's context, so a
+   * request-scoped database handle (a transaction, a tenant's connection) can be
+   * injected; return a shared instance when there is none.
+   */
+  getStrategy: (ctx: Ctx) => Strategy<U, ID>;
+}
+
+/**
+ * Pairs a transport (how the token travels) with a strategy factory (what the
+ * token is). It decides nothing itself.
+ *
+ * @example
+ * const bearer = new AuthenticationBackend({
+ *   name: "database",
+ *   transport: new BearerTransport({ tokenUrl: "auth/login" }),
+ *   getStrategy: () => new DatabaseStrategy(accessTokenDb, { lifetimeSeconds: 3600 }),
+ * });
+ */
+export class AuthenticationBackend<U extends User<ID>, ID = U["id"], Ctx = unknown> {
+  readonly name: string;
+  readonly transport: Transport;
+  readonly getStrategy: (ctx: Ctx) => Strategy<U, ID>;
+
+  constructor(options: AuthenticationBackendOptions<U, ID, Ctx>) {
+    this.name = options.name;
+    this.transport = options.transport;
+    this.getStrategy = options.getStrategy;
+  }
+
+  /** Issues a token for the user and answers as the transport does. */
+  async login(strategy: Strategy<U, ID>, user: U): Promise<Response> {
+    return this.transport.loginResponse(await strategy.writeToken(user));
+  }
+
+  /** Revokes the token and answers as the transport does. */
+  async logout(strategy: Strategy<U, ID>, user: U, token: string): Promise<Response> {
+    await strategy.destroyToken(token, user);
+    return this.transport.logoutResponse();
+  }
+}

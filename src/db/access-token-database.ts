@@ -1,0 +1,35 @@
+import type { AccessToken, User } from "../models.js";
+
+/**
+ * Where access tokens live. Every `token` argument and field is the *stored*
+ * form (the strategy hashes before calling): an implementation never sees the
+ * token a client holds.
+ *
+ * `notBefore` is the expiry bound: a token is valid while
+ * `createdAt >= notBefore`; `null` means no expiry. Implementations must apply
+ * it in the query, not after.
+ */
+export interface AccessTokenDatabase<U extends User<ID>, ID = U["id"]> {
+  /** The token row, if it exists and is not expired. */
+  getByToken(token: string, notBefore: Date | null): Promise<AccessToken<ID> | null>;
+  /**
+   * The user owning a valid token, in **one** round trip (token joined to its
+   * user). This is the authenticated request path: keep it a single indexed query.
+   */
+  getUserByToken(token: string, notBefore: Date | null): Promise<U | null>;
+  /** Stores a new token row and returns it. */
+  create(data: AccessToken<ID>): Promise<AccessToken<ID>>;
+  /** Changes a token row (its `createdAt`, to extend it) and returns it. */
+  update(
+    accessToken: AccessToken<ID>,
+    data: Partial<Omit<AccessToken<ID>, "token">>,
+  ): Promise<AccessToken<ID>>;
+  /** Deletes one token; deleting a missing token is not an error. */
+  delete(token: string): Promise<void>;
+  /** Deletes every token of a user, except `keep` (a stored token) if given; returns how many went. */
+  deleteByUser(userId: ID, options?: { keep?: string }): Promise<number>;
+  /** Deletes every token created before `notBefore`; returns how many went. */
+  deleteExpired(notBefore: Date): Promise<number>;
+  /** The user's tokens, newest first (expired ones included when `notBefore` is `null`). */
+  listByUser(userId: ID, notBefore: Date | null): Promise<AccessToken<ID>[]>;
+}

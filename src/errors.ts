@@ -1,0 +1,100 @@
+/**
+ * The `detail` codes of the HTTP contract, shared by every router so every
+ * integration answers with the same JSON (FastAPI Users' `ErrorCode`).
+ */
+export const ErrorCode = {
+  REGISTER_INVALID_PASSWORD: "REGISTER_INVALID_PASSWORD",
+  REGISTER_USER_ALREADY_EXISTS: "REGISTER_USER_ALREADY_EXISTS",
+  LOGIN_BAD_CREDENTIALS: "LOGIN_BAD_CREDENTIALS",
+  LOGIN_USER_NOT_VERIFIED: "LOGIN_USER_NOT_VERIFIED",
+  RESET_PASSWORD_BAD_TOKEN: "RESET_PASSWORD_BAD_TOKEN",
+  RESET_PASSWORD_INVALID_PASSWORD: "RESET_PASSWORD_INVALID_PASSWORD",
+  VERIFY_USER_BAD_TOKEN: "VERIFY_USER_BAD_TOKEN",
+  VERIFY_USER_ALREADY_VERIFIED: "VERIFY_USER_ALREADY_VERIFIED",
+  UPDATE_USER_EMAIL_ALREADY_EXISTS: "UPDATE_USER_EMAIL_ALREADY_EXISTS",
+  UPDATE_USER_INVALID_PASSWORD: "UPDATE_USER_INVALID_PASSWORD",
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Base class of every error tessera throws on purpose. */
+export class TesseraError extends Error {
+  override name = "TesseraError";
+}
+
+/** A user with this email (compared case-insensitively) already exists. */
+export class UserAlreadyExists extends TesseraError {
+  override name = "UserAlreadyExists";
+  constructor() {
+    super("A user with this email already exists");
+  }
+}
+
+/** The email given is not a valid address. */
+export class InvalidEmail extends TesseraError {
+  override name = "InvalidEmail";
+  constructor() {
+    super("Invalid email address");
+  }
+}
+
+/** No user has this id or email. */
+export class UserNotExists extends TesseraError {
+  override name = "UserNotExists";
+  constructor() {
+    super("User does not exist");
+  }
+}
+
+/** The user is inactive. */
+export class UserInactive extends TesseraError {
+  override name = "UserInactive";
+  constructor() {
+    super("User is inactive");
+  }
+}
+
+/** The user is already verified. */
+export class UserAlreadyVerified extends TesseraError {
+  override name = "UserAlreadyVerified";
+  constructor() {
+    super("User is already verified");
+  }
+}
+
+/** The verification token is malformed, forged, expired or stale. */
+export class InvalidVerifyToken extends TesseraError {
+  override name = "InvalidVerifyToken";
+  constructor() {
+    super("Invalid verification token");
+  }
+}
+
+/** The reset-password token is malformed, forged, expired or already used. */
+export class InvalidResetPasswordToken extends TesseraError {
+  override name = "InvalidResetPasswordToken";
+  constructor() {
+    super("Invalid reset password token");
+  }
+}
+
+/**
+ * The password was refused by the manager's `validatePassword` hook. `reason`
+ * is shown to the client as is, so it must never contain a secret.
+ */
+export class InvalidPasswordException extends TesseraError {
+  override name = "InvalidPasswordException";
+  constructor(readonly reason: string) {
+    super(`Invalid password: ${reason}`);
+  }
+}
+
+/**
+ * The database could not be reached or dropped the connection. The HTTP layer
+ * answers 503; the adapter reconnects on its own when the database returns.
+ */
+export class DatabaseUnavailableError extends TesseraError {
+  override name = "DatabaseUnavailableError";
+  constructor(options?: { cause?: unknown }) {
+    super("The database is unavailable", options);
+  }
+}

@@ -1,0 +1,48 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { detail, MalformedBody, phrase } from "./responses.js";
+import {
+  type BodyOf,
+  type BodySpec,
+  decodeJsonBody,
+  type Validated,
+  validateFields,
+} from "./validation.js";
+
+/** Default cap on request bodies: far above any legitimate auth request. */
+export const DEFAULT_MAX_BODY_SIZE = 64 * 1024;
+
+/** Refuses bodies over `maxSize` bytes with a 413 before reading them whole. */
+export function limitBody(maxSize: number): MiddlewareHandler {
+  return bodyLimit({ maxSize, onError: (c) => detail(c, 413, phrase(413)) });
+}
+
+/** Reads and validates a JSON body. */
+export async function readJson<S extends BodySpec>(
+  c: Context,
+  spec: S,
+): Promise<Validated<BodyOf<S>>> {
+  const decoded = decodeJsonBody(c.req.header("content-type"), await c.req.text());
+  return decoded.ok ? validateFields(spec, decoded.data) : decoded;
+}
+
+const FORM_TYPES = /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;
+
+/**
+ * Reads and validates an urlencoded or multipart form. Any other content type
+ * reads as an empty form, so its fields are reported missing (FastAPI's answer).
+ */
+export async function readForm<S extends BodySpec>(
+  c: Context,
+  spec: S,
+): Promise<Validated<BodyOf<S>>> {
+  let fields: Record<string, unknown> = {};
+  if (FORM_TYPES.test(c.req.header("content-type") ?? "")) {
+    try {
+      fields = await c.req.parseBody();
+    } catch (error) {
+      throw new MalformedBody("There was an error parsing the body", { cause: error });
+    }
+  }
+  return validateFields(spec, fields);
+}

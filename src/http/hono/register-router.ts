@@ -1,0 +1,49 @@
+import { type Context, Hono } from "hono";
+import { ErrorCode, InvalidPasswordException, UserAlreadyExists } from "../../errors.js";
+import type { User } from "../../models.js";
+import type { Tessera } from "../../tessera.js";
+import { DEFAULT_MAX_BODY_SIZE, limitBody, readJson } from "./body.js";
+import { detail, handleError, methodNotAllowed, validationError } from "./responses.js";
+import { userCreateSpec } from "./schemas.js";
+import { type UserRouterOptions, userRead } from "./user-read.js";
+
+/**
+ * `POST /register`: creates an active, unverified, non-superuser account and
+ * answers 201 with it (FastAPI Users' `get_register_router`).
+ *
+ * @example
+ * app.route("/auth", registerRouter(tessera));
+ */
+export function registerRouter<U extends User<ID>, ID>(
+  tessera: Tessera<U, ID, Context>,
+  options: UserRouterOptions<U> = {},
+): Hono {
+  const { serializeUser = userRead, maxBodySize = DEFAULT_MAX_BODY_SIZE } = options;
+  const app = new Hono();
+  app.onError(handleError);
+
+  app.post("/register", limitBody(maxBodySize), async function register(c) {
+    const body = await readJson(c, userCreateSpec);
+    if (!body.ok) return validationError(c, body.errors);
+    try {
+      const user = await tessera
+        .getUserManager(c)
+        .create(
+          { email: body.data.email, password: body.data.password },
+          { safe: true, request: c.req.raw },
+        );
+      return c.json(serializeUser(user), 201);
+    } catch (error) {
+      if (error instanceof InvalidPasswordException) {
+        return detail(c, 400, { code: ErrorCode.REGISTER_INVALID_PASSWORD, reason: error.reason });
+      }
+      if (error instanceof UserAlreadyExists) {
+        return detail(c, 400, ErrorCode.REGISTER_USER_ALREADY_EXISTS);
+      }
+      throw error;
+    }
+  });
+  app.all("/register", methodNotAllowed(["POST"]));
+
+  return app;
+}

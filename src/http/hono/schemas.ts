@@ -1,0 +1,29 @@
+import type { BodySpec } from "./validation.js";
+
+/** `POST /register` (FastAPI Users' `UserCreate`); the flags are ignored on self-registration. */
+export const userCreateSpec = {
+  email: { type: "email", required: true },
+  password: { type: "string", required: true },
+  is_active: { type: "boolean" },
+  is_superuser: { type: "boolean" },
+  is_verified: { type: "boolean" },
+} as const satisfies BodySpec;
+
+/** `PATCH /users/me` and `PATCH /users/{id}` (`UserUpdate`); `null` leaves a field as is. */
+export const userUpdateSpec = {
+  email: { type: "email" },
+  password: { type: "string" },
+  is_active: { type: "boolean" },
+  is_superuser: { type: "boolean" },
+  is_verified: { type: "boolean" },
+} as const satisfies BodySpec;
+
+/** `POST /login` (OAuth2 password form): `username` is the email. */
+export const loginFormSpec = {
+  grant_type: { type: "string", pattern: "password" },
+  username: { type: "string", required: true },
+  password: { type: "string", required: true },
+  scope: { type: "string" },
+  client_id: { type: "string" },
+  client_secret: { type: "string" },
+} as const satisfies BodySpec;

@@ -1,0 +1,70 @@
+export {
+  AuthenticationBackend,
+  type AuthenticationBackendOptions,
+} from "./authentication-backend.js";
+export { type Clock, systemClock } from "./clock.js";
+export type { AccessTokenDatabase } from "./db/access-token-database.js";
+export type { UserDatabase } from "./db/user-database.js";
+export { normalizeEmail } from "./email.js";
+export {
+  DatabaseUnavailableError,
+  ErrorCode,
+  InvalidEmail,
+  InvalidPasswordException,
+  InvalidResetPasswordToken,
+  InvalidVerifyToken,
+  TesseraError,
+  UserAlreadyExists,
+  UserAlreadyVerified,
+  UserInactive,
+  UserNotExists,
+} from "./errors.js";
+export { newId, parseId } from "./ids.js";
+export type {
+  AccessToken,
+  IdOf,
+  IdType,
+  User,
+  UserCreate,
+  UserCreateData,
+  UserUpdate,
+  UserUpdateData,
+} from "./models.js";
+export {
+  type Argon2Options,
+  PasswordHelper,
+  type PasswordHelperOptions,
+  type VerifyResult,
+} from "./password-helper.js";
+export {
+  DatabaseStrategy,
+  type DatabaseStrategyOptions,
+} from "./strategies/database-strategy.js";
+export type { Strategy } from "./strategies/strategy.js";
+export {
+  type Authentication,
+  type CurrentUserOptions,
+  Tessera,
+  type TesseraOptions,
+} from "./tessera.js";
+export {
+  constantTimeEqual,
+  generateToken,
+  hashToken,
+  isWellFormedToken,
+  type TokenStorage,
+} from "./tokens.js";
+export { BearerTransport, type BearerTransportOptions } from "./transports/bearer-transport.js";
+export {
+  CookieTransport,
+  type CookieTransportOptions,
+  readCookie,
+} from "./transports/cookie-transport.js";
+export type { HeaderReader, Transport } from "./transports/transport.js";
+export {
+  type PasswordValidator,
+  UserManager,
+  type UserManagerHooks,
+  type UserManagerOptions,
+  type WriteOptions,
+} from "./user-manager.js";

@@ -1,0 +1,60 @@
+/** The id types tessera knows how to parse from a URL and store. */
+export type IdType = "uuid" | "integer" | "string";
+
+/** The TypeScript type of an id of the given {@link IdType}. */
+export type IdOf<T extends IdType> = T extends "integer" ? number : string;
+
+/**
+ * A user as the application sees it. `hashedPassword` never leaves the server:
+ * the HTTP layer serialises users through an explicit list of public fields.
+ *
+ * Applications add their own fields by extending this interface.
+ */
+export interface User<ID = string> {
+  id: ID;
+  email: string;
+  hashedPassword: string;
+  isActive: boolean;
+  isSuperuser: boolean;
+  isVerified: boolean;
+}
+
+/**
+ * An access token row. `token` is the *stored* form (SHA-256 of what the client
+ * holds, unless the strategy runs in `plain` storage mode).
+ */
+export interface AccessToken<ID = string> {
+  token: string;
+  userId: ID;
+  createdAt: Date;
+}
+
+/** What a user database needs to insert a user (the password is already hashed). */
+export interface UserCreateData {
+  email: string;
+  hashedPassword: string;
+  isActive: boolean;
+  isSuperuser: boolean;
+  isVerified: boolean;
+}
+
+/** A partial change to a stored user (the password, if any, is already hashed). */
+export type UserUpdateData = Partial<UserCreateData>;
+
+/** A registration or admin-create request, with the password in clear. */
+export interface UserCreate {
+  email: string;
+  password: string;
+  isActive?: boolean;
+  isSuperuser?: boolean;
+  isVerified?: boolean;
+}
+
+/** An update request, with the password in clear. `undefined` leaves a field as is. */
+export interface UserUpdate {
+  email?: string;
+  password?: string;
+  isActive?: boolean;
+  isSuperuser?: boolean;
+  isVerified?: boolean;
+}

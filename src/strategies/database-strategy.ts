@@ -1,0 +1,84 @@
+import { type Clock, systemClock } from "../clock.js";
+import type { AccessTokenDatabase } from "../db/access-token-database.js";
+import type { User } from "../models.js";
+import { generateToken, isWellFormedToken, storedToken, type TokenStorage } from "../tokens.js";
+import type { UserManager } from "../user-manager.js";
+import type { Strategy } from "./strategy.js";
+
+export interface DatabaseStrategyOptions {
+  /** Seconds a token lives after its creation; `null` for tokens that never expire. */
+  lifetimeSeconds: number | null;
+  /**
+   * `hashed` stores SHA-256 of each token; `plain` stores the token itself and
+   * exists only to share a table with a FastAPI Users deployment.
+   * @default "hashed"
+   */
+  tokenStorage?: TokenStorage;
+  /** @default () => new Date() */
+  clock?: Clock;
+}
+
+/**
+ * The database token strategy: an opaque random token per login, stored (hashed)
+ * with its user id and creation time, looked up on every request, expired after
+ * `lifetimeSeconds`, deleted on logout.
+ *
+ * @example
+ * const strategy = new DatabaseStrategy(accessTokenDb, { lifetimeSeconds: 3600 });
+ */
+export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strategy<U, ID> {
+  readonly lifetimeSeconds: number | null;
+  readonly #storage: TokenStorage;
+  readonly #clock: Clock;
+
+  constructor(
+    readonly database: AccessTokenDatabase<U, ID>,
+    options: DatabaseStrategyOptions,
+  ) {
+    const { lifetimeSeconds, tokenStorage = "hashed", clock = systemClock } = options;
+    if (lifetimeSeconds !== null && !(lifetimeSeconds > 0)) {
+      throw new RangeError("lifetimeSeconds must be a positive number or null");
+    }
+    this.lifetimeSeconds = lifetimeSeconds;
+    this.#storage = tokenStorage;
+    this.#clock = clock;
+  }
+
+  async readToken(token: string | null, _userManager?: UserManager<U, ID>): Promise<U | null> {
+    if (token === null || !isWellFormedToken(token)) return null;
+    return this.database.getUserByToken(storedToken(token, this.#storage), this.notBefore());
+  }
+
+  async writeToken(user: U): Promise<string> {
+    const token = generateToken();
+    await this.database.create({
+      token: storedToken(token, this.#storage),
+      userId: user.id,
+      createdAt: this.#clock(),
+    });
+    return token;
+  }
+
+  async destroyToken(token: string, _user: U): Promise<void> {
+    if (!isWellFormedToken(token)) return;
+    await this.database.delete(storedToken(token, this.#storage));
+  }
+
+  /** Revokes every token of the user except `keep` (a token as the client holds it). */
+  async destroyAllTokens(user: U, options: { keep?: string } = {}): Promise<number> {
+    const keep = options.keep === undefined ? undefined : storedToken(options.keep, this.#storage);
+    return this.database.deleteByUser(user.id, { keep });
+  }
+
+  /** Deletes expired rows; returns how many. Does nothing for tokens that never expire. */
+  async purgeExpired(): Promise<number> {
+    const notBefore = this.notBefore();
+    return notBefore === null ? 0 : this.database.deleteExpired(notBefore);
+  }
+
+  /** The oldest creation time a valid token can have now, or `null` without expiry. */
+  notBefore(): Date | null {
+    if (this.lifetimeSeconds === null) return null;
+    return new Date(this.#clock().getTime() - this.lifetimeSeconds * 1000);
+  }
+}

@@ -1,0 +1,15 @@
+import type { User } from "../models.js";
+import type { UserManager } from "../user-manager.js";
+
+/**
+ * What a token *is*: how one is issued for a user, resolved back to its user,
+ * and revoked. How it travels is the {@link Transport}'s business.
+ */
+export interface Strategy<U extends User<ID>, ID = U["id"]> {
+  /** The user this token belongs to, or `null` for a missing, unknown, expired or revoked token. */
+  readToken(token: string | null, userManager: UserManager<U, ID>): Promise<U | null>;
+  /** Issues a new token for the user and returns it as the client will hold it. */
+  writeToken(user: U): Promise<string>;
+  /** Revokes the token. */
+  destroyToken(token: string, user: U): Promise<void>;
+}

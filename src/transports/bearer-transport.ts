@@ -1,0 +1,37 @@
+import type { HeaderReader, Transport } from "./transport.js";
+
+export interface BearerTransportOptions {
+  /** Where clients get a token (shown in the OpenAPI document). @default "auth/login" */
+  tokenUrl?: string;
+}
+
+/**
+ * Tokens in the `Authorization: Bearer <token>` header (scheme case-insensitive);
+ * login answers `{"access_token": "<token>", "token_type": "bearer"}`.
+ *
+ * @example
+ * const transport = new BearerTransport({ tokenUrl: "auth/login" });
+ */
+export class BearerTransport implements Transport {
+  readonly tokenUrl: string;
+
+  constructor(options: BearerTransportOptions = {}) {
+    this.tokenUrl = options.tokenUrl ?? "auth/login";
+  }
+
+  readToken(headers: HeaderReader): string | null {
+    const authorization = headers.get("authorization");
+    if (!authorization) return null;
+    const space = authorization.indexOf(" ");
+    if (space !== 6 || authorization.slice(0, 6).toLowerCase() !== "bearer") return null;
+    return authorization.slice(7) || null;
+  }
+
+  loginResponse(token: string): Response {
+    return Response.json({ access_token: token, token_type: "bearer" });
+  }
+
+  logoutResponse(): Response {
+    return new Response(null, { status: 204 });
+  }
+}

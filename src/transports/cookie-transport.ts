@@ -1,0 +1,105 @@
+import type { HeaderReader, Transport } from "./transport.js";
+
+export interface CookieTransportOptions {
+  /** @default "fastapiusersauth" (FastAPI Users' name, so its front ends keep working) */
+  cookieName?: string;
+  /** Seconds; `null` makes a session cookie. @default null */
+  cookieMaxAge?: number | null;
+  /** @default "/" */
+  cookiePath?: string;
+  /** @default null (the host that set it) */
+  cookieDomain?: string | null;
+  /** @default true */
+  cookieSecure?: boolean;
+  /** @default true */
+  cookieHttpOnly?: boolean;
+  /** @default "lax" */
+  cookieSameSite?: "lax" | "strict" | "none";
+}
+
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * Tokens in an HttpOnly cookie; login and logout answer 204 with `Set-Cookie`.
+ * Attributes and defaults are FastAPI Users'.
+ *
+ * @example
+ * const transport = new CookieTransport({ cookieMaxAge: 3600 });
+ */
+export class CookieTransport implements Transport {
+  readonly options: Readonly<Required<CookieTransportOptions>>;
+
+  constructor(options: CookieTransportOptions = {}) {
+    const {
+      cookieName = "fastapiusersauth",
+      cookieMaxAge = null,
+      cookiePath = "/",
+      cookieDomain = null,
+      cookieSecure = true,
+      cookieHttpOnly = true,
+      cookieSameSite = "lax",
+    } = options;
+    if (!COOKIE_NAME.test(cookieName)) throw new TypeError(`Invalid cookie name: ${cookieName}`);
+    this.options = {
+      cookieName,
+      cookieMaxAge,
+      cookiePath,
+      cookieDomain,
+      cookieSecure,
+      cookieHttpOnly,
+      cookieSameSite,
+    };
+  }
+
+  get cookieName(): string {
+    return this.options.cookieName;
+  }
+
+  readToken(headers: HeaderReader): string | null {
+    const cookie = headers.get("cookie");
+    return cookie ? readCookie(cookie, this.options.cookieName) : null;
+  }
+
+  loginResponse(token: string): Response {
+    return noContent(this.#setCookie(token, this.options.cookieMaxAge));
+  }
+
+  logoutResponse(): Response {
+    return noContent(this.#setCookie('""', 0));
+  }
+
+  /** Attributes in Python's SimpleCookie order (alphabetical), so answers match FastAPI Users'. */
+  #setCookie(value: string, maxAge: number | null): string {
+    const { cookieName, cookieDomain, cookieHttpOnly, cookiePath, cookieSameSite, cookieSecure } =
+      this.options;
+    return [
+      `${cookieName}=${value}`,
+      cookieDomain === null ? null : `Domain=${cookieDomain}`,
+      cookieHttpOnly ? "HttpOnly" : null,
+      maxAge === null ? null : `Max-Age=${maxAge}`,
+      `Path=${cookiePath}`,
+      `SameSite=${cookieSameSite}`,
+      cookieSecure ? "Secure" : null,
+    ]
+      .filter((part) => part !== null)
+      .join("; ");
+  }
+}
+
+function noContent(setCookie: string): Response {
+  return new Response(null, { status: 204, headers: { "set-cookie": setCookie } });
+}
+
+/** The value of the cookie `name` in a `Cookie` header (first one wins), unquoted. */
+export function readCookie(header: string, name: string): string | null {
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq === -1 || part.slice(0, eq).trim() !== name) continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
+      value = value.slice(1, -1);
+    }
+    return value || null;
+  }
+  return null;
+}

@@ -1,0 +1,181 @@
+import type { UserDatabase } from "./db/user-database.js";
+import { normalizeEmail } from "./email.js";
+import { InvalidEmail, UserAlreadyExists, UserNotExists } from "./errors.js";
+import { parseId } from "./ids.js";
+import type { IdType, User, UserCreate, UserUpdate, UserUpdateData } from "./models.js";
+import { PasswordHelper } from "./password-helper.js";
+
+/**
+ * Called after the fact, with the HTTP request when there is one. A hook that
+ * throws turns the answer into an error, but what was written stays written.
+ */
+export interface UserManagerHooks<U> {
+  onAfterRegister?(user: U, request?: Request): void | Promise<void>;
+  onAfterLogin?(user: U, request?: Request): void | Promise<void>;
+  onAfterUpdate?(user: U, update: UserUpdate, request?: Request): void | Promise<void>;
+  onBeforeDelete?(user: U, request?: Request): void | Promise<void>;
+  onAfterDelete?(user: U, request?: Request): void | Promise<void>;
+}
+
+/**
+ * Decides whether a password is acceptable; throws
+ * {@link InvalidPasswordException} with a reason shown to the client if not.
+ * `user` is the registration request, or the stored user on an update.
+ */
+export type PasswordValidator<U> = (password: string, user: UserCreate | U) => void | Promise<void>;
+
+export interface UserManagerOptions<U> {
+  /** How ids in URLs are parsed. @default "uuid" */
+  idType?: IdType;
+  /** @default new PasswordHelper() (argon2id, OWASP parameters) */
+  passwordHelper?: PasswordHelper;
+  /** @default accepts every password */
+  validatePassword?: PasswordValidator<U>;
+  hooks?: UserManagerHooks<U>;
+}
+
+/** Options of the operations that write a user. */
+export interface WriteOptions {
+  /**
+   * `true` when the change comes from the user themself: `isActive`,
+   * `isSuperuser` and `isVerified` are then ignored. @default false
+   */
+  safe?: boolean;
+  request?: Request;
+}
+
+/**
+ * The user logic that does not depend on how users are stored or reached:
+ * registration, login checks, updates with the safe/unsafe split, deletion,
+ * and the hooks around them (FastAPI Users' `BaseUserManager`).
+ *
+ * @example
+ * const manager = new UserManager(userDb, {
+ *   validatePassword(password) {
+ *     if (password.length < 8) throw new InvalidPasswordException("Password should be at least 8 characters");
+ *   },
+ *   hooks: { onAfterRegister: (user) => console.log(`${user.id} has registered`) },
+ * });
+ */
+export class UserManager<U extends User<ID>, ID = U["id"]> {
+  readonly passwordHelper: PasswordHelper;
+  readonly idType: IdType;
+  readonly #hooks: UserManagerHooks<U>;
+  readonly #validatePassword: PasswordValidator<U>;
+
+  constructor(
+    readonly userDb: UserDatabase<U, ID>,
+    options: UserManagerOptions<U> = {},
+  ) {
+    this.passwordHelper = options.passwordHelper ?? new PasswordHelper();
+    this.idType = options.idType ?? "uuid";
+    this.#hooks = options.hooks ?? {};
+    this.#validatePassword = options.validatePassword ?? (() => {});
+  }
+
+  /** The id in a URL, or `null` if it cannot be one (so the caller answers 404). */
+  parseId(raw: string): ID | null {
+    return parseId(this.idType, raw) as ID | null;
+  }
+
+  /** The user with this id; throws {@link UserNotExists}. */
+  async get(id: ID): Promise<U> {
+    const user = await this.userDb.get(id);
+    if (!user) throw new UserNotExists();
+    return user;
+  }
+
+  /** The user with this email, ignoring case; throws {@link UserNotExists}. */
+  async getByEmail(email: string): Promise<U> {
+    const user = await this.userDb.getByEmail(email);
+    if (!user) throw new UserNotExists();
+    return user;
+  }
+
+  /** Throws {@link InvalidPasswordException} if the validator refuses the password. */
+  async validatePassword(password: string, user: UserCreate | U): Promise<void> {
+    await this.#validatePassword(password, user);
+  }
+
+  /**
+   * Registers a user. Throws {@link InvalidPasswordException},
+   * {@link UserAlreadyExists} or {@link InvalidEmail}.
+   */
+  async create(userCreate: UserCreate, options: WriteOptions = {}): Promise<U> {
+    const { safe = false, request } = options;
+    const email = normalizeEmail(userCreate.email);
+    if (email === null) throw new InvalidEmail();
+    await this.validatePassword(userCreate.password, { ...userCreate, email });
+    if (await this.userDb.getByEmail(email)) throw new UserAlreadyExists();
+    const user = await this.userDb.create({
+      email,
+      hashedPassword: await this.passwordHelper.hash(userCreate.password),
+      isActive: safe ? true : (userCreate.isActive ?? true),
+      isSuperuser: safe ? false : (userCreate.isSuperuser ?? false),
+      isVerified: safe ? false : (userCreate.isVerified ?? false),
+    });
+    await this.#hooks.onAfterRegister?.(user, request);
+    return user;
+  }
+
+  /**
+   * The user these credentials belong to, or `null`. An unknown email costs the
+   * same time as a wrong password. An outdated hash is upgraded on success.
+   * Whether an inactive or unverified user may log in is the caller's decision.
+   */
+  async authenticate(credentials: { email: string; password: string }): Promise<U | null> {
+    const user = await this.userDb.getByEmail(credentials.email);
+    if (!user) {
+      await this.passwordHelper.spendVerifyTime(credentials.password);
+      return null;
+    }
+    const { verified, updatedHash } = await this.passwordHelper.verifyAndUpdate(
+      credentials.password,
+      user.hashedPassword,
+    );
+    if (!verified) return null;
+    if (updatedHash) return this.userDb.update(user, { hashedPassword: updatedHash });
+    return user;
+  }
+
+  /** Runs the `onAfterLogin` hook; the routers call it once a token is issued. */
+  async onAfterLogin(user: U, request?: Request): Promise<void> {
+    await this.#hooks.onAfterLogin?.(user, request);
+  }
+
+  /**
+   * Applies a change. A new email must be free (else {@link UserAlreadyExists})
+   * and unverifies the user; a new password is validated and hashed.
+   */
+  async update(userUpdate: UserUpdate, user: U, options: WriteOptions = {}): Promise<U> {
+    const { safe = false, request } = options;
+    const data: UserUpdateData = {};
+    if (userUpdate.email !== undefined && userUpdate.email !== user.email) {
+      const email = normalizeEmail(userUpdate.email);
+      if (email === null) throw new InvalidEmail();
+      const owner = await this.userDb.getByEmail(email);
+      if (owner && owner.id !== user.id) throw new UserAlreadyExists();
+      data.email = email;
+      data.isVerified = false;
+    }
+    if (userUpdate.password !== undefined) {
+      await this.validatePassword(userUpdate.password, user);
+      data.hashedPassword = await this.passwordHelper.hash(userUpdate.password);
+    }
+    if (!safe) {
+      if (userUpdate.isActive !== undefined) data.isActive = userUpdate.isActive;
+      if (userUpdate.isSuperuser !== undefined) data.isSuperuser = userUpdate.isSuperuser;
+      if (userUpdate.isVerified !== undefined) data.isVerified = userUpdate.isVerified;
+    }
+    const updated = Object.keys(data).length > 0 ? await this.userDb.update(user, data) : user;
+    await this.#hooks.onAfterUpdate?.(updated, userUpdate, request);
+    return updated;
+  }
+
+  /** Deletes the user (and, through the database, its tokens). */
+  async delete(user: U, options: { request?: Request } = {}): Promise<void> {
+    await this.#hooks.onBeforeDelete?.(user, options.request);
+    await this.userDb.delete(user);
+    await this.#hooks.onAfterDelete?.(user, options.request);
+  }
+}
