@@ -1,0 +1,53 @@
+import Database from "better-sqlite3";
+import { Hono } from "hono";
+import { Kysely } from "kysely";
+import {
+  AuthenticationBackend,
+  BearerTransport,
+  DatabaseStrategy,
+  InvalidPasswordException,
+  Tessera,
+  UserManager,
+} from "tessera";
+import { authRouter, currentUser, registerRouter, usersRouter } from "tessera/hono";
+import { createSqliteDialect, createTables, kyselyAdapter } from "tessera/kysely";
+
+// 1. Your database: tables `user` and `accesstoken` (FastAPI Users' layout), and the adapter.
+const db = new Kysely<any>({ dialect: createSqliteDialect(new Database("app.db")) });
+await createTables(db);
+const { users, accessTokens } = kyselyAdapter(db);
+
+// 2. The user manager: registration, login checks, updates, hooks.
+const userManager = new UserManager(users, {
+  validatePassword(password) {
+    if (password.length < 8) {
+      throw new InvalidPasswordException("Password should be at least 8 characters");
+    }
+  },
+  hooks: {
+    onAfterRegister: (user) => console.log(`User ${user.id} has registered.`),
+  },
+});
+
+// 3. The database strategy, built per request: inject a request-scoped handle here if you have one.
+function getDatabaseStrategy() {
+  return new DatabaseStrategy(accessTokens, { lifetimeSeconds: 3600 });
+}
+
+// 4. A backend pairs a transport (how the token travels) with the strategy (what it is).
+const authBackend = new AuthenticationBackend({
+  name: "database",
+  transport: new BearerTransport({ tokenUrl: "auth/login" }),
+  getStrategy: getDatabaseStrategy,
+});
+
+export const tessera = new Tessera({ getUserManager: () => userManager, backends: [authBackend] });
+
+// 5. The routes, and your own protected route.
+export const app = new Hono();
+app.route("/auth", authRouter(tessera, authBackend));
+app.route("/auth", registerRouter(tessera));
+app.route("/users", usersRouter(tessera));
+app.get("/authenticated-route", currentUser(tessera, { active: true }), (c) =>
+  c.json({ message: `Hello ${c.var.user.email}!` }),
+);

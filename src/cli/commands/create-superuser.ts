@@ -1,0 +1,40 @@
+import { normalizeEmail } from "../../email.js";
+import { UserAlreadyExists } from "../../errors.js";
+import { UserManager } from "../../user-manager.js";
+import { CliError } from "../cli-error.js";
+import { withDatabase } from "../open-database.js";
+import { readPassword } from "../read-password.js";
+
+export interface CreateSuperuserInput {
+  databaseUrl: string;
+  email: string | undefined;
+  password: string | undefined;
+}
+
+/** Creates an active, verified superuser, so an admin exists without SQL. */
+export async function createSuperuser(input: CreateSuperuserInput): Promise<void> {
+  if (!input.email) throw new CliError("--email is required", 2);
+  const email = normalizeEmail(input.email);
+  if (email === null) throw new CliError(`"${input.email}" is not a valid email address`, 2);
+  const password = input.password ?? (await readPassword());
+  if ([...password].length < 8) throw new CliError("the password needs at least 8 characters", 2);
+
+  await withDatabase(input.databaseUrl, async ({ users }) => {
+    const manager = new UserManager(users);
+    try {
+      const user = await manager.create({
+        email,
+        password,
+        isActive: true,
+        isSuperuser: true,
+        isVerified: true,
+      });
+      process.stdout.write(`created superuser ${user.email} (id ${user.id})\n`);
+    } catch (error) {
+      if (error instanceof UserAlreadyExists) {
+        throw new CliError(`a user with the email ${email} already exists`);
+      }
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { CliError } from "./cli-error.js";
+import { createSuperuser } from "./commands/create-superuser.js";
+import { purgeTokens } from "./commands/purge-tokens.js";
+
+const HELP = `Usage: tessera <command> [options]
+
+Commands:
+  create-superuser --email <email> [--password <password>]
+      Create an active, verified superuser. Without --password, the password
+      is read from standard input (so it stays out of shell history).
+  tokens purge [--lifetime <seconds>]
+      Delete access tokens older than their lifetime
+      (default: TESSERA_TOKEN_LIFETIME, else 3600).
+
+Options:
+  -h, --help    Show this help.
+
+Environment:
+  DATABASE_URL  The database (default: sqlite:tessera.db). Tables are created if missing.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      email: { type: "string" },
+      password: { type: "string" },
+      lifetime: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const databaseUrl = process.env.DATABASE_URL ?? "sqlite:tessera.db";
+  const command = positionals.join(" ");
+  if (values.help || command === "" || command === "help") {
+    process.stdout.write(HELP);
+    return values.help || command === "help" ? 0 : 2;
+  }
+  switch (command) {
+    case "create-superuser":
+      await createSuperuser({ databaseUrl, email: values.email, password: values.password });
+      return 0;
+    case "tokens purge":
+      await purgeTokens({
+        databaseUrl,
+        lifetime: values.lifetime ?? process.env.TESSERA_TOKEN_LIFETIME ?? "3600",
+      });
+      return 0;
+    default:
+      throw new CliError(`unknown command "${command}"; see tessera --help`, 2);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof CliError) {
+      process.stderr.write(`tessera: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+    } else if (
+      error instanceof TypeError &&
+      "code" in error &&
+      String(error.code).startsWith("ERR_PARSE_ARGS")
+    ) {
+      process.stderr.write(`tessera: ${error.message}; see tessera --help\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`tessera: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,150 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { User } from "../models.js";
+import { generateToken, hashToken } from "../tokens.js";
+import type { DatabaseFixture, DatabaseSuiteOptions } from "./factory.js";
+import { userData } from "./user-database-suite.js";
+
+const T0 = new Date("2026-01-31T12:00:00.000Z");
+const seconds = (n: number) => new Date(T0.getTime() + n * 1000);
+
+/**
+ * The `AccessTokenDatabase` conformance suite: every method, expiry at the
+ * boundary, the one-query user lookup, cascade on user deletion.
+ *
+ * @example
+ * runAccessTokenDatabaseSuite("sqlite uuid", { create: async () => fixture(), unknownId: randomUUID() });
+ */
+export function runAccessTokenDatabaseSuite<U extends User<ID>, ID>(
+  name: string,
+  options: DatabaseSuiteOptions<U, ID>,
+): void {
+  const test = (title: string, body: () => Promise<void>) => {
+    const reason = options.skip?.[title];
+    if (reason) it.skip(`${title} (skipped: ${reason})`, body);
+    else it(title, body);
+  };
+
+  describe(`AccessTokenDatabase conformance: ${name}`, () => {
+    let db: DatabaseFixture<U, ID>;
+    let user: U;
+    beforeEach(async () => {
+      db = await options.create();
+      user = await db.users.create(userData("ada@example.com"));
+    });
+    afterEach(async () => {
+      await db.dispose?.();
+    });
+
+    const issue = async (owner: U = user, createdAt = T0) => {
+      const token = hashToken(generateToken());
+      await db.accessTokens.create({ token, userId: owner.id, createdAt });
+      return token;
+    };
+
+    test("create stores the row; getByToken reads it back with its creation time", async () => {
+      const token = await issue();
+      const row = await db.accessTokens.getByToken(token, null);
+      expect(row).toEqual({ token, userId: user.id, createdAt: T0 });
+      expect(await db.accessTokens.getByToken(hashToken(generateToken()), null)).toBeNull();
+    });
+
+    test("creation times round-trip to the millisecond, in UTC", async () => {
+      const createdAt = new Date("2026-07-04T23:59:59.987Z");
+      const token = await issue(user, createdAt);
+      expect((await db.accessTokens.getByToken(token, null))?.createdAt.toISOString()).toBe(
+        createdAt.toISOString(),
+      );
+    });
+
+    test("expiry: valid at exactly notBefore, expired one millisecond earlier", async () => {
+      const token = await issue();
+      expect(await db.accessTokens.getByToken(token, T0)).not.toBeNull();
+      expect(await db.accessTokens.getUserByToken(token, T0)).not.toBeNull();
+      const justAfter = new Date(T0.getTime() + 1);
+      expect(await db.accessTokens.getByToken(token, justAfter)).toBeNull();
+      expect(await db.accessTokens.getUserByToken(token, justAfter)).toBeNull();
+    });
+
+    test("getUserByToken returns the owner, with every field", async () => {
+      const token = await issue();
+      const found = await db.accessTokens.getUserByToken(token, seconds(-3600));
+      expect(found).toMatchObject({
+        id: user.id,
+        email: "ada@example.com",
+        isActive: true,
+        isSuperuser: false,
+        isVerified: false,
+        hashedPassword: user.hashedPassword,
+      });
+      expect(await db.accessTokens.getUserByToken(hashToken(generateToken()), null)).toBeNull();
+      expect(await db.accessTokens.getUserByToken("' OR '1'='1", null)).toBeNull();
+    });
+
+    test("update moves the creation time (extends a token)", async () => {
+      const token = await issue();
+      const row = await db.accessTokens.getByToken(token, null);
+      if (!row) throw new Error("token missing");
+      const updated = await db.accessTokens.update(row, { createdAt: seconds(60) });
+      expect(updated.createdAt).toEqual(seconds(60));
+      expect(await db.accessTokens.getByToken(token, seconds(30))).not.toBeNull();
+    });
+
+    test("delete removes one token and is silent for a missing one", async () => {
+      const first = await issue();
+      const second = await issue();
+      await db.accessTokens.delete(first);
+      await db.accessTokens.delete(first);
+      expect(await db.accessTokens.getByToken(first, null)).toBeNull();
+      expect(await db.accessTokens.getByToken(second, null)).not.toBeNull();
+    });
+
+    test("deleteByUser removes the user's tokens, keeps `keep` and other users' tokens", async () => {
+      const bob = await db.users.create(userData("bob@example.com"));
+      const kept = await issue();
+      await issue();
+      await issue();
+      const bobs = await issue(bob);
+      expect(await db.accessTokens.deleteByUser(user.id, { keep: kept })).toBe(2);
+      expect(await db.accessTokens.getByToken(kept, null)).not.toBeNull();
+      expect(await db.accessTokens.getByToken(bobs, null)).not.toBeNull();
+      expect(await db.accessTokens.deleteByUser(user.id)).toBe(1);
+      expect(await db.accessTokens.listByUser(user.id, null)).toEqual([]);
+    });
+
+    test("deleteExpired removes rows older than the bound and counts them", async () => {
+      const old = await issue(user, seconds(-7200));
+      const boundary = await issue(user, seconds(-3600));
+      const fresh = await issue(user, T0);
+      expect(await db.accessTokens.deleteExpired(seconds(-3600))).toBe(1);
+      expect(await db.accessTokens.getByToken(old, null)).toBeNull();
+      expect(await db.accessTokens.getByToken(boundary, null)).not.toBeNull();
+      expect(await db.accessTokens.getByToken(fresh, null)).not.toBeNull();
+    });
+
+    test("listByUser lists newest first, filtered by expiry", async () => {
+      const older = await issue(user, seconds(-100));
+      const newer = await issue(user, seconds(-10));
+      const bob = await db.users.create(userData("bob@example.com"));
+      await issue(bob);
+      expect((await db.accessTokens.listByUser(user.id, null)).map((t) => t.token)).toEqual([
+        newer,
+        older,
+      ]);
+      expect((await db.accessTokens.listByUser(user.id, seconds(-50))).map((t) => t.token)).toEqual(
+        [newer],
+      );
+    });
+
+    test("deleting a user deletes its tokens (cascade)", async () => {
+      const token = await issue();
+      await db.users.delete(user);
+      expect(await db.accessTokens.getUserByToken(token, null)).toBeNull();
+      expect(await db.accessTokens.getByToken(token, null)).toBeNull();
+    });
+
+    test("the token column holds exactly what was given, nothing derived", async () => {
+      const token = await issue();
+      expect(await db.storedTokens()).toEqual([token]);
+    });
+  });
+}

@@ -1,0 +1,56 @@
+import { readFileSync, rmSync } from "node:fs";
+import { resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const readme = readFileSync(resolve(ROOT, "README.md"), "utf8");
+
+/** The fenced block that follows a `<!-- file: path -->` marker in the README. */
+function blockFor(path: string): string {
+  const marker = `<!-- file: ${path} -->`;
+  const start = readme.indexOf(marker);
+  if (start === -1) throw new Error(`README has no ${marker}`);
+  const match = /```ts\n([\s\S]*?)```/.exec(readme.slice(start));
+  return match?.[1] ?? "";
+}
+
+describe("README", () => {
+  afterAll(() => {
+    for (const suffix of ["", "-wal", "-shm"])
+      rmSync(resolve(ROOT, `app.db${suffix}`), { force: true });
+  });
+
+  it("opens with exactly the two commands: run the demo, run the tests", () => {
+    const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+    const commands = firstBlock.split("\n").filter((line) => line.trim() && !line.startsWith("#"));
+    expect(commands.map((line) => line.replace(/\s+#.*$/, "").trim())).toEqual([
+      "npm ci && npm start",
+      "npm ci && npm test",
+    ]);
+    expect(readme.indexOf(firstBlock)).toBeLessThan(1200);
+  });
+
+  it("shows the quick start exactly as examples/quickstart.ts, which works", async () => {
+    const source = readFileSync(resolve(ROOT, "examples/quickstart.ts"), "utf8");
+    expect(blockFor("examples/quickstart.ts")).toBe(source);
+
+    const { app } = await import("../../examples/quickstart.js");
+    const register = await app.request("/auth/register", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: `king-${Date.now()}@example.com`, password: "correct horse" }),
+    });
+    expect(register.status).toBe(201);
+    const { email } = (await register.json()) as { email: string };
+    const login = await app.request("/auth/login", {
+      method: "POST",
+      body: new URLSearchParams({ username: email, password: "correct horse" }),
+    });
+    const { access_token } = (await login.json()) as { access_token: string };
+    const hello = await app.request("/authenticated-route", {
+      headers: { authorization: `Bearer ${access_token}` },
+    });
+    expect(await hello.json()).toEqual({ message: `Hello ${email}!` });
+    expect((await app.request("/authenticated-route")).status).toBe(401);
+  });
+});
