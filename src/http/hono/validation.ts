@@ -1,4 +1,5 @@
 import { normalizeEmail } from "../../email.js";
+import { jsonErrorPosition } from "./json-error-position.js";
 
 /** One entry of a 422 body, in FastAPI's (pydantic 1) shape. */
 export interface ValidationErrorItem {
@@ -114,8 +115,8 @@ export function decodeJsonBody(
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (error) {
-    const position = Number(/position (\d+)/.exec(String(error))?.[1] ?? 0);
+  } catch {
+    const position = jsonErrorPosition(text);
     return {
       ok: false,
       errors: [

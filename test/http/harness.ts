@@ -1,0 +1,254 @@
+import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { serve } from "@hono/node-server";
+import { PasswordHelper, type User, type UserUpdate } from "tessera";
+import { test as base, expect } from "vitest";
+import { createDemoApp } from "../../demo/app.js";
+
+/** A password the demo rule accepts for any of the test emails. */
+export const PASSWORD = "correct horse battery";
+
+/** The shape of every id tessera hands out: a lowercase dashed UUID. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A token as a client holds it: 32 bytes of base64url. */
+export const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+/** The contract's `UserRead`, as JSON. */
+export interface UserJson {
+  id: string;
+  email: string;
+  is_active: boolean;
+  is_superuser: boolean;
+  is_verified: boolean;
+}
+
+/** A clock the test moves by hand: expiry is tested without sleeping. */
+export class TestClock {
+  constructor(public now = new Date("2026-01-31T12:00:00.000Z")) {}
+
+  readonly read = (): Date => new Date(this.now.getTime());
+
+  advance(milliseconds: number): void {
+    this.now = new Date(this.now.getTime() + milliseconds);
+  }
+}
+
+export interface TestServerOptions {
+  /** `memory` (default) or a SQLite file in a fresh temporary directory. */
+  database?: "memory" | "file";
+  /** @default argon2id at minimal cost, so tests are fast */
+  passwordHelper?: PasswordHelper;
+}
+
+/** The demo app on a real HTTP server over a real SQLite database, fresh for one test. */
+export class TestServer {
+  private constructor(
+    readonly demo: Awaited<ReturnType<typeof createDemoApp>>,
+    readonly clock: TestClock,
+    readonly url: string,
+    private readonly server: Server,
+    private readonly directory: string | null,
+  ) {}
+
+  static async start(options: TestServerOptions = {}): Promise<TestServer> {
+    const {
+      database = "memory",
+      passwordHelper = new PasswordHelper({ memoryCost: 1024, timeCost: 1 }),
+    } = options;
+    const directory = database === "file" ? await mkdtemp(join(tmpdir(), "tessera-http-")) : null;
+    const clock = new TestClock();
+    const demo = await createDemoApp({
+      databaseUrl: directory ? `sqlite:${join(directory, "tessera.db")}` : "sqlite::memory:",
+      clock: clock.read,
+      passwordHelper,
+    });
+    const server = serve({ fetch: demo.app.fetch, port: 0, hostname: "127.0.0.1" }) as Server;
+    if (!server.listening) await once(server, "listening");
+    const { port } = server.address() as AddressInfo;
+    return new TestServer(demo, clock, `http://127.0.0.1:${port}`, server, directory);
+  }
+
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve, reject) =>
+      this.server.close((error) => (error ? reject(error) : resolve())),
+    );
+    this.server.closeAllConnections();
+    await closed;
+    await this.demo.close();
+    if (this.directory) await rm(this.directory, { recursive: true, force: true });
+  }
+
+  /** A request to the server; `path` starts with `/`. */
+  fetch(path: string, init: RequestInit = {}): Promise<Response> {
+    return fetch(`${this.url}${path}`, init);
+  }
+
+  /** Registers through `POST /auth/register` and returns the 201 body. */
+  async register(email: string, password = PASSWORD): Promise<UserJson> {
+    const response = await this.fetch("/auth/register", jsonBody("POST", { email, password }));
+    expect(response.status).toBe(201);
+    return (await response.json()) as UserJson;
+  }
+
+  /** Logs in through `POST /auth/login` and returns the bearer token. */
+  async login(username: string, password = PASSWORD): Promise<string> {
+    const response = await this.fetch("/auth/login", {
+      method: "POST",
+      body: new URLSearchParams({ username, password }),
+    });
+    expect(response.status).toBe(200);
+    const { access_token } = (await response.json()) as { access_token: string };
+    expect(access_token).toMatch(TOKEN);
+    return access_token;
+  }
+
+  /** Logs in through `POST /auth/cookie/login` and returns the cookie's token. */
+  async cookieLogin(username: string, password = PASSWORD): Promise<string> {
+    const response = await this.fetch("/auth/cookie/login", {
+      method: "POST",
+      body: new URLSearchParams({ username, password }),
+    });
+    expect(response.status).toBe(204);
+    const token = /^fastapiusersauth=([^;]*);/.exec(response.headers.get("set-cookie") ?? "")?.[1];
+    expect(token).toMatch(TOKEN);
+    return token as string;
+  }
+
+  /** A registered, logged-in normal user. */
+  async user(email = "alice@example.com", password = PASSWORD) {
+    const user = await this.register(email, password);
+    return { user, token: await this.login(email, password) };
+  }
+
+  /** A superuser, made directly through the manager (unsafe create), logged in. */
+  async superuser(email = "root@example.com", password = PASSWORD) {
+    const created = await this.demo.manager.create({ email, password, isSuperuser: true });
+    return { user: created, token: await this.login(email, password) };
+  }
+
+  /** Changes a user directly through the manager (unsafe update), as an operator would. */
+  async setUser(id: string, change: UserUpdate): Promise<User> {
+    const manager = this.demo.manager;
+    return manager.update(change, await manager.get(id));
+  }
+
+  /** `GET /users/me` with these headers. */
+  me(headers: Record<string, string> = {}): Promise<Response> {
+    return this.fetch("/users/me", { headers });
+  }
+
+  /** Every row of both tables, to prove a request changed nothing. */
+  async snapshot() {
+    const db = this.demo.db;
+    return {
+      users: await db.selectFrom("user").selectAll().orderBy("id").execute(),
+      tokens: await db.selectFrom("accesstoken").selectAll().orderBy("token").execute(),
+    };
+  }
+}
+
+/** Vitest's `test` with a `server` fixture: a fresh app, server and database per test. */
+export const test = base.extend<{ server: TestServer }>({
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern.
+  server: async ({}, use) => {
+    const server = await TestServer.start();
+    try {
+      await use(server);
+    } finally {
+      await server.close();
+    }
+  },
+});
+
+/** `Authorization: Bearer <token>`. */
+export function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
+
+/** The cookie backend's cookie. */
+export function cookie(token: string): Record<string, string> {
+  return { cookie: `fastapiusersauth=${token}` };
+}
+
+/** A request with a JSON body (and optional extra headers). */
+export function jsonBody(
+  method: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): RequestInit {
+  return {
+    method,
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/** A request with a raw body and content type. */
+export function rawBody(
+  method: string,
+  body: string,
+  contentType: string,
+  headers: Record<string, string> = {},
+): RequestInit {
+  return { method, headers: { "content-type": contentType, ...headers }, body };
+}
+
+/** Asserts a JSON answer: status, `application/json` exactly, and the whole body. */
+export async function expectJson(response: Response, status: number, body: unknown) {
+  expect({ status: response.status, body: await response.json() }).toEqual({ status, body });
+  expect(response.headers.get("content-type")).toBe("application/json");
+}
+
+/** Asserts `{"detail": ...}` with this status. */
+export function expectDetail(response: Response, status: number, detail: unknown) {
+  return expectJson(response, status, { detail });
+}
+
+/** Asserts the contract's 401: exact body, and no `WWW-Authenticate` challenge. */
+export async function expectUnauthorized(response: Response) {
+  await expectDetail(response, 401, "Unauthorized");
+  expect(response.headers.get("www-authenticate")).toBeNull();
+}
+
+/** Asserts a 204: empty body and no content type. */
+export async function expectNoContent(response: Response) {
+  expect(response.status).toBe(204);
+  expect(await response.text()).toBe("");
+  expect(response.headers.get("content-type")).toBeNull();
+}
+
+/** Asserts a pydantic-shaped 422 with exactly these errors. */
+export function expectValidation(response: Response, errors: unknown[]) {
+  return expectJson(response, 422, { detail: errors });
+}
+
+/** A pydantic "field required" error at `loc`. */
+export function missing(...loc: (string | number)[]) {
+  return { loc, msg: "field required", type: "value_error.missing" };
+}
+
+/** A pydantic "value is not a valid email address" error at `["body", field]`. */
+export function badEmail(field = "email") {
+  return {
+    loc: ["body", field],
+    msg: "value is not a valid email address",
+    type: "value_error.email",
+  };
+}
+
+/** A pydantic "str type expected" error at `["body", field]`. */
+export function notAString(field: string) {
+  return { loc: ["body", field], msg: "str type expected", type: "type_error.str" };
+}
+
+/** A pydantic "value is not a valid dict" error: the body is not a JSON object. */
+export const NOT_A_DICT = {
+  loc: ["body"],
+  msg: "value is not a valid dict",
+  type: "type_error.dict",
+};
