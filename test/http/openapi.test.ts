@@ -203,7 +203,11 @@ describe("GET /docs", () => {
 
   test("other files of the package are not served", async ({ server }) => {
     for (const path of ["/docs/package.json", "/docs/..%2Fpackage.json", "/docs/index.html"]) {
-      expect((await server.fetch(path)).status, path).toBe(404);
+      const response = await server.fetch(path);
+      expect({ status: response.status, body: await response.json() }, path).toEqual({
+        status: 404,
+        body: { detail: "Not Found" },
+      });
     }
   });
 });

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Hono } from "hono";
-import { handleError, methodNotAllowed } from "../responses.js";
+import { handleError, methodNotAllowed, notFound } from "../responses.js";
 
 export interface ApiDocsRouterOptions {
   /** @default "/openapi.json" */
@@ -52,7 +52,7 @@ export function apiDocsRouter(
   app.get(`${docsPath}/:asset`, async function docsAsset(c) {
     const name = c.req.param("asset");
     const type = ASSETS[name];
-    if (!type) return c.notFound();
+    if (!type) return notFound(c);
     let file = cache.get(name);
     if (!file) {
       file = readFile(join(assetsDir, name));
