@@ -1,24 +1,35 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { Hono } from "hono";
 import {
   AuthenticationBackend,
+  accountEmailHooks,
   BearerTransport,
   type Clock,
+  ConsoleMailer,
   CookieTransport,
   DatabaseStrategy,
+  type Mailer,
   PasswordHelper,
   systemClock,
   Tessera,
   UserManager,
 } from "tessera";
 import {
+  apiDocsRouter,
   authRouter,
+  describeRoutes,
   handleError,
   methodNotAllowed,
   notFound,
+  openApiDocument,
   registerRouter,
+  resetPasswordRouter,
   usersRouter,
+  verifyRouter,
 } from "tessera/hono";
 import { connect, createTables, kyselyAdapter } from "tessera/kysely";
+import { Outbox } from "./outbox.js";
 import { validatePassword } from "./password-rule.js";
 
 export interface DemoConfig {
@@ -28,11 +39,24 @@ export interface DemoConfig {
   lifetimeSeconds?: number | null;
   clock?: Clock;
   passwordHelper?: PasswordHelper;
+  /** Signs reset and verification tokens. @default TESSERA_SECRET, else random */
+  secret?: string;
+  /** Where the emails' links point. @default "http://127.0.0.1:8000" */
+  baseUrl?: string;
+  /** @default a ConsoleMailer */
+  mailer?: Mailer;
+  /** Serve `GET /_test/tokens/{email}` (tests only). @default false */
+  exposeTokens?: boolean;
+  /** Other origins allowed to send cookie-authenticated unsafe requests. @default [] */
+  trustedOrigins?: string[];
 }
+
+const PAGE = readFileSync(new URL("./page.html", import.meta.url), "utf8");
 
 /**
  * The FastAPI Users "full example" shape: bearer backend at /auth, cookie
- * backend at /auth/cookie, register at /auth/register, users at /users.
+ * backend at /auth/cookie, register, reset-password and verify at /auth, users
+ * at /users; plus a sign-in page at /, the OpenAPI document and /docs.
  */
 export async function createDemoApp(config: DemoConfig = {}) {
   const {
@@ -40,12 +64,39 @@ export async function createDemoApp(config: DemoConfig = {}) {
     lifetimeSeconds = 3600,
     clock = systemClock,
     passwordHelper = new PasswordHelper(),
+    secret = process.env.TESSERA_SECRET ?? randomBytes(32).toString("base64url"),
+    baseUrl = "http://127.0.0.1:8000",
+    mailer = new ConsoleMailer(),
+    exposeTokens = false,
+    trustedOrigins = [],
   } = config;
   const connection = await connect(databaseUrl);
   await createTables(connection.db);
   const { users, accessTokens } = kyselyAdapter(connection.db);
 
-  const manager = new UserManager(users, { passwordHelper, validatePassword });
+  const outbox = new Outbox();
+  const emails = accountEmailHooks(mailer, {
+    appName: "the tessera demo",
+    resetPasswordUrl: `${baseUrl}/?reset_token={token}`,
+    verifyUrl: `${baseUrl}/?verify_token={token}`,
+  });
+  const manager = new UserManager(users, {
+    passwordHelper,
+    validatePassword,
+    clock,
+    resetPasswordTokenSecret: secret,
+    verificationTokenSecret: secret,
+    hooks: {
+      onAfterForgotPassword(user, token, request) {
+        outbox.record(user.email, "reset_password", token);
+        return emails.onAfterForgotPassword?.(user, token, request);
+      },
+      onAfterRequestVerify(user, token, request) {
+        outbox.record(user.email, "verify", token);
+        return emails.onAfterRequestVerify?.(user, token, request);
+      },
+    },
+  });
   const strategy = new DatabaseStrategy(accessTokens, { lifetimeSeconds, clock });
   const bearer = new AuthenticationBackend({
     name: "database",
@@ -54,20 +105,65 @@ export async function createDemoApp(config: DemoConfig = {}) {
   });
   const cookie = new AuthenticationBackend({
     name: "cookie",
-    transport: new CookieTransport({ cookieMaxAge: lifetimeSeconds }),
+    transport: new CookieTransport({ cookieMaxAge: lifetimeSeconds, trustedOrigins }),
     getStrategy: () => strategy,
   });
   const tessera = new Tessera({ getUserManager: () => manager, backends: [bearer, cookie] });
 
+  const mounts: [string, Hono][] = [
+    ["/", healthRouter()],
+    ["/auth", authRouter(tessera, bearer)],
+    ["/auth/cookie", authRouter(tessera, cookie)],
+    ["/auth", registerRouter(tessera)],
+    ["/auth", resetPasswordRouter(tessera)],
+    ["/auth", verifyRouter(tessera)],
+    ["/users", usersRouter(tessera)],
+  ];
+  if (exposeTokens) mounts.push(["/", outbox.router()]);
+
   const app = new Hono();
-  app.get("/health", (c) => c.json({ ok: true }));
-  app.all("/health", methodNotAllowed(["GET"]));
-  app.route("/auth", authRouter(tessera, bearer));
-  app.route("/auth/cookie", authRouter(tessera, cookie));
-  app.route("/auth", registerRouter(tessera));
-  app.route("/users", usersRouter(tessera));
+  app.get("/", (c) => c.html(PAGE));
+  app.all("/", methodNotAllowed(["GET"]));
+  for (const [prefix, router] of mounts) app.route(prefix, router);
+  const document = openApiDocument({
+    title: "tessera demo",
+    version: "0.1.0",
+    description: "FastAPI Users' HTTP contract on the database token strategy.",
+    mounts,
+  });
+  app.route("/", apiDocsRouter(document));
   app.notFound(notFound);
   app.onError(handleError);
 
-  return { app, tessera, manager, strategy, db: connection.db, close: connection.close };
+  return {
+    app,
+    tessera,
+    manager,
+    strategy,
+    outbox,
+    document,
+    db: connection.db,
+    close: connection.close,
+  };
+}
+
+function healthRouter(): Hono {
+  const app = new Hono();
+  app.get("/health", (c) => c.json({ ok: true }));
+  app.all("/health", methodNotAllowed(["GET"]));
+  return describeRoutes(app, [
+    {
+      method: "get",
+      path: "/health",
+      operationId: "health",
+      summary: "Health check",
+      tags: ["demo"],
+      responses: {
+        200: {
+          description: "The server is up",
+          schema: { type: "object", properties: { ok: { const: true } }, required: ["ok"] },
+        },
+      },
+    },
+  ]);
 }

@@ -13,6 +13,10 @@ export const ErrorCode = {
   VERIFY_USER_ALREADY_VERIFIED: "VERIFY_USER_ALREADY_VERIFIED",
   UPDATE_USER_EMAIL_ALREADY_EXISTS: "UPDATE_USER_EMAIL_ALREADY_EXISTS",
   UPDATE_USER_INVALID_PASSWORD: "UPDATE_USER_INVALID_PASSWORD",
+  /** tessera only: a cookie-authenticated unsafe request from an untrusted `Origin`. */
+  CSRF_ORIGIN_NOT_TRUSTED: "CSRF_ORIGIN_NOT_TRUSTED",
+  /** tessera only: a cookie-authenticated unsafe request marked cross-site by `Sec-Fetch-Site`. */
+  CSRF_CROSS_SITE_REQUEST: "CSRF_CROSS_SITE_REQUEST",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -1,3 +1,4 @@
+export { AccountTokens, type AccountTokensOptions } from "./account-tokens.js";
 export {
   AuthenticationBackend,
   type AuthenticationBackendOptions,
@@ -20,6 +21,14 @@ export {
   UserNotExists,
 } from "./errors.js";
 export { newId, parseId } from "./ids.js";
+export {
+  type AccountEmailOptions,
+  accountEmailHooks,
+  resetPasswordEmail,
+  verifyEmail,
+} from "./mail/account-emails.js";
+export { ConsoleMailer, type ConsoleMailerOptions } from "./mail/console-mailer.js";
+export type { Mailer, MailMessage } from "./mail/mailer.js";
 export type {
   AccessToken,
   IdOf,
@@ -36,6 +45,12 @@ export {
   type PasswordHelperOptions,
   type VerifyResult,
 } from "./password-helper.js";
+export {
+  RESET_PASSWORD_AUDIENCE,
+  SignedTokens,
+  type SignedTokensOptions,
+  VERIFY_USER_AUDIENCE,
+} from "./signed-tokens.js";
 export {
   DatabaseStrategy,
   type DatabaseStrategyOptions,
@@ -60,6 +75,11 @@ export {
   type CookieTransportOptions,
   readCookie,
 } from "./transports/cookie-transport.js";
+export {
+  type CsrfRefusal,
+  checkRequestOrigin,
+  type RequestInfo,
+} from "./transports/request-origin.js";
 export type { HeaderReader, Transport } from "./transports/transport.js";
 export {
   type PasswordValidator,

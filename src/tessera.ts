@@ -1,5 +1,6 @@
 import type { AuthenticationBackend } from "./authentication-backend.js";
 import type { User } from "./models.js";
+import type { Strategy } from "./strategies/strategy.js";
 import type { HeaderReader } from "./transports/transport.js";
 import type { UserManager } from "./user-manager.js";
 
@@ -8,6 +9,14 @@ export interface TesseraOptions<U extends User<ID>, ID, Ctx> {
   getUserManager: (ctx: Ctx) => UserManager<U, ID>;
   /** Tried in order on every protected route; the first that recognises the request wins. */
   backends: AuthenticationBackend<U, ID, Ctx>[];
+  /**
+   * Revoke a user's access tokens when their password changes: every token on
+   * a reset, every other token on a change through `PATCH /users/me` (the
+   * request's own token stays), every token on an admin change. FastAPI Users
+   * revokes none.
+   * @default true
+   */
+  revokeTokensOnPasswordChange?: boolean;
 }
 
 /** What a protected route requires of its user. */
@@ -53,6 +62,7 @@ const FORBIDDEN = { status: 403, user: null, token: null, backend: null } as con
 export class Tessera<U extends User<ID>, ID = U["id"], Ctx = unknown> {
   readonly getUserManager: (ctx: Ctx) => UserManager<U, ID>;
   readonly backends: AuthenticationBackend<U, ID, Ctx>[];
+  readonly revokeTokensOnPasswordChange: boolean;
 
   constructor(options: TesseraOptions<U, ID, Ctx>) {
     if (options.backends.length === 0) throw new TypeError("Tessera needs at least one backend");
@@ -60,6 +70,30 @@ export class Tessera<U extends User<ID>, ID = U["id"], Ctx = unknown> {
     if (names.size !== options.backends.length) throw new TypeError("Backend names must be unique");
     this.getUserManager = options.getUserManager;
     this.backends = options.backends;
+    this.revokeTokensOnPasswordChange = options.revokeTokensOnPasswordChange ?? true;
+  }
+
+  /**
+   * Revokes every token of the user through each backend's strategy (once per
+   * distinct strategy), except `keep`, a token as the client holds it.
+   * Strategies without `destroyAllTokens` are skipped.
+   */
+  async revokeAllTokens(ctx: Ctx, user: U, options: { keep?: string } = {}): Promise<void> {
+    const done = new Set<Strategy<U, ID>>();
+    for (const backend of this.backends) {
+      const strategy = backend.getStrategy(ctx);
+      if (done.has(strategy)) continue;
+      done.add(strategy);
+      await strategy.destroyAllTokens?.(user, options);
+    }
+  }
+
+  /**
+   * Call after a user's password changed: revokes their tokens (but `keep`)
+   * unless `revokeTokensOnPasswordChange` is off. The routers call it.
+   */
+  async passwordChanged(ctx: Ctx, user: U, options: { keep?: string } = {}): Promise<void> {
+    if (this.revokeTokensOnPasswordChange) await this.revokeAllTokens(ctx, user, options);
   }
 
   /**

@@ -1,6 +1,16 @@
+import { AccountTokens } from "./account-tokens.js";
+import type { Clock } from "./clock.js";
 import type { UserDatabase } from "./db/user-database.js";
 import { normalizeEmail } from "./email.js";
-import { InvalidEmail, UserAlreadyExists, UserNotExists } from "./errors.js";
+import {
+  InvalidEmail,
+  InvalidResetPasswordToken,
+  InvalidVerifyToken,
+  UserAlreadyExists,
+  UserAlreadyVerified,
+  UserInactive,
+  UserNotExists,
+} from "./errors.js";
 import { parseId } from "./ids.js";
 import type { IdType, User, UserCreate, UserUpdate, UserUpdateData } from "./models.js";
 import { PasswordHelper } from "./password-helper.js";
@@ -15,6 +25,19 @@ export interface UserManagerHooks<U> {
   onAfterUpdate?(user: U, update: UserUpdate, request?: Request): void | Promise<void>;
   onBeforeDelete?(user: U, request?: Request): void | Promise<void>;
   onAfterDelete?(user: U, request?: Request): void | Promise<void>;
+  /**
+   * A reset-password token was made for an active user: deliver it (by email,
+   * usually). From `POST /forgot-password` it is started before the answer
+   * and not awaited, so delivery time cannot reveal that the account exists;
+   * a failure is logged.
+   */
+  onAfterForgotPassword?(user: U, token: string, request?: Request): void | Promise<void>;
+  /** The password was reset with a token. */
+  onAfterResetPassword?(user: U, request?: Request): void | Promise<void>;
+  /** A verification token was made for an active, unverified user: deliver it (as above). */
+  onAfterRequestVerify?(user: U, token: string, request?: Request): void | Promise<void>;
+  /** The user verified their email with a token. */
+  onAfterVerify?(user: U, request?: Request): void | Promise<void>;
 }
 
 /**
@@ -32,6 +55,22 @@ export interface UserManagerOptions<U> {
   /** @default accepts every password */
   validatePassword?: PasswordValidator<U>;
   hooks?: UserManagerHooks<U>;
+  /**
+   * Signs reset-password tokens (HS256, audience `fastapi-users:reset`); at
+   * least 32 bytes. Without it, password reset throws.
+   */
+  resetPasswordTokenSecret?: string | Uint8Array;
+  /** @default 3600 */
+  resetPasswordTokenLifetimeSeconds?: number;
+  /**
+   * Signs verification tokens (HS256, audience `fastapi-users:verify`); at
+   * least 32 bytes. Without it, verification throws.
+   */
+  verificationTokenSecret?: string | Uint8Array;
+  /** @default 3600 */
+  verificationTokenLifetimeSeconds?: number;
+  /** Reads the time for token expiry. @default () => new Date() */
+  clock?: Clock;
 }
 
 /** Options of the operations that write a user. */
@@ -62,6 +101,7 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
   readonly idType: IdType;
   readonly #hooks: UserManagerHooks<U>;
   readonly #validatePassword: PasswordValidator<U>;
+  readonly #tokens: AccountTokens;
 
   constructor(
     readonly userDb: UserDatabase<U, ID>,
@@ -71,6 +111,7 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
     this.idType = options.idType ?? "uuid";
     this.#hooks = options.hooks ?? {};
     this.#validatePassword = options.validatePassword ?? (() => {});
+    this.#tokens = new AccountTokens(options);
   }
 
   /** The id in a URL, or `null` if it cannot be one (so the caller answers 404). */
@@ -177,5 +218,107 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
     await this.#hooks.onBeforeDelete?.(user, options.request);
     await this.userDb.delete(user);
     await this.#hooks.onAfterDelete?.(user, options.request);
+  }
+  /**
+   * Makes a reset-password token and awaits `onAfterForgotPassword` with it.
+   * Throws {@link UserInactive}. The HTTP route uses {@link requestPasswordReset}.
+   */
+  async forgotPassword(user: U, request?: Request): Promise<void> {
+    if (!user.isActive) throw new UserInactive();
+    const token = await this.#tokens.resetToken(user);
+    await this.#hooks.onAfterForgotPassword?.(user, token, request);
+  }
+
+  /**
+   * `POST /forgot-password`: the same work and outcome whether the email is
+   * unknown, inactive or active. Only for an active user does a token reach
+   * `onAfterForgotPassword`, started but not awaited (its failure is logged).
+   */
+  async requestPasswordReset(email: string, request?: Request): Promise<void> {
+    const user = await this.userDb.getByEmail(email);
+    if (!user?.isActive) return this.#tokens.decoyResetToken();
+    const token = await this.#tokens.resetToken(user);
+    startHook("onAfterForgotPassword", () =>
+      this.#hooks.onAfterForgotPassword?.(user, token, request),
+    );
+  }
+
+  /**
+   * Sets a new password with a reset token and returns the updated user. The
+   * token works once: it carries a fingerprint of the password hash it was made
+   * for. Throws {@link InvalidResetPasswordToken} (malformed, forged, expired,
+   * used, unknown user), {@link UserInactive} or {@link InvalidPasswordException}.
+   * Revoking the user's sessions is the caller's (see `Tessera.passwordChanged`).
+   */
+  async resetPassword(token: string, password: string, request?: Request): Promise<U> {
+    const claims = await this.#tokens.readResetToken(token);
+    const id = claims === null ? null : this.parseId(claims.sub);
+    const user = id === null ? null : await this.userDb.get(id);
+    if (
+      !claims ||
+      !user ||
+      !this.#tokens.fingerprintMatches(claims.fingerprint, user.hashedPassword)
+    ) {
+      throw new InvalidResetPasswordToken();
+    }
+    if (!user.isActive) throw new UserInactive();
+    await this.validatePassword(password, user);
+    const updated = await this.userDb.update(user, {
+      hashedPassword: await this.passwordHelper.hash(password),
+    });
+    await this.#hooks.onAfterResetPassword?.(updated, request);
+    return updated;
+  }
+
+  /**
+   * Makes a verification token and awaits `onAfterRequestVerify` with it.
+   * Throws {@link UserInactive} or {@link UserAlreadyVerified}. The HTTP route
+   * uses {@link requestVerification}.
+   */
+  async requestVerify(user: U, request?: Request): Promise<void> {
+    if (!user.isActive) throw new UserInactive();
+    if (user.isVerified) throw new UserAlreadyVerified();
+    const token = await this.#tokens.verifyToken(user);
+    await this.#hooks.onAfterRequestVerify?.(user, token, request);
+  }
+
+  /**
+   * `POST /request-verify-token`: the same work and outcome for unknown,
+   * inactive, verified and unverified users. Only an active unverified user's
+   * token reaches `onAfterRequestVerify`, started but not awaited.
+   */
+  async requestVerification(email: string, request?: Request): Promise<void> {
+    const user = await this.userDb.getByEmail(email);
+    if (!user?.isActive || user.isVerified) return this.#tokens.decoyVerifyToken();
+    const token = await this.#tokens.verifyToken(user);
+    startHook("onAfterRequestVerify", () =>
+      this.#hooks.onAfterRequestVerify?.(user, token, request),
+    );
+  }
+
+  /**
+   * Marks the user of a verification token verified and returns them. Throws
+   * {@link InvalidVerifyToken} (malformed, forged, expired, unknown user, email
+   * changed since) or {@link UserAlreadyVerified}.
+   */
+  async verify(token: string, request?: Request): Promise<U> {
+    const claims = await this.#tokens.readVerifyToken(token);
+    if (claims === null) throw new InvalidVerifyToken();
+    const user = await this.userDb.getByEmail(claims.email);
+    if (!user || this.parseId(claims.sub) !== user.id) throw new InvalidVerifyToken();
+    if (user.isVerified) throw new UserAlreadyVerified();
+    const verified = await this.userDb.update(user, { isVerified: true });
+    await this.#hooks.onAfterVerify?.(verified, request);
+    return verified;
+  }
+}
+
+/** Runs a delivery hook without awaiting it: the answer never waits for, or reveals, delivery. */
+function startHook(name: string, run: () => void | Promise<void>): void {
+  const report = (error: unknown) => console.error(`tessera: the ${name} hook failed:`, error);
+  try {
+    Promise.resolve(run()).catch(report);
+  } catch (error) {
+    report(error);
   }
 }

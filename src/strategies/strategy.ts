@@ -12,4 +12,10 @@ export interface Strategy<U extends User<ID>, ID = U["id"]> {
   writeToken(user: U): Promise<string>;
   /** Revokes the token. */
   destroyToken(token: string, user: U): Promise<void>;
+  /**
+   * Revokes every token of the user except `keep` (a token as the client holds
+   * it). Optional: a strategy without it (a stateless one) cannot revoke, and
+   * {@link Tessera.revokeAllTokens} skips it.
+   */
+  destroyAllTokens?(user: U, options?: { keep?: string }): Promise<unknown>;
 }

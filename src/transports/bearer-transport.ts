@@ -34,4 +34,9 @@ export class BearerTransport implements Transport {
   logoutResponse(): Response {
     return new Response(null, { status: 204 });
   }
+
+  /** OAuth2 password flow against `tokenUrl`, as FastAPI's `OAuth2PasswordBearer`. */
+  openApiSecurityScheme(): Record<string, unknown> {
+    return { type: "oauth2", flows: { password: { scopes: {}, tokenUrl: this.tokenUrl } } };
+  }
 }

@@ -1,3 +1,9 @@
+import {
+  type CsrfRefusal,
+  checkRequestOrigin,
+  normalizeOrigins,
+  type RequestInfo,
+} from "./request-origin.js";
 import type { HeaderReader, Transport } from "./transport.js";
 
 export interface CookieTransportOptions {
@@ -15,6 +21,20 @@ export interface CookieTransportOptions {
   cookieHttpOnly?: boolean;
   /** @default "lax" */
   cookieSameSite?: "lax" | "strict" | "none";
+  /**
+   * Refuse unsafe requests (POST, PUT, PATCH, DELETE) carrying the cookie from
+   * another origin with 403 `CSRF_ORIGIN_NOT_TRUSTED` / `CSRF_CROSS_SITE_REQUEST`,
+   * login included. Turn off only if something else checks origins.
+   * @default true
+   */
+  csrfProtection?: boolean;
+  /**
+   * Origins besides the request's own allowed to send unsafe cookie requests,
+   * such as a front end on another host, or your public `https://` origin when
+   * a proxy in front terminates TLS (the server then sees `http://`).
+   * @default []
+   */
+  trustedOrigins?: readonly string[];
 }
 
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -27,7 +47,8 @@ const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * const transport = new CookieTransport({ cookieMaxAge: 3600 });
  */
 export class CookieTransport implements Transport {
-  readonly options: Readonly<Required<CookieTransportOptions>>;
+  readonly options: Readonly<Required<Omit<CookieTransportOptions, "trustedOrigins">>>;
+  readonly trustedOrigins: ReadonlySet<string>;
 
   constructor(options: CookieTransportOptions = {}) {
     const {
@@ -38,6 +59,8 @@ export class CookieTransport implements Transport {
       cookieSecure = true,
       cookieHttpOnly = true,
       cookieSameSite = "lax",
+      csrfProtection = true,
+      trustedOrigins = [],
     } = options;
     if (!COOKIE_NAME.test(cookieName)) throw new TypeError(`Invalid cookie name: ${cookieName}`);
     this.options = {
@@ -48,7 +71,9 @@ export class CookieTransport implements Transport {
       cookieSecure,
       cookieHttpOnly,
       cookieSameSite,
+      csrfProtection,
     };
+    this.trustedOrigins = normalizeOrigins(trustedOrigins);
   }
 
   get cookieName(): string {
@@ -66,6 +91,15 @@ export class CookieTransport implements Transport {
 
   logoutResponse(): Response {
     return noContent(this.#setCookie('""', 0));
+  }
+
+  checkRequestOrigin(request: RequestInfo): CsrfRefusal | null {
+    if (!this.options.csrfProtection) return null;
+    return checkRequestOrigin(request, this.trustedOrigins);
+  }
+
+  openApiSecurityScheme(): Record<string, unknown> {
+    return { type: "apiKey", in: "cookie", name: this.options.cookieName };
   }
 
   /** Attributes in Python's SimpleCookie order (alphabetical), so answers match FastAPI Users'. */

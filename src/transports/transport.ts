@@ -1,3 +1,5 @@
+import type { CsrfRefusal, RequestInfo } from "./request-origin.js";
+
 /** The slice of the Web `Headers` a transport reads. */
 export interface HeaderReader {
   get(name: string): string | null;
@@ -14,4 +16,12 @@ export interface Transport {
   loginResponse(token: string): Response;
   /** The answer to a successful logout. */
   logoutResponse(): Response;
+  /**
+   * For credentials a browser attaches on its own (cookies): whether this
+   * request may use them, else why not. Transports without it (bearer) are not
+   * exposed to CSRF and are never checked.
+   */
+  checkRequestOrigin?(request: RequestInfo): CsrfRefusal | null;
+  /** How the token travels, as an OpenAPI security scheme object. */
+  openApiSecurityScheme?(): Record<string, unknown>;
 }

@@ -1,6 +1,6 @@
 import { readFileSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const readme = readFileSync(resolve(ROOT, "README.md"), "utf8");
@@ -52,5 +52,44 @@ describe("README", () => {
     });
     expect(await hello.json()).toEqual({ message: `Hello ${email}!` });
     expect((await app.request("/authenticated-route")).status).toBe(401);
+  });
+
+  it("shows the account lifecycle exactly as examples/account-lifecycle.ts, which works", async () => {
+    const source = readFileSync(resolve(ROOT, "examples/account-lifecycle.ts"), "utf8");
+    expect(blockFor("examples/account-lifecycle.ts")).toBe(source);
+
+    const printed: string[] = [];
+    const log = vi.spyOn(console, "log").mockImplementation((text) => void printed.push(text));
+    try {
+      const { app } = await import("../../examples/account-lifecycle.js");
+      const json = (body: unknown) => ({
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      const email = "grace@example.com";
+      expect(
+        (await app.request("/auth/register", json({ email, password: "compiler" }))).status,
+      ).toBe(201);
+      expect((await app.request("/auth/forgot-password", json({ email }))).status).toBe(202);
+      const token = /reset-password\?token=(\S+)/.exec(printed.join("\n"))?.[1] ?? "";
+      const reset = await app.request(
+        "/auth/reset-password",
+        json({ token: decodeURIComponent(token), password: "nanoseconds" }),
+      );
+      expect(reset.status).toBe(200);
+      const login = await app.request("/auth/login", {
+        method: "POST",
+        body: new URLSearchParams({ username: email, password: "nanoseconds" }),
+      });
+      expect(login.status).toBe(200);
+      const document = (await (await app.request("/openapi.json")).json()) as {
+        paths: Record<string, unknown>;
+      };
+      expect(Object.keys(document.paths)).toContain("/auth/reset-password");
+      expect((await app.request("/docs")).status).toBe(200);
+    } finally {
+      log.mockRestore();
+    }
   });
 });

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
-import { PasswordHelper, type User, type UserUpdate } from "tessera";
+import { type Mailer, type MailMessage, PasswordHelper, type User, type UserUpdate } from "tessera";
 import { test as base, expect } from "vitest";
 import { createDemoApp } from "../../demo/app.js";
 
@@ -38,11 +38,27 @@ export class TestClock {
   }
 }
 
+/** The secret the test servers sign reset and verification tokens with. */
+export const SECRET = "test-secret-test-secret-test-secret-0123";
+
+/** Keeps what it is asked to send, in order, instead of sending it. */
+export class RecordingMailer implements Mailer {
+  readonly sent: MailMessage[] = [];
+
+  async send(message: MailMessage): Promise<void> {
+    this.sent.push(message);
+  }
+}
+
 export interface TestServerOptions {
   /** `memory` (default) or a SQLite file in a fresh temporary directory. */
   database?: "memory" | "file";
   /** @default argon2id at minimal cost, so tests are fast */
   passwordHelper?: PasswordHelper;
+  /** Serve the test outbox `GET /_test/tokens/{email}`. @default true */
+  exposeTokens?: boolean;
+  /** @default [] */
+  trustedOrigins?: string[];
 }
 
 /** The demo app on a real HTTP server over a real SQLite database, fresh for one test. */
@@ -50,6 +66,7 @@ export class TestServer {
   private constructor(
     readonly demo: Awaited<ReturnType<typeof createDemoApp>>,
     readonly clock: TestClock,
+    readonly mailer: RecordingMailer,
     readonly url: string,
     private readonly server: Server,
     private readonly directory: string | null,
@@ -59,10 +76,17 @@ export class TestServer {
     const {
       database = "memory",
       passwordHelper = new PasswordHelper({ memoryCost: 1024, timeCost: 1 }),
+      exposeTokens = true,
+      trustedOrigins = [],
     } = options;
     const directory = database === "file" ? await mkdtemp(join(tmpdir(), "tessera-http-")) : null;
     const clock = new TestClock();
+    const mailer = new RecordingMailer();
     const demo = await createDemoApp({
+      secret: SECRET,
+      mailer,
+      exposeTokens,
+      trustedOrigins,
       databaseUrl: directory ? `sqlite:${join(directory, "tessera.db")}` : "sqlite::memory:",
       clock: clock.read,
       passwordHelper,
@@ -70,7 +94,7 @@ export class TestServer {
     const server = serve({ fetch: demo.app.fetch, port: 0, hostname: "127.0.0.1" }) as Server;
     if (!server.listening) await once(server, "listening");
     const { port } = server.address() as AddressInfo;
-    return new TestServer(demo, clock, `http://127.0.0.1:${port}`, server, directory);
+    return new TestServer(demo, clock, mailer, `http://127.0.0.1:${port}`, server, directory);
   }
 
   async close(): Promise<void> {
@@ -135,6 +159,31 @@ export class TestServer {
   async setUser(id: string, change: UserUpdate): Promise<User> {
     const manager = this.demo.manager;
     return manager.update(change, await manager.get(id));
+  }
+
+  /** The last reset and verify tokens the demo's hooks received for this email (test outbox). */
+  async outbox(email: string): Promise<{ reset_password: string | null; verify: string | null }> {
+    const response = await this.fetch(`/_test/tokens/${encodeURIComponent(email)}`);
+    expect(response.status).toBe(200);
+    return (await response.json()) as { reset_password: string | null; verify: string | null };
+  }
+
+  /** `POST /auth/forgot-password`, then the reset token from the outbox. */
+  async resetToken(email: string): Promise<string> {
+    const response = await this.fetch("/auth/forgot-password", jsonBody("POST", { email }));
+    expect(response.status).toBe(202);
+    const { reset_password } = await this.outbox(email);
+    expect(reset_password).toEqual(expect.any(String));
+    return reset_password as string;
+  }
+
+  /** `POST /auth/request-verify-token`, then the verify token from the outbox. */
+  async verifyToken(email: string): Promise<string> {
+    const response = await this.fetch("/auth/request-verify-token", jsonBody("POST", { email }));
+    expect(response.status).toBe(202);
+    const { verify } = await this.outbox(email);
+    expect(verify).toEqual(expect.any(String));
+    return verify as string;
   }
 
   /** `GET /users/me` with these headers. */

@@ -21,9 +21,24 @@ describe("GET /health", () => {
   });
 });
 
+describe("GET /: the demo's sign-in page", () => {
+  test("200 HTML with the sign-in, sign-up and profile parts", async ({ server }) => {
+    const response = await server.fetch("/");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    const html = await response.text();
+    for (const id of ["sign-in", "sign-up", "profile", "sign-out", "forgot"]) {
+      expect(html).toContain(`id="${id}"`);
+    }
+  });
+
+  test("405 for other methods", async ({ server }) => {
+    await expectNotAllowed(await server.fetch("/", { method: "POST" }), ["GET"]);
+  });
+});
+
 describe("unknown routes: 404 Not Found", () => {
   test.for([
-    ["GET", "/"],
     ["GET", "/nope"],
     ["POST", "/auth"],
     ["POST", "/auth/nope"],
@@ -57,6 +72,10 @@ describe("wrong methods: 405 Method Not Allowed with Allow", () => {
     ["GET", "/auth/cookie/logout"],
     ["GET", "/auth/register"],
     ["PATCH", "/auth/register"],
+    ["GET", "/auth/forgot-password"],
+    ["PUT", "/auth/reset-password"],
+    ["GET", "/auth/request-verify-token"],
+    ["DELETE", "/auth/verify"],
   ])("%s %s allows POST only", async ([method, path], { server }) => {
     const allow = await expectNotAllowed(await server.fetch(path as string, { method }), ["POST"]);
     expect(allow).toBe("POST");

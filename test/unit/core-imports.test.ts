@@ -27,7 +27,16 @@ describe("package boundaries", () => {
   it("the core imports no database driver and no web framework", () => {
     const { packages } = importGraph(resolve(SRC, "index.ts"));
     const external = [...packages].filter((name) => !name.startsWith("node:"));
-    expect(external.sort()).toEqual(["@node-rs/argon2", "@node-rs/bcrypt"]);
+    expect(external.sort()).toEqual(["@node-rs/argon2", "@node-rs/bcrypt", "jose"]);
+  });
+
+  it("nodemailer loads only through tessera/smtp, swagger-ui-dist only when /docs is built", () => {
+    for (const entry of ["index.ts", "http/hono/index.ts"]) {
+      expect([...importGraph(resolve(SRC, entry)).packages]).not.toContain("nodemailer");
+    }
+    expect([...importGraph(resolve(SRC, "mail/smtp-mailer.ts")).packages]).toContain("nodemailer");
+    const hono = importGraph(resolve(SRC, "http/hono/index.ts")).packages;
+    expect([...hono].filter((name) => name.includes("swagger"))).toEqual([]);
   });
 
   it("the Kysely adapter loads drivers only on demand and no web framework", () => {

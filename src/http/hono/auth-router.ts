@@ -5,6 +5,8 @@ import type { User } from "../../models.js";
 import type { Tessera } from "../../tessera.js";
 import { DEFAULT_MAX_BODY_SIZE, limitBody, readForm } from "./body.js";
 import { currentUser } from "./current-user.js";
+import { describeRoutes } from "./openapi/route-docs.js";
+import { authRoutes } from "./openapi/tessera-routes.js";
 import { detail, handleError, methodNotAllowed, validationError } from "./responses.js";
 import { loginFormSpec } from "./schemas.js";
 
@@ -33,6 +35,9 @@ export function authRouter<U extends User<ID>, ID>(
   app.onError(handleError);
 
   app.post("/login", limitBody(maxBodySize), async function login(c) {
+    // Login CSRF: a foreign page must not log the browser into another account.
+    const refusal = backend.transport.checkRequestOrigin?.(c.req.raw);
+    if (refusal) return detail(c, 403, refusal);
     const form = await readForm(c, loginFormSpec);
     if (!form.ok) return validationError(c, form.errors);
     const manager = tessera.getUserManager(c);
@@ -58,5 +63,5 @@ export function authRouter<U extends User<ID>, ID>(
   });
   app.all("/logout", methodNotAllowed(["POST"]));
 
-  return app;
+  return describeRoutes(app, authRoutes(tessera, backend, requiresVerification));
 }

@@ -3,6 +3,8 @@ import { ErrorCode, InvalidPasswordException, UserAlreadyExists } from "../../er
 import type { User } from "../../models.js";
 import type { Tessera } from "../../tessera.js";
 import { DEFAULT_MAX_BODY_SIZE, limitBody, readJson } from "./body.js";
+import { describeRoutes } from "./openapi/route-docs.js";
+import { registerRoutes } from "./openapi/tessera-routes.js";
 import { detail, handleError, methodNotAllowed, validationError } from "./responses.js";
 import { userCreateSpec } from "./schemas.js";
 import { type UserRouterOptions, userRead } from "./user-read.js";
@@ -45,5 +47,5 @@ export function registerRouter<U extends User<ID>, ID>(
   });
   app.all("/register", methodNotAllowed(["POST"]));
 
-  return app;
+  return describeRoutes(app, registerRoutes());
 }

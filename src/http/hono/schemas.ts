@@ -27,3 +27,19 @@ export const loginFormSpec = {
   client_id: { type: "string" },
   client_secret: { type: "string" },
 } as const satisfies BodySpec;
+
+/** `POST /forgot-password` and `POST /request-verify-token`. */
+export const emailSpec = {
+  email: { type: "email", required: true },
+} as const satisfies BodySpec;
+
+/** `POST /reset-password`. */
+export const resetPasswordSpec = {
+  token: { type: "string", required: true, description: "The token from the reset email" },
+  password: { type: "string", required: true, description: "The new password" },
+} as const satisfies BodySpec;
+
+/** `POST /verify`. */
+export const verifySpec = {
+  token: { type: "string", required: true, description: "The token from the verification email" },
+} as const satisfies BodySpec;

@@ -4,7 +4,9 @@ import type { User, UserUpdate } from "../../models.js";
 import type { Tessera } from "../../tessera.js";
 import type { UserManager } from "../../user-manager.js";
 import { DEFAULT_MAX_BODY_SIZE, limitBody, readJson } from "./body.js";
-import { currentUser } from "./current-user.js";
+import { type AuthVariables, currentUser } from "./current-user.js";
+import { describeRoutes } from "./openapi/route-docs.js";
+import { usersRoutes } from "./openapi/tessera-routes.js";
 import { detail, handleError, methodNotAllowed, noContent, validationError } from "./responses.js";
 import { userUpdateSpec } from "./schemas.js";
 import { type UserRouterOptions, userRead } from "./user-read.js";
@@ -84,6 +86,13 @@ export function usersRouter<U extends User<ID>, ID>(
     };
     try {
       const updated = await manager.update(change, user, { safe, request: c.req.raw });
+      if (password !== undefined) {
+        // The requester keeps their own session when the password changed is theirs.
+        const { authentication } = c.var as AuthVariables<U, ID>;
+        const { user: requester, token } = authentication;
+        const keep = requester?.id === updated.id && token !== null ? token : undefined;
+        await tessera.passwordChanged(c, updated, { keep });
+      }
       return c.json(serializeUser(updated));
     } catch (error) {
       if (error instanceof InvalidPasswordException) {
@@ -99,7 +108,7 @@ export function usersRouter<U extends User<ID>, ID>(
     }
   }
 
-  return app;
+  return describeRoutes(app, usersRoutes(tessera, requiresVerification));
 }
 
 /** The user named by the `:id` parameter, or `null` if the id is malformed or unknown. */

@@ -1,0 +1,76 @@
+import Database from "better-sqlite3";
+import { Hono } from "hono";
+import { Kysely } from "kysely";
+import {
+  AuthenticationBackend,
+  accountEmailHooks,
+  BearerTransport,
+  ConsoleMailer,
+  CookieTransport,
+  DatabaseStrategy,
+  Tessera,
+  UserManager,
+} from "tessera";
+import {
+  apiDocsRouter,
+  authRouter,
+  openApiDocument,
+  registerRouter,
+  resetPasswordRouter,
+  usersRouter,
+  verifyRouter,
+} from "tessera/hono";
+import { createSqliteDialect, createTables, kyselyAdapter } from "tessera/kysely";
+
+const db = new Kysely<any>({ dialect: createSqliteDialect(new Database(":memory:")) });
+await createTables(db);
+const { users, accessTokens } = kyselyAdapter(db);
+
+// Reset and verification tokens are HS256 JWTs signed with this (32 bytes at least).
+const secret = process.env.TESSERA_SECRET ?? "development secret, 32 bytes or more";
+// Prints emails; in production: new SmtpMailer({ transport: process.env.SMTP_URL, from }) from "tessera/smtp".
+const mailer = new ConsoleMailer();
+
+const userManager = new UserManager(users, {
+  resetPasswordTokenSecret: secret,
+  verificationTokenSecret: secret,
+  hooks: accountEmailHooks(mailer, {
+    resetPasswordUrl: "https://app.example.com/reset-password?token={token}",
+    verifyUrl: "https://app.example.com/verify?token={token}",
+  }),
+});
+
+const strategy = new DatabaseStrategy(accessTokens, { lifetimeSeconds: 3600 });
+const bearer = new AuthenticationBackend({
+  name: "database",
+  transport: new BearerTransport({ tokenUrl: "auth/login" }),
+  getStrategy: () => strategy,
+});
+const cookie = new AuthenticationBackend({
+  name: "cookie",
+  // Unsafe cookie requests must come from this server's origin or a trusted one (CSRF).
+  transport: new CookieTransport({
+    cookieMaxAge: 3600,
+    trustedOrigins: ["https://app.example.com"],
+  }),
+  getStrategy: () => strategy,
+});
+export const tessera = new Tessera({
+  getUserManager: () => userManager,
+  backends: [bearer, cookie],
+  revokeTokensOnPasswordChange: true, // the default
+});
+
+// Every router once, where it is mounted: the app and its OpenAPI document share this list.
+const mounts = [
+  ["/auth", authRouter(tessera, bearer)],
+  ["/auth/cookie", authRouter(tessera, cookie)],
+  ["/auth", registerRouter(tessera)],
+  ["/auth", resetPasswordRouter(tessera)],
+  ["/auth", verifyRouter(tessera)],
+  ["/users", usersRouter(tessera)],
+] as const;
+export const app = new Hono();
+for (const [prefix, router] of mounts) app.route(prefix, router);
+// GET /openapi.json and GET /docs (Swagger UI from the swagger-ui-dist package, no CDN).
+app.route("/", apiDocsRouter(openApiDocument({ title: "My app", version: "1.0.0", mounts })));

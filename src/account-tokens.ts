@@ -1,0 +1,130 @@
+import { createHmac } from "node:crypto";
+import type { Clock } from "./clock.js";
+import type { User } from "./models.js";
+import { RESET_PASSWORD_AUDIENCE, SignedTokens, VERIFY_USER_AUDIENCE } from "./signed-tokens.js";
+import { constantTimeEqual } from "./tokens.js";
+
+export interface AccountTokensOptions {
+  resetPasswordTokenSecret?: string | Uint8Array;
+  resetPasswordTokenLifetimeSeconds?: number;
+  verificationTokenSecret?: string | Uint8Array;
+  verificationTokenLifetimeSeconds?: number;
+  clock?: Clock;
+}
+
+/** What a valid reset-password token says. */
+export interface ResetClaims {
+  sub: string;
+  fingerprint: string;
+}
+
+/** What a valid verification token says. */
+export interface VerifyClaims {
+  sub: string;
+  email: string;
+}
+
+// Signed for unknown and inactive accounts so they cost what a real account costs.
+const DECOY_ID = "00000000-0000-4000-8000-000000000000";
+const DECOY_HASH = "$argon2id$v=19$m=19456,t=2,p=1$decoy$decoy";
+
+/**
+ * The reset-password and verification tokens of FastAPI Users: HS256 JWTs with
+ * its audiences and claims (`sub`, `password_fgpt`; `sub`, `email`). The
+ * password fingerprint is an HMAC of the current password hash keyed by the
+ * reset secret, so a token stops working once the password changes.
+ */
+export class AccountTokens {
+  readonly #reset: SignedTokens | null;
+  readonly #verify: SignedTokens | null;
+  readonly #fingerprintKey: string | Uint8Array | null;
+
+  constructor(options: AccountTokensOptions) {
+    const clock = options.clock;
+    const { resetPasswordTokenSecret: resetSecret, verificationTokenSecret: verifySecret } =
+      options;
+    this.#reset =
+      resetSecret === undefined
+        ? null
+        : new SignedTokens({
+            secret: resetSecret,
+            audience: RESET_PASSWORD_AUDIENCE,
+            lifetimeSeconds: options.resetPasswordTokenLifetimeSeconds ?? 3600,
+            clock,
+          });
+    this.#verify =
+      verifySecret === undefined
+        ? null
+        : new SignedTokens({
+            secret: verifySecret,
+            audience: VERIFY_USER_AUDIENCE,
+            lifetimeSeconds: options.verificationTokenLifetimeSeconds ?? 3600,
+            clock,
+          });
+    this.#fingerprintKey = resetSecret ?? null;
+  }
+
+  /** A reset-password token for the user, bound to their current password hash. */
+  resetToken(user: User<unknown>): Promise<string> {
+    return this.#resetTokens().sign({
+      sub: String(user.id),
+      password_fgpt: this.fingerprint(user.hashedPassword),
+    });
+  }
+
+  /** Does the work of {@link resetToken} for no one, so a missing account costs the same. */
+  async decoyResetToken(): Promise<void> {
+    await this.#resetTokens().sign({ sub: DECOY_ID, password_fgpt: this.fingerprint(DECOY_HASH) });
+  }
+
+  /** The claims of a valid reset token, or `null`. */
+  async readResetToken(token: string): Promise<ResetClaims | null> {
+    const claims = await this.#resetTokens().read(token);
+    const { sub, password_fgpt } = claims ?? {};
+    if (typeof sub !== "string" || typeof password_fgpt !== "string") return null;
+    return { sub, fingerprint: password_fgpt };
+  }
+
+  /** Whether a token's fingerprint matches this password hash (constant time). */
+  fingerprintMatches(fingerprint: string, hashedPassword: string): boolean {
+    return constantTimeEqual(fingerprint, this.fingerprint(hashedPassword));
+  }
+
+  /** A verification token for the user's current email. */
+  verifyToken(user: User<unknown>): Promise<string> {
+    return this.#verifyTokens().sign({ sub: String(user.id), email: user.email });
+  }
+
+  /** Does the work of {@link verifyToken} for no one. */
+  async decoyVerifyToken(): Promise<void> {
+    await this.#verifyTokens().sign({ sub: DECOY_ID, email: "decoy@example.com" });
+  }
+
+  /** The claims of a valid verification token, or `null`. */
+  async readVerifyToken(token: string): Promise<VerifyClaims | null> {
+    const claims = await this.#verifyTokens().read(token);
+    const { sub, email } = (claims ?? {}) as { sub?: unknown; email?: unknown };
+    if (typeof sub !== "string" || typeof email !== "string") return null;
+    return { sub, email };
+  }
+
+  fingerprint(hashedPassword: string): string {
+    return createHmac("sha256", this.#fingerprintKey ?? "")
+      .update(`password_fgpt:${hashedPassword}`)
+      .digest("base64url");
+  }
+
+  #resetTokens(): SignedTokens {
+    if (this.#reset === null) {
+      throw new TypeError("Password reset needs the UserManager's resetPasswordTokenSecret option");
+    }
+    return this.#reset;
+  }
+
+  #verifyTokens(): SignedTokens {
+    if (this.#verify === null) {
+      throw new TypeError("Verification needs the UserManager's verificationTokenSecret option");
+    }
+    return this.#verify;
+  }
+}
