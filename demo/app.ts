@@ -18,7 +18,7 @@ import {
   registerRouter,
   usersRouter,
 } from "tessera/hono";
-import { connect, createTables, kyselyAdapter } from "tessera/kysely";
+import { connect, kyselyAdapter, migrateToLatest } from "tessera/kysely";
 import { validatePassword } from "./password-rule.js";
 
 export interface DemoConfig {
@@ -42,7 +42,12 @@ export async function createDemoApp(config: DemoConfig = {}) {
     passwordHelper = new PasswordHelper(),
   } = config;
   const connection = await connect(databaseUrl);
-  await createTables(connection.db);
+  try {
+    await migrateToLatest(connection.db);
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
   const { users, accessTokens } = kyselyAdapter(connection.db);
 
   const manager = new UserManager(users, { passwordHelper, validatePassword });

@@ -8,6 +8,7 @@ import { serve } from "@hono/node-server";
 import { PasswordHelper, type User, type UserUpdate } from "tessera";
 import { test as base, expect } from "vitest";
 import { createDemoApp } from "../../demo/app.js";
+import { ENGINE, emptyTables, workerDatabaseUrl } from "../support/test-database.js";
 
 /** A password the demo rule accepts for any of the test emails. */
 export const PASSWORD = "correct horse battery";
@@ -39,13 +40,19 @@ export class TestClock {
 }
 
 export interface TestServerOptions {
-  /** `memory` (default) or a SQLite file in a fresh temporary directory. */
+  /**
+   * On SQLite: `memory` (default) or a file in a fresh temporary directory.
+   * Ignored on PostgreSQL and MySQL, which use this worker's database.
+   */
   database?: "memory" | "file";
   /** @default argon2id at minimal cost, so tests are fast */
   passwordHelper?: PasswordHelper;
 }
 
-/** The demo app on a real HTTP server over a real SQLite database, fresh for one test. */
+/**
+ * The demo app on a real HTTP server over a real database of the project's
+ * engine (SQLite, PostgreSQL or MySQL), with empty tables, fresh for one test.
+ */
 export class TestServer {
   private constructor(
     readonly demo: Awaited<ReturnType<typeof createDemoApp>>,
@@ -60,13 +67,17 @@ export class TestServer {
       database = "memory",
       passwordHelper = new PasswordHelper({ memoryCost: 1024, timeCost: 1 }),
     } = options;
-    const directory = database === "file" ? await mkdtemp(join(tmpdir(), "tessera-http-")) : null;
+    const onFile = ENGINE === "sqlite" && database === "file";
+    const directory = onFile ? await mkdtemp(join(tmpdir(), "tessera-http-")) : null;
     const clock = new TestClock();
     const demo = await createDemoApp({
-      databaseUrl: directory ? `sqlite:${join(directory, "tessera.db")}` : "sqlite::memory:",
+      databaseUrl: directory
+        ? `sqlite:${join(directory, "tessera.db")}`
+        : await workerDatabaseUrl(),
       clock: clock.read,
       passwordHelper,
     });
+    await emptyTables(demo.db, ["accesstoken", "user"]);
     const server = serve({ fetch: demo.app.fetch, port: 0, hostname: "127.0.0.1" }) as Server;
     if (!server.listening) await once(server, "listening");
     const { port } = server.address() as AddressInfo;
