@@ -52,6 +52,16 @@ export function runAccessTokenDatabaseSuite<U extends User<ID>, ID>(
       expect(await db.accessTokens.getByToken(hashToken(generateToken()), null)).toBeNull();
     });
 
+    test("tokens are compared byte for byte, never ignoring case", async () => {
+      const token = await issue();
+      const swapped = [...token]
+        .map((c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()))
+        .join("");
+      expect(swapped).not.toBe(token);
+      expect(await db.accessTokens.getByToken(swapped, null)).toBeNull();
+      expect(await db.accessTokens.getUserByToken(swapped, null)).toBeNull();
+    });
+
     test("creation times round-trip to the millisecond, in UTC", async () => {
       const createdAt = new Date("2026-07-04T23:59:59.987Z");
       const token = await issue(user, createdAt);

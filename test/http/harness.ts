@@ -45,6 +45,8 @@ export interface TestServerOptions {
    * Ignored on PostgreSQL and MySQL, which use this worker's database.
    */
   database?: "memory" | "file";
+  /** An existing database to serve, kept as it is (its tables are not emptied). */
+  databaseUrl?: string;
   /** @default argon2id at minimal cost, so tests are fast */
   passwordHelper?: PasswordHelper;
 }
@@ -71,13 +73,13 @@ export class TestServer {
     const directory = onFile ? await mkdtemp(join(tmpdir(), "tessera-http-")) : null;
     const clock = new TestClock();
     const demo = await createDemoApp({
-      databaseUrl: directory
-        ? `sqlite:${join(directory, "tessera.db")}`
-        : await workerDatabaseUrl(),
+      databaseUrl:
+        options.databaseUrl ??
+        (directory ? `sqlite:${join(directory, "tessera.db")}` : await workerDatabaseUrl()),
       clock: clock.read,
       passwordHelper,
     });
-    await emptyTables(demo.db, ["accesstoken", "user"]);
+    if (!options.databaseUrl) await emptyTables(demo.db, ["accesstoken", "user"]);
     const server = serve({ fetch: demo.app.fetch, port: 0, hostname: "127.0.0.1" }) as Server;
     if (!server.listening) await once(server, "listening");
     const { port } = server.address() as AddressInfo;

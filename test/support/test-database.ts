@@ -1,8 +1,11 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type Kysely, sql } from "kysely";
 import { inject } from "vitest";
 import type { EngineName } from "./engines.js";
 import { serverUrl, urlForDatabase } from "./engines.js";
-import { createDatabase, runDatabasePrefix, withServer } from "./server-databases.js";
+import { createDatabase, dropDatabase, runDatabasePrefix, withServer } from "./server-databases.js";
 
 /** The engine this test file runs on: its project's, SQLite outside a project. */
 export const ENGINE = (process.env.TESSERA_TEST_ENGINE ?? "sqlite") as EngineName;
@@ -29,4 +32,27 @@ export function workerDatabaseUrl(): Promise<string> {
 /** Deletes every row of the tables, in order (children first). */
 export async function emptyTables(db: Kysely<any>, tables: string[]): Promise<void> {
   for (const table of tables) await sql`delete from ${sql.table(table)}`.execute(db);
+}
+
+let fresh = 0;
+
+/**
+ * A new, empty database for one test: a SQLite file in a new temporary
+ * directory, or a new database on the test server (dropped with the run's
+ * others). For tests of migrations and of several processes sharing one database.
+ */
+export async function freshDatabaseUrl(): Promise<string> {
+  if (ENGINE === "sqlite") {
+    const directory = await mkdtemp(join(tmpdir(), "tessera-db-"));
+    return `sqlite:${join(directory, "app.db")}`;
+  }
+  const engine = ENGINE;
+  fresh += 1;
+  const worker = process.env.VITEST_POOL_ID ?? "0";
+  const name = `${runDatabasePrefix(engine)}${inject("engine").runId}_w${worker}_${fresh}`;
+  await withServer(engine, async (db) => {
+    await dropDatabase(db, engine, name);
+    await createDatabase(db, engine, name);
+  });
+  return urlForDatabase(serverUrl(engine), name);
 }
