@@ -74,10 +74,12 @@ async function connectPostgres(url: string, options: ConnectOptions): Promise<Co
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     keepAlive: true,
   });
-  // An idle connection killed by the server (restart, pg_terminate_backend)
-  // is reported here; the pool drops it and opens a new one when needed.
-  // Without a listener, the 'error' event would crash the process.
+  // A connection killed by the server (restart, pg_terminate_backend) emits
+  // 'error': on the pool while idle, on the client while checked out. Without
+  // listeners that event would crash the process. The query in flight fails
+  // (503), and the pool drops the dead client and opens a new one when needed.
   pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
   return { db, engine: "postgres", close: () => db.destroy() };
 }
