@@ -32,7 +32,9 @@ export default defineConfig({
             "test/engines/**/*.test.ts",
             `test/${engine}/**/*.test.ts`,
           ],
-          env: { TESSERA_TEST_ENGINE: engine },
+          // A local zone far from UTC, with a half-hour offset: a date read or
+          // written in local time anywhere would move an expiry and fail.
+          env: { TESSERA_TEST_ENGINE: engine, TZ: "America/St_Johns" },
           globalSetup: ["test/support/global-setup.ts"],
           setupFiles: ["test/support/engine-setup.ts"],
         },

@@ -4,7 +4,7 @@ import { beforeEach, inject } from "vitest";
 // has already failed the run if CI=true).
 const status = inject("engine");
 if (!status.available) {
-  beforeEach((context) => {
-    context.skip(`${status.engine} unreachable: ${status.reason}`);
+  beforeEach(({ skip }) => {
+    skip(`${status.engine} unreachable: ${status.reason}`);
   });
 }
