@@ -74,7 +74,7 @@ describe(`migrations on ${ENGINE}`, () => {
   });
 
   it.skipIf(ENGINE === "sqlite")(
-    "run once when connections race in one process (8 pools at once)",
+    "run once when connections race in one process (8 pools at once; not on SQLite, whose synchronous driver would block its own thread)",
     async () => {
       const url = await freshDatabaseUrl();
       const connections = await Promise.all(Array.from({ length: 8 }, () => connect(url)));
@@ -89,7 +89,7 @@ describe(`migrations on ${ENGINE}`, () => {
   );
 
   it.skipIf(ENGINE === "mysql")(
-    "leave tables made by tessera before versioned migrations as they are (hashed tokens stay)",
+    "leave tables made by tessera before versioned migrations as they are (hashed tokens stay; not on MySQL, which tessera never supported without migrations)",
     async () => {
       const { db, close } = await connect(await freshDatabaseUrl());
       try {

@@ -84,11 +84,12 @@ export const mysqlEngine: Engine = {
 
 /** The first collation of {@link EMAIL_COLLATIONS} the server knows. */
 export async function emailCollation(db: Kysely<any>): Promise<string> {
+  // MariaDB ≥ 10.10 lists its UCA 14 collations without the character set
+  // (`uca1400_as_ci`) and accepts them with it (`utf8mb4_uca1400_as_ci`).
   const { rows } = await sql<{ name: string }>`select collation_name as name
-    from information_schema.collations where collation_name in (${sql.join(EMAIL_COLLATIONS)})`.execute(
-    db,
-  );
-  const known = new Set(rows.map((row) => row.name));
+    from information_schema.collations
+    where collation_name in (${sql.join([...EMAIL_COLLATIONS, "uca1400_as_ci"])})`.execute(db);
+  const known = new Set(rows.map((row) => row.name.replace(/^uca1400/, "utf8mb4_uca1400")));
   return EMAIL_COLLATIONS.find((name) => known.has(name)) ?? "utf8mb4_unicode_ci";
 }
 
