@@ -28,7 +28,7 @@ import {
   usersRouter,
   verifyRouter,
 } from "tessera/hono";
-import { connect, createTables, kyselyAdapter } from "tessera/kysely";
+import { connect, kyselyAdapter, migrateToLatest } from "tessera/kysely";
 import { Outbox } from "./outbox.js";
 import { validatePassword } from "./password-rule.js";
 
@@ -71,7 +71,12 @@ export async function createDemoApp(config: DemoConfig = {}) {
     trustedOrigins = [],
   } = config;
   const connection = await connect(databaseUrl);
-  await createTables(connection.db);
+  try {
+    await migrateToLatest(connection.db);
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
   const { users, accessTokens } = kyselyAdapter(connection.db);
 
   const outbox = new Outbox();

@@ -20,10 +20,10 @@ import {
   usersRouter,
   verifyRouter,
 } from "tessera/hono";
-import { createSqliteDialect, createTables, kyselyAdapter } from "tessera/kysely";
+import { createSqliteDialect, kyselyAdapter, migrateToLatest } from "tessera/kysely";
 
 const db = new Kysely<any>({ dialect: createSqliteDialect(new Database(":memory:")) });
-await createTables(db);
+await migrateToLatest(db);
 const { users, accessTokens } = kyselyAdapter(db);
 
 // Reset and verification tokens are HS256 JWTs signed with this (32 bytes at least).

@@ -10,11 +10,11 @@ import {
   UserManager,
 } from "tessera";
 import { authRouter, currentUser, registerRouter, usersRouter } from "tessera/hono";
-import { createSqliteDialect, createTables, kyselyAdapter } from "tessera/kysely";
+import { createSqliteDialect, kyselyAdapter, migrateToLatest } from "tessera/kysely";
 
 // 1. Your database: tables `user` and `accesstoken` (FastAPI Users' layout), and the adapter.
 const db = new Kysely<any>({ dialect: createSqliteDialect(new Database("app.db")) });
-await createTables(db);
+await migrateToLatest(db); // creates or upgrades the tables; safe on every start
 const { users, accessTokens } = kyselyAdapter(db);
 
 // 2. The user manager: registration, login checks, updates, hooks.

@@ -2,11 +2,17 @@
 import { parseArgs } from "node:util";
 import { CliError } from "./cli-error.js";
 import { createSuperuser } from "./commands/create-superuser.js";
+import { migrate } from "./commands/migrate.js";
 import { purgeTokens } from "./commands/purge-tokens.js";
 
 const HELP = `Usage: tessera <command> [options]
 
 Commands:
+  migrate
+      Create tessera's tables, or bring them to the latest version. A database
+      made by FastAPI Users (tables user and accesstoken) is adopted in place:
+      users keep their passwords, unexpired tokens keep working, and tokens
+      are stored hashed from then on.
   create-superuser --email <email> [--password <password>]
       Create an active, verified superuser. Without --password, the password
       is read from standard input (so it stays out of shell history).
@@ -18,7 +24,9 @@ Options:
   -h, --help    Show this help.
 
 Environment:
-  DATABASE_URL  The database (default: sqlite:tessera.db). Tables are created if missing.
+  DATABASE_URL  The database (default: sqlite:tessera.db): sqlite:<path>,
+                postgres://user:password@host:5432/db or mysql://user:password@host:3306/db.
+                Every command migrates the tables first.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -39,6 +47,9 @@ async function main(argv: string[]): Promise<number> {
     return values.help || command === "help" ? 0 : 2;
   }
   switch (command) {
+    case "migrate":
+      await migrate({ databaseUrl });
+      return 0;
     case "create-superuser":
       await createSuperuser({ databaseUrl, email: values.email, password: values.password });
       return 0;

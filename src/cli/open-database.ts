@@ -1,13 +1,18 @@
-import { type Connection, connect, createTables, kyselyAdapter } from "../adapters/kysely/index.js";
+import {
+  type Connection,
+  connect,
+  kyselyAdapter,
+  migrateToLatest,
+} from "../adapters/kysely/index.js";
 
-/** Opens DATABASE_URL, creates the tables if missing, and hands the adapter to `use`. */
+/** Opens DATABASE_URL, migrates the tables to the latest version, and hands the adapter to `use`. */
 export async function withDatabase<T>(
   databaseUrl: string,
   use: (adapter: ReturnType<typeof kyselyAdapter>, connection: Connection) => Promise<T>,
 ): Promise<T> {
   const connection = await connect(databaseUrl);
   try {
-    await createTables(connection.db);
+    await migrateToLatest(connection.db);
     return await use(kyselyAdapter(connection.db), connection);
   } finally {
     await connection.close();

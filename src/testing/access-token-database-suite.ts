@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, type TestContext } from "vitest";
 import type { User } from "../models.js";
 import { generateToken, hashToken } from "../tokens.js";
 import type { DatabaseFixture, DatabaseSuiteOptions } from "./factory.js";
@@ -6,10 +6,14 @@ import { userData } from "./user-database-suite.js";
 
 const T0 = new Date("2026-01-31T12:00:00.000Z");
 const seconds = (n: number) => new Date(T0.getTime() + n * 1000);
+/** Rows of the large-table case: enough that a full scan would show in the plan. */
+const LARGE_USERS = 5000;
+const LARGE_TOKENS = 20_000;
 
 /**
  * The `AccessTokenDatabase` conformance suite: every method, expiry at the
- * boundary, the one-query user lookup, cascade on user deletion.
+ * boundary, the one-query user lookup, cascade on user deletion, and the
+ * lookup's plan on large tables (an index lookup, never a scan).
  *
  * @example
  * runAccessTokenDatabaseSuite("sqlite uuid", { create: async () => fixture(), unknownId: randomUUID() });
@@ -18,7 +22,7 @@ export function runAccessTokenDatabaseSuite<U extends User<ID>, ID>(
   name: string,
   options: DatabaseSuiteOptions<U, ID>,
 ): void {
-  const test = (title: string, body: () => Promise<void>) => {
+  const test = (title: string, body: (context: TestContext) => Promise<void>) => {
     const reason = options.skip?.[title];
     if (reason) it.skip(`${title} (skipped: ${reason})`, body);
     else it(title, body);
@@ -46,6 +50,16 @@ export function runAccessTokenDatabaseSuite<U extends User<ID>, ID>(
       const row = await db.accessTokens.getByToken(token, null);
       expect(row).toEqual({ token, userId: user.id, createdAt: T0 });
       expect(await db.accessTokens.getByToken(hashToken(generateToken()), null)).toBeNull();
+    });
+
+    test("tokens are compared byte for byte, never ignoring case", async () => {
+      const token = await issue();
+      const swapped = [...token]
+        .map((c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()))
+        .join("");
+      expect(swapped).not.toBe(token);
+      expect(await db.accessTokens.getByToken(swapped, null)).toBeNull();
+      expect(await db.accessTokens.getUserByToken(swapped, null)).toBeNull();
     });
 
     test("creation times round-trip to the millisecond, in UTC", async () => {
@@ -140,6 +154,30 @@ export function runAccessTokenDatabaseSuite<U extends User<ID>, ID>(
       await db.users.delete(user);
       expect(await db.accessTokens.getUserByToken(token, null)).toBeNull();
       expect(await db.accessTokens.getByToken(token, null)).toBeNull();
+    });
+
+    test("large tables: getUserByToken stays an index lookup", async (context) => {
+      const bulk = db.bulk;
+      if (!bulk) return context.skip("the fixture gives no bulk access (DatabaseFixture.bulk)");
+      await bulk.insertUsers(
+        Array.from({ length: LARGE_USERS }, (_, n) => userData(`user${n}@example.com`)),
+      );
+      const owners = [user, await db.users.create(userData("bob@example.com"))];
+      const rows = Array.from({ length: LARGE_TOKENS }, (_, n) => ({
+        token: hashToken(generateToken()),
+        userId: (owners[n % owners.length] as U).id,
+        createdAt: seconds(-(n % 7200)),
+      }));
+      for (let start = 0; start < rows.length; start += 1000) {
+        await bulk.insertTokens(rows.slice(start, start + 1000));
+      }
+      const token = await issue();
+      for (const notBefore of [seconds(-3600), null]) {
+        const plan = await bulk.explainUserByToken(token, notBefore);
+        expect(plan.fullScans, plan.text).toEqual([]);
+      }
+      expect((await db.accessTokens.getUserByToken(token, seconds(-3600)))?.id).toEqual(user.id);
+      expect(await db.accessTokens.getUserByToken(hashToken(generateToken()), null)).toBeNull();
     });
 
     test("the token column holds exactly what was given, nothing derived", async () => {

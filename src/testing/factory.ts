@@ -1,6 +1,23 @@
 import type { AccessTokenDatabase } from "../db/access-token-database.js";
 import type { UserDatabase } from "../db/user-database.js";
-import type { User } from "../models.js";
+import type { AccessToken, User, UserCreateData } from "../models.js";
+
+/** How a store would run a query: its plan as text, and the tables it reads in full. */
+export interface LookupPlan {
+  readonly text: string;
+  /** Tables (or aliases) read by a full scan; empty when every table is reached through an index. */
+  readonly fullScans: readonly string[];
+}
+
+/** Bulk access to the store, for the large-table case. */
+export interface BulkAccess<ID> {
+  /** Inserts many users at once (ids chosen by the store). */
+  insertUsers(rows: UserCreateData[]): Promise<void>;
+  /** Inserts many tokens at once. */
+  insertTokens(rows: AccessToken<ID>[]): Promise<void>;
+  /** How the store would run `getUserByToken(token, notBefore)`. */
+  explainUserByToken(token: string, notBefore: Date | null): Promise<LookupPlan>;
+}
 
 /** Fresh, empty databases for one test, and how to dispose of them. */
 export interface DatabaseFixture<U extends User<ID>, ID> {
@@ -8,6 +25,11 @@ export interface DatabaseFixture<U extends User<ID>, ID> {
   accessTokens: AccessTokenDatabase<U, ID>;
   /** Reads back the stored token column as is (to prove what is and is not stored). */
   storedTokens(): Promise<string[]>;
+  /**
+   * Bulk inserts and the query plan of the token lookup, for the large-table
+   * case; without it that case is skipped, saying so.
+   */
+  bulk?: BulkAccess<ID>;
   /** Releases connections; runs after each test. */
   dispose?(): Promise<void>;
 }

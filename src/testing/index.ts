@@ -1,3 +1,8 @@
 export { runAccessTokenDatabaseSuite } from "./access-token-database-suite.js";
-export type { DatabaseFixture, DatabaseSuiteOptions } from "./factory.js";
+export type {
+  BulkAccess,
+  DatabaseFixture,
+  DatabaseSuiteOptions,
+  LookupPlan,
+} from "./factory.js";
 export { runUserDatabaseSuite, userData } from "./user-database-suite.js";

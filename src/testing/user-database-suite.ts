@@ -78,6 +78,14 @@ export function runUserDatabaseSuite<U extends User<ID>, ID>(
       expect(await db.users.getByEmail("' OR '1'='1")).toBeNull();
     });
 
+    test("emails that differ by an accent are two addresses", async () => {
+      const jose = await db.users.create(userData("josé@example.com"));
+      expect(await db.users.getByEmail("jose@example.com")).toBeNull();
+      const other = await db.users.create(userData("jose@example.com"));
+      expect(other.id).not.toEqual(jose.id);
+      expect((await db.users.getByEmail("josé@example.com"))?.id).toEqual(jose.id);
+    });
+
     test("create refuses an email that differs only in case", async () => {
       await db.users.create(userData("ada@example.com"));
       await expect(db.users.create(userData("ADA@example.com"))).rejects.toBeInstanceOf(

@@ -4,7 +4,7 @@ import { bearer, expectDetail, jsonBody, PASSWORD, TestServer, TOKEN } from "./h
 
 const PARALLEL = 32;
 
-/** A SQLite file (WAL, as a deployment runs it) and the default argon2id cost. */
+/** A SQLite file (WAL, as a deployment runs it) or the engine's server, and the default argon2id cost. */
 async function withFileServer(run: (server: TestServer) => Promise<void>) {
   const server = await TestServer.start({ database: "file", passwordHelper: new PasswordHelper() });
   try {
@@ -14,7 +14,7 @@ async function withFileServer(run: (server: TestServer) => Promise<void>) {
   }
 }
 
-describe("concurrency on a SQLite file with the default password hashing", () => {
+describe("concurrency on a database file or server with the default password hashing", () => {
   test(`${PARALLEL} concurrent logins all succeed with distinct working tokens`, async () => {
     await withFileServer(async (server) => {
       await server.register("alice@example.com");

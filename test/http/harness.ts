@@ -8,6 +8,7 @@ import { serve } from "@hono/node-server";
 import { type Mailer, type MailMessage, PasswordHelper, type User, type UserUpdate } from "tessera";
 import { test as base, expect } from "vitest";
 import { createDemoApp } from "../../demo/app.js";
+import { ENGINE, emptyTables, workerDatabaseUrl } from "../support/test-database.js";
 
 /** A password the demo rule accepts for any of the test emails. */
 export const PASSWORD = "correct horse battery";
@@ -51,8 +52,13 @@ export class RecordingMailer implements Mailer {
 }
 
 export interface TestServerOptions {
-  /** `memory` (default) or a SQLite file in a fresh temporary directory. */
+  /**
+   * On SQLite: `memory` (default) or a file in a fresh temporary directory.
+   * Ignored on PostgreSQL and MySQL, which use this worker's database.
+   */
   database?: "memory" | "file";
+  /** An existing database to serve, kept as it is (its tables are not emptied). */
+  databaseUrl?: string;
   /** @default argon2id at minimal cost, so tests are fast */
   passwordHelper?: PasswordHelper;
   /** Serve the test outbox `GET /_test/tokens/{email}`. @default true */
@@ -61,7 +67,10 @@ export interface TestServerOptions {
   trustedOrigins?: string[];
 }
 
-/** The demo app on a real HTTP server over a real SQLite database, fresh for one test. */
+/**
+ * The demo app on a real HTTP server over a real database of the project's
+ * engine (SQLite, PostgreSQL or MySQL), with empty tables, fresh for one test.
+ */
 export class TestServer {
   private constructor(
     readonly demo: Awaited<ReturnType<typeof createDemoApp>>,
@@ -79,7 +88,8 @@ export class TestServer {
       exposeTokens = true,
       trustedOrigins = [],
     } = options;
-    const directory = database === "file" ? await mkdtemp(join(tmpdir(), "tessera-http-")) : null;
+    const onFile = ENGINE === "sqlite" && database === "file";
+    const directory = onFile ? await mkdtemp(join(tmpdir(), "tessera-http-")) : null;
     const clock = new TestClock();
     const mailer = new RecordingMailer();
     const demo = await createDemoApp({
@@ -87,10 +97,13 @@ export class TestServer {
       mailer,
       exposeTokens,
       trustedOrigins,
-      databaseUrl: directory ? `sqlite:${join(directory, "tessera.db")}` : "sqlite::memory:",
+      databaseUrl:
+        options.databaseUrl ??
+        (directory ? `sqlite:${join(directory, "tessera.db")}` : await workerDatabaseUrl()),
       clock: clock.read,
       passwordHelper,
     });
+    if (!options.databaseUrl) await emptyTables(demo.db, ["accesstoken", "user"]);
     const server = serve({ fetch: demo.app.fetch, port: 0, hostname: "127.0.0.1" }) as Server;
     if (!server.listening) await once(server, "listening");
     const { port } = server.address() as AddressInfo;

@@ -50,7 +50,11 @@ describe("POST /auth/register", () => {
       is_verified: false,
     });
     const row = await server.demo.db.selectFrom("user").selectAll().executeTakeFirstOrThrow();
-    expect([row.is_active, row.is_superuser, row.is_verified]).toEqual([1, 0, 0]);
+    expect([row.is_active, row.is_superuser, row.is_verified].map(Boolean)).toEqual([
+      true,
+      false,
+      false,
+    ]);
   });
 
   test("keeps the local part as typed and lowercases the domain", async ({ server }) => {

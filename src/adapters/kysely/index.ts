@@ -4,11 +4,16 @@ import { KyselyAccessTokenDatabase } from "./kysely-access-token-database.js";
 import { KyselyUserDatabase } from "./kysely-user-database.js";
 import { resolveSchema, type SchemaOptions } from "./schema.js";
 
-export { type Connection, connect } from "./connect.js";
-export { createTables } from "./create-tables.js";
-export type { Engine } from "./engine.js";
+export { type Connection, type ConnectOptions, connect } from "./connect.js";
+export type { Engine, QueryPlan } from "./engine.js";
 export { KyselyAccessTokenDatabase } from "./kysely-access-token-database.js";
 export { KyselyUserDatabase } from "./kysely-user-database.js";
+export {
+  type MigrateOptions,
+  type MigrationReport,
+  migrateToLatest,
+} from "./migrate-to-latest.js";
+export type { Adoption } from "./migrations/adopt-existing-tables.js";
 export type { Schema, SchemaOptions } from "./schema.js";
 export {
   type BetterSqliteDatabase,
@@ -23,8 +28,9 @@ export interface KyselyAdapter<U extends User<ID>, ID> {
 }
 
 /**
- * The user and access-token databases over one Kysely instance. Pass the
- * instance your app already uses (or a transaction, per request).
+ * The user and access-token databases over one Kysely instance (SQLite,
+ * PostgreSQL or MySQL/MariaDB). Pass the instance your app already uses (or a
+ * transaction, per request), with the options given to `migrateToLatest`.
  *
  * @example
  * const { users, accessTokens } = kyselyAdapter(db);                       // UUID ids

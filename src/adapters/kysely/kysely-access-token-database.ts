@@ -1,6 +1,7 @@
 import type { CompiledQuery, Kysely } from "kysely";
 import type { AccessTokenDatabase } from "../../db/access-token-database.js";
 import type { AccessToken, User } from "../../models.js";
+import type { QueryPlan } from "./engine.js";
 import { guard } from "./guard.js";
 import { rowToAccessToken, rowToUser, type UserRow } from "./rows.js";
 import type { Schema } from "./schema.js";
@@ -32,16 +33,30 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
   }
 
   getUserByToken(token: string, notBefore: Date | null): Promise<U | null> {
-    const { engine } = this.schema;
-    const query =
-      notBefore === null
-        ? { ...this.#userByTokenNoExpiry, parameters: [token] }
-        : { ...this.#userByToken, parameters: [token, engine.encodeDate(notBefore)] };
-    return guard(engine, async () => {
+    const query = this.#userByTokenQuery(token, notBefore);
+    return guard(this.schema.engine, async () => {
       const { rows } = await this.#db.executeQuery<UserRow>(query);
       const row = rows[0];
       return row ? rowToUser<U, ID>(row) : null;
     });
+  }
+
+  /**
+   * How the database would run {@link getUserByToken} for these arguments, to
+   * check that it stays an index lookup on large tables.
+   */
+  explainUserByToken(token: string, notBefore: Date | null): Promise<QueryPlan> {
+    const { engine } = this.schema;
+    return guard(engine, () => engine.explain(this.#db, this.#userByTokenQuery(token, notBefore)));
+  }
+
+  #userByTokenQuery(token: string, notBefore: Date | null): CompiledQuery {
+    return notBefore === null
+      ? { ...this.#userByTokenNoExpiry, parameters: [token] }
+      : {
+          ...this.#userByToken,
+          parameters: [token, this.schema.engine.encodeDate(notBefore)],
+        };
   }
 
   getByToken(token: string, notBefore: Date | null): Promise<AccessToken<ID> | null> {

@@ -38,7 +38,12 @@ export class KyselyUserDatabase<U extends User<ID>, ID = U["id"]> implements Use
       const row = await this.#db
         .selectFrom(this.schema.userTable)
         .selectAll()
-        .where(sql`lower(email)`, "=", sql`lower(${email})`)
+        .where((eb) =>
+          // The lookup matches the unique index: on lower(email), or on the case-insensitive column.
+          this.schema.engine.caseInsensitiveEmail === "lower-index"
+            ? eb(sql`lower(email)`, "=", sql`lower(${email})`)
+            : eb("email", "=", email),
+        )
         .executeTakeFirst();
       return row ? rowToUser<U, ID>(row) : null;
     });

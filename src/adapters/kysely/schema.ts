@@ -21,10 +21,24 @@ export interface Schema {
 }
 
 export function resolveSchema(db: Kysely<unknown>, options: SchemaOptions = {}): Schema {
-  return {
+  const schema = {
     idType: options.idType ?? "uuid",
     userTable: options.userTable ?? "user",
     accessTokenTable: options.accessTokenTable ?? "accesstoken",
     engine: engineOf(db),
   };
+  if (!["uuid", "integer", "string"].includes(schema.idType)) {
+    throw new TypeError(`idType must be "uuid", "integer" or "string", got "${schema.idType}"`);
+  }
+  for (const table of [schema.userTable, schema.accessTokenTable]) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,47}$/.test(table)) {
+      throw new TypeError(
+        `table name "${table}" must be letters, digits and underscores (48 at most), not starting with a digit`,
+      );
+    }
+  }
+  if (schema.userTable === schema.accessTokenTable) {
+    throw new TypeError("userTable and accessTokenTable must differ");
+  }
+  return schema;
 }

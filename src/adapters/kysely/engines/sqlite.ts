@@ -1,34 +1,70 @@
+import { type Kysely, sql } from "kysely";
+import { errorCode } from "../driver-errors.js";
 import type { Engine } from "../engine.js";
-import { errorCode } from "../engine.js";
+import { formatUtcDateTime, parseUtcDateTime } from "../utc-datetime.js";
+
+/** How long a process waits for another one's migrations before giving up. */
+const MIGRATION_WAIT_MS = 120_000;
 
 /**
  * SQLite through better-sqlite3. Dates are stored as naive UTC text in
  * SQLAlchemy's format (`2026-01-31 12:00:00.000000`), as FastAPI Users writes
  * them, so both can share a database and text order is time order.
  */
-// Naive text is UTC; an explicit offset, if some other writer added one, is honoured.
-const SQL_DATETIME = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:?\d\d)?$/;
-
 export const sqliteEngine: Engine = {
   name: "sqlite",
   uuidType: "char(36)",
+  tokenType: "varchar(43)",
   timestampType: "text",
+  integerPrimaryKey: (column) => column.primaryKey().autoIncrement(),
+  caseInsensitiveEmail: "lower-index",
+  emailType: async () => "varchar(320)",
   supportsReturning: true,
-  encodeDate(date) {
-    const iso = date.toISOString();
-    return `${iso.slice(0, 10)} ${iso.slice(11, 23)}000`;
+  transactionalMigrations: true,
+  // Kysely's Migrator takes no lock on SQLite and runs each statement on its
+  // own; `begin immediate` takes the file's write lock first (a second process
+  // waits on the busy timeout) and makes the whole run one transaction.
+  async runMigrations(db, migrate) {
+    return db.connection().execute(async (connection) => {
+      const previous = await busyTimeout(connection);
+      await sql
+        .raw(`pragma busy_timeout = ${Math.max(previous, MIGRATION_WAIT_MS)}`)
+        .execute(connection);
+      try {
+        await sql`begin immediate`.execute(connection);
+        try {
+          const result = await migrate(connection);
+          await sql`commit`.execute(connection);
+          return result;
+        } catch (error) {
+          await sql`rollback`.execute(connection);
+          throw error;
+        }
+      } finally {
+        await sql.raw(`pragma busy_timeout = ${previous}`).execute(connection);
+      }
+    });
   },
-  decodeDate(value) {
-    if (value instanceof Date) return value;
-    const match = SQL_DATETIME.exec(String(value));
-    if (!match) return new Date(Number.NaN);
-    const [, day, time, fraction = "", offset = "Z"] = match;
-    const millis = fraction.slice(0, 4).padEnd(fraction ? 4 : 0, "0");
-    const zone = offset.length === 5 ? `${offset.slice(0, 3)}:${offset.slice(3)}` : offset;
-    return new Date(`${day}T${time}${millis}${zone}`);
-  },
+  // FastAPI Users' columns are tessera's here: GUID/CHAR(36) or uuid, TIMESTAMP text or timestamptz.
+  adoptColumns: async () => {},
+  encodeDate: formatUtcDateTime,
+  decodeDate: parseUtcDateTime,
   encodeBoolean(value) {
     return value ? 1 : 0;
+  },
+  async hasIndex(db, table, index) {
+    const { rows } = await sql`select 1 from sqlite_master
+      where type = 'index' and tbl_name = ${table} and name = ${index}`.execute(db);
+    return rows.length > 0;
+  },
+  async explain(db, query) {
+    const { rows } = await db.executeQuery<{ detail: string }>({
+      ...query,
+      sql: `explain query plan ${query.sql}`,
+    });
+    const lines = rows.map((row) => row.detail);
+    const fullScans = lines.flatMap((line) => /^SCAN (\S+)/.exec(line)?.[1] ?? []);
+    return { text: lines.join("\n"), fullScans };
   },
   isUniqueViolation(error) {
     const code = errorCode(error);
@@ -46,3 +82,8 @@ export const sqliteEngine: Engine = {
     );
   },
 };
+
+async function busyTimeout(db: Kysely<any>): Promise<number> {
+  const { rows } = await sql<{ timeout: number }>`pragma busy_timeout`.execute(db);
+  return Number(rows[0]?.timeout ?? 0);
+}

@@ -1,0 +1,31 @@
+import type { Kysely, Migration } from "kysely";
+import type { Schema } from "../schema.js";
+import { type Adoption, adoptExistingTables } from "./adopt-existing-tables.js";
+import { createTables } from "./create-tables.js";
+
+/** Where migrations report what they found, for `migrateToLatest`'s caller. */
+export interface MigrationNotes {
+  adoption: Adoption | null;
+}
+
+/**
+ * tessera's migrations, in order of their names. Each runs once per database
+ * (per table set) and is recorded in the migration table. New migrations are
+ * appended with a greater number; a released one is never edited.
+ */
+export function tesseraMigrations(
+  schema: Schema,
+  migrationTable: string,
+  notes: MigrationNotes,
+): Record<string, Migration> {
+  return {
+    "0001_adopt_existing_tables": {
+      async up(db: Kysely<any>) {
+        notes.adoption = await adoptExistingTables(db, schema, `${migrationTable}_adoption`);
+      },
+    },
+    "0002_create_tables": {
+      up: (db: Kysely<any>) => createTables(db, schema),
+    },
+  };
+}

@@ -1,0 +1,3 @@
+import { runKyselyConformance } from "./kysely-conformance.js";
+
+runKyselyConformance("postgres");

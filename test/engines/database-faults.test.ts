@@ -1,0 +1,99 @@
+import { type Kysely, sql } from "kysely";
+import { connect } from "tessera/kysely";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { bearer, expectDetail, TestServer } from "../http/harness.js";
+import { TcpProxy } from "../support/tcp-proxy.js";
+import { ENGINE, workerDatabaseUrl } from "../support/test-database.js";
+
+const NO_SERVER = "SQLite has no server connection to kill";
+
+/** `GET /users/me`, failing the test instead of hanging if no answer comes within 10 s. */
+function me(server: TestServer, token: string): Promise<Response> {
+  return server.fetch("/users/me", { headers: bearer(token), signal: AbortSignal.timeout(10_000) });
+}
+
+/** Polls until a request succeeds (the pool has reconnected), at most `attempts` times. */
+async function firstSuccess(server: TestServer, token: string, attempts = 50): Promise<number> {
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const response = await me(server, token);
+    expect([200, 503]).toContain(response.status);
+    if (response.status === 200) return attempt;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no success after ${attempts} attempts`);
+}
+
+/** Kills every server-side session of the current database but the caller's own. */
+async function killOtherSessions(admin: Kysely<any>): Promise<number> {
+  if (ENGINE === "postgres") {
+    const { rows } = await sql`select pg_terminate_backend(pid) from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid()`.execute(admin);
+    return rows.length;
+  }
+  const { rows } = await sql<{ id: number }>`select id from information_schema.processlist
+    where db = database() and id <> connection_id()`.execute(admin);
+  for (const { id } of rows) await sql.raw(`kill ${Number(id)}`).execute(admin);
+  return rows.length;
+}
+
+describe.skipIf(ENGINE === "sqlite")(
+  `database faults on ${ENGINE} (${NO_SERVER} otherwise)`,
+  () => {
+    let admin: Awaited<ReturnType<typeof connect>>;
+    beforeEach(async () => {
+      admin = await connect(await workerDatabaseUrl(), { poolSize: 1 });
+    });
+    afterEach(async () => {
+      await admin.close();
+    });
+
+    it("server-side connections killed while serving: 200 or 503, never 500 or a hang; then 200 again", async () => {
+      const server = await TestServer.start();
+      try {
+        const { token } = await server.user();
+        await Promise.all(Array.from({ length: 8 }, () => me(server, token)));
+        const [killed, ...during] = await Promise.all([
+          killOtherSessions(admin.db),
+          ...Array.from({ length: 16 }, () => me(server, token)),
+        ]);
+        expect(killed).toBeGreaterThan(0);
+        for (const response of during) expect([200, 503]).toContain(response.status);
+        await firstSuccess(server, token);
+        const after = await Promise.all(Array.from({ length: 8 }, () => me(server, token)));
+        expect(after.map((response) => response.status)).toEqual(Array(8).fill(200));
+      } finally {
+        await server.close();
+      }
+    });
+
+    it("the database unreachable: 503 with Retry-After at once; served again when it returns", async () => {
+      const url = new URL(await workerDatabaseUrl());
+      const proxy = await TcpProxy.start(url.hostname, Number(url.port));
+      url.port = String(proxy.port);
+      const server = await TestServer.start({ databaseUrl: url.toString() });
+      try {
+        const { token } = await server.user("faults@example.com");
+        expect((await me(server, token)).status).toBe(200);
+
+        await proxy.cut();
+        for (let n = 0; n < 5; n++) {
+          const response = await me(server, token);
+          await expectDetail(response, 503, "Service Unavailable");
+          expect(response.headers.get("retry-after")).toBe("1");
+        }
+        const login = await server.fetch("/auth/login", {
+          method: "POST",
+          body: new URLSearchParams({ username: "faults@example.com", password: "x" }),
+        });
+        expect(login.status).toBe(503);
+
+        await proxy.restore();
+        await firstSuccess(server, token);
+        expect((await me(server, token)).status).toBe(200);
+      } finally {
+        await server.close();
+        await proxy.close();
+      }
+    });
+  },
+);

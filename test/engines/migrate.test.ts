@@ -1,0 +1,168 @@
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { generateToken, hashToken } from "tessera";
+import { connect, kyselyAdapter, migrateToLatest } from "tessera/kysely";
+import { describe, expect, it } from "vitest";
+import { ENGINE, freshDatabaseUrl } from "../support/test-database.js";
+
+const ALL = ["0001_adopt_existing_tables", "0002_create_tables"];
+
+describe(`migrations on ${ENGINE}`, () => {
+  it("create the tables on an empty database, then have nothing left to do", async () => {
+    const { db, close } = await connect(await freshDatabaseUrl());
+    try {
+      expect(await migrateToLatest(db)).toEqual({ applied: ALL, adoption: null });
+      expect(await migrateToLatest(db)).toEqual({ applied: [], adoption: null });
+      const { users, accessTokens } = kyselyAdapter(db);
+      const user = await users.create({
+        email: "ada@example.com",
+        hashedPassword: "x",
+        isActive: true,
+        isSuperuser: false,
+        isVerified: false,
+      });
+      const token = hashToken(generateToken());
+      await accessTokens.create({ token, userId: user.id, createdAt: new Date() });
+      expect(await accessTokens.getUserByToken(token, null)).toMatchObject({ id: user.id });
+      const names = (await db.selectFrom("tessera_migration").select("name").execute()).map(
+        (row) => row.name,
+      );
+      expect(names.sort()).toEqual(ALL);
+    } finally {
+      await close();
+    }
+  });
+
+  it("keep table sets apart: custom names and id types migrate on their own", async () => {
+    const { db, close } = await connect(await freshDatabaseUrl());
+    try {
+      await migrateToLatest(db);
+      const custom = {
+        idType: "integer",
+        userTable: "member",
+        accessTokenTable: "session",
+      } as const;
+      expect((await migrateToLatest(db, custom)).applied).toEqual(ALL);
+      const { users } = kyselyAdapter(db, custom);
+      const user = await users.create({
+        email: "ada@example.com",
+        hashedPassword: "x",
+        isActive: true,
+        isSuperuser: false,
+        isVerified: false,
+      });
+      expect(typeof user.id).toBe("number");
+      expect(await db.selectFrom("user").selectAll().execute()).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it("run once when several processes migrate at the same moment", async () => {
+    const url = await freshDatabaseUrl();
+    const children = Array.from({ length: 4 }, () => startMigrator(url));
+    await Promise.all(children.map((child) => child.ready));
+    for (const child of children) child.go();
+    const reports = await Promise.all(children.map((child) => child.report));
+    expect(reports.map((report) => report.applied.length).sort()).toEqual([0, 0, 0, 2]);
+    const { db, close } = await connect(url);
+    try {
+      expect(await db.selectFrom("tessera_migration").selectAll().execute()).toHaveLength(2);
+    } finally {
+      await close();
+    }
+  });
+
+  it.skipIf(ENGINE === "sqlite")(
+    "run once when connections race in one process (8 pools at once; not on SQLite, whose synchronous driver would block its own thread)",
+    async () => {
+      const url = await freshDatabaseUrl();
+      const connections = await Promise.all(Array.from({ length: 8 }, () => connect(url)));
+      try {
+        const reports = await Promise.all(connections.map(({ db }) => migrateToLatest(db)));
+        const applied = reports.map((report) => report.applied.length).sort();
+        expect(applied).toEqual([0, 0, 0, 0, 0, 0, 0, 2]);
+      } finally {
+        await Promise.all(connections.map(({ close }) => close()));
+      }
+    },
+  );
+
+  it.skipIf(ENGINE === "mysql")(
+    "leave tables made by tessera before versioned migrations as they are (hashed tokens stay; not on MySQL, which tessera never supported without migrations)",
+    async () => {
+      const { db, close } = await connect(await freshDatabaseUrl());
+      try {
+        await migrateToLatest(db);
+        const { users, accessTokens } = kyselyAdapter(db);
+        const user = await users.create({
+          email: "ada@example.com",
+          hashedPassword: "x",
+          isActive: true,
+          isSuperuser: false,
+          isVerified: false,
+        });
+        const token = hashToken(generateToken());
+        await accessTokens.create({ token, userId: user.id, createdAt: new Date() });
+        // As the first release's createTables left it: the tables, no migration tables.
+        await db.schema.dropTable("tessera_migration").execute();
+        await db.schema.dropTable("tessera_migration_lock").execute();
+        expect(await migrateToLatest(db)).toEqual({ applied: ALL, adoption: null });
+        expect(await accessTokens.getUserByToken(token, null)).toMatchObject({ id: user.id });
+      } finally {
+        await close();
+      }
+    },
+  );
+
+  it("refuse a table of the same name that is not a user table, saying which", async () => {
+    const { db, close } = await connect(await freshDatabaseUrl());
+    try {
+      await db.schema
+        .createTable("user")
+        .addColumn("id", "integer", (column) => column.primaryKey())
+        .addColumn("name", "varchar(50)")
+        .execute();
+      await db.schema
+        .createTable("accesstoken")
+        .addColumn("token", "varchar(43)", (column) => column.primaryKey())
+        .execute();
+      await expect(migrateToLatest(db)).rejects.toThrow(
+        /table "user" exists but is not a FastAPI Users or tessera table \(no column email, hashed_password/,
+      );
+    } finally {
+      await close();
+    }
+  });
+});
+
+/** A child process that migrates `url` when told to (test/support/migrate-on-signal.ts). */
+function startMigrator(url: string) {
+  const child = spawn(
+    process.execPath,
+    ["--conditions=source", "--import", "tsx", "test/support/migrate-on-signal.ts"],
+    {
+      cwd: resolve(import.meta.dirname, "../.."),
+      env: { ...process.env, DATABASE_URL: url },
+      stdio: ["pipe", "pipe", "pipe"],
+    },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const ready = new Promise<void>((done) => {
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+      if (stdout.startsWith("ready\n")) done();
+    });
+  });
+  const report = new Promise<{ applied: string[] }>((done, fail) => {
+    child.on("close", (code) => {
+      if (code !== 0) fail(new Error(`migrator exited ${code}: ${stderr}`));
+      else done(JSON.parse(stdout.slice("ready\n".length)));
+    });
+  });
+  return { ready, report, go: () => child.stdin.end("go\n") };
+}

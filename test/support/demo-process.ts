@@ -1,0 +1,55 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { resolve } from "node:path";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+/** The demo server (`demo/server.ts`) in a child process of its own, as `npm start` runs it. */
+export class DemoProcess {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+  ) {}
+
+  /** Starts the demo on a free port over `databaseUrl` and waits until it listens. */
+  static async start(databaseUrl: string): Promise<DemoProcess> {
+    const child = spawn(
+      process.execPath,
+      ["--conditions=source", "--import", "tsx", "demo/server.ts"],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          PORT: "0",
+          DATABASE_URL: databaseUrl,
+          TESSERA_SECRET: "test-secret-shared-by-both-instances",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let output = "";
+    const url = await new Promise<string>((done, fail) => {
+      const read = (chunk: Buffer) => {
+        output += chunk;
+        const match = /tessera demo on (http:\/\/\S+)/.exec(output);
+        if (match?.[1]) done(match[1]);
+      };
+      child.stdout?.on("data", read);
+      child.stderr?.on("data", read);
+      child.on("exit", (code) => fail(new Error(`demo exited with ${code}: ${output}`)));
+    });
+    return new DemoProcess(child, url);
+  }
+
+  fetch(path: string, init: RequestInit = {}): Promise<Response> {
+    return fetch(`${this.url}${path}`, { ...init, signal: AbortSignal.timeout(10_000) });
+  }
+
+  /** Stops the process (SIGTERM: the demo closes its server and pool) and waits for it. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = once(this.child, "exit");
+    this.child.kill("SIGTERM");
+    await exited;
+  }
+}

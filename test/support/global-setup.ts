@@ -1,0 +1,54 @@
+import type { TestProject } from "vitest/node";
+import { type EngineName, type EngineStatus, redactUrl, serverUrl } from "./engines.js";
+import { dropDatabase, listDatabases, runDatabasePrefix, withServer } from "./server-databases.js";
+
+/**
+ * Runs once per project before its tests: probes the project's engine, drops
+ * databases left by test runs that are no longer alive, and hands the status
+ * to the tests. An unreachable engine skips its tests with a printed reason,
+ * or fails the run when `CI=true`.
+ */
+export default async function setup(project: TestProject) {
+  const engine = project.config.env?.TESSERA_TEST_ENGINE as EngineName | undefined;
+  if (!engine) return;
+  const runId = String(process.pid);
+  let status: EngineStatus = { engine, available: true, runId };
+  if (engine !== "sqlite") {
+    try {
+      await withServer(engine, async (db) => {
+        for (const name of await listDatabases(db, engine, runDatabasePrefix(engine))) {
+          const owner = Number(/_r(\d+)_/.exec(name)?.[1]);
+          if (!isAlive(owner)) await dropDatabase(db, engine, name);
+        }
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message || error.name : String(error);
+      status = { engine, available: false, reason, runId };
+      const line = `tessera tests: ${engine} at ${redactUrl(serverUrl(engine))} is unreachable (${reason})`;
+      if (process.env.CI === "true") {
+        throw new Error(`${line}; with CI=true every engine must run (bash .ci/run starts them)`);
+      }
+      console.warn(`${line}: skipping its tests. Set TESSERA_ENGINES to choose engines.`);
+    }
+  }
+  process.env[`TESSERA_ENGINE_STATUS_${engine}`] = JSON.stringify(status);
+  project.provide("engine", status);
+  if (!status.available || engine === "sqlite") return;
+  return async () => {
+    await withServer(engine, async (db) => {
+      for (const name of await listDatabases(db, engine, `${runDatabasePrefix(engine)}${runId}_`)) {
+        await dropDatabase(db, engine, name);
+      }
+    });
+  };
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === "EPERM";
+  }
+}
