@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every scenario of bench/README.md, each server in its own
  * process, loaded by wrk from another. Options: `--quick` (every scenario
- * briefly, for checks), `--rounds N`, `--only a,b` (scenario names), `--no-pin`.
+ * briefly, for checks), `--rounds N`, `--only a,b` (scenario names), `--no-pin`,
+ * `--cpu-prof` (servers write V8 CPU profiles to bench/results/profiles).
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -34,6 +35,7 @@ const { values: args } = parseArgs({
     rounds: { type: "string" },
     only: { type: "string" },
     "no-pin": { type: "boolean", default: false },
+    "cpu-prof": { type: "boolean", default: false },
   },
 });
 
@@ -70,6 +72,7 @@ const settings: Settings = {
   seconds: args.quick ? 3 : 10,
   serverCpus: args["no-pin"] ? null : (process.env.BENCH_SERVER_CPUS ?? "0"),
   loadCpus: args["no-pin"] ? null : (process.env.BENCH_LOAD_CPUS ?? "1"),
+  profileDir: args["cpu-prof"] ? join(RESULTS_DIR, "profiles") : null,
 };
 const only = args.only ? new Set(args.only.split(",")) : null;
 const wanted = (name: string) => !only || only.has(name);
@@ -109,6 +112,15 @@ scenarios.push(
     name: "ceiling-sqlite",
     script: CEILING_SERVER,
     env: sqliteEnv,
+    path: "/users/me",
+    headers: sqliteCredentials.bearer,
+  }),
+);
+scenarios.push(
+  httpScenario({
+    name: "ceiling-sqlite-routed",
+    script: CEILING_SERVER,
+    env: { ...sqliteEnv, CEILING_ROUTES: "demo" },
     path: "/users/me",
     headers: sqliteCredentials.bearer,
   }),
@@ -262,12 +274,17 @@ async function withDemo<T>(
   }
 }
 
-/** The round with the median req/s stands for the scenario; errors add up; memory is the peak. */
+/**
+ * The round with the median req/s stands for the scenario; errors add up; memory is the peak; CPU
+ * per request is the median of its own.
+ */
 function summarize(rows: Measurement[]): ScenarioResult {
   const middle = median(rows.map((row) => row.rps));
   const chosen = rows.find((row) => row.rps === middle) as Measurement;
+  const cpu = rows.flatMap((row) => (row.cpu_us === undefined ? [] : [row.cpu_us]));
   return {
     ...chosen,
+    ...(cpu.length > 0 ? { cpu_us: median(cpu) } : {}),
     errors: rows.reduce((sum, row) => sum + row.errors, 0),
     rss_mb: Math.max(...rows.map((row) => row.rss_mb)),
     rps_rounds: rows.map((row) => Math.round(row.rps)),

@@ -9,6 +9,8 @@ export interface Measurement {
   rss_mb: number;
   /** Answers outside 2xx and socket errors (misses, for `scale-*`), warm-up included. */
   errors: number;
+  /** CPU time of the server's event loop per request, in µs (HTTP scenarios loaded by wrk). */
+  cpu_us?: number;
 }
 
 /** A scenario's result over every round. */
@@ -31,4 +33,6 @@ export interface Settings {
   serverCpus: string | null;
   /** CPUs of the load generators. */
   loadCpus: string | null;
+  /** Where servers write a V8 CPU profile (`--cpu-prof`), or null for none. */
+  profileDir: string | null;
 }

@@ -18,6 +18,11 @@ export function computeRatios(results: ScenarioResult[]): Ratio[] {
   const row = (name: string) =>
     results.find((result) => result.name === name && !result.skipped && !result.failed);
   const rps = (name: string) => row(name)?.rps ?? null;
+  // Requests per CPU second of the server's event loop: the same ratio, nearly immune to a busy machine.
+  const perCpu = (name: string) => {
+    const cpu = row(name)?.cpu_us;
+    return cpu ? 1e6 / cpu : null;
+  };
   const ratio = (name: string, bound: Bound, a: number | null, b: number | null, note: string) =>
     make(name, bound, a !== null && b !== null && b > 0 ? a / b : null, note);
 
@@ -45,11 +50,32 @@ export function computeRatios(results: ScenarioResult[]): Ratio[] {
       "req/s",
     ),
     ratio(
+      "me-sqlite / ceiling-sqlite, by CPU",
+      null,
+      perCpu("me-sqlite"),
+      perCpu("ceiling-sqlite"),
+      "ceiling's server CPU µs/req over me-sqlite's",
+    ),
+    ratio(
+      "me-sqlite / ceiling-sqlite-routed",
+      null,
+      rps("me-sqlite"),
+      rps("ceiling-sqlite-routed"),
+      "req/s; both behind the demo's route table",
+    ),
+    ratio(
       "me-sqlite / health",
       { at: "least", limit: 0.75 },
       rps("me-sqlite"),
       rps("health"),
       "req/s",
+    ),
+    ratio(
+      "me-sqlite / health, by CPU",
+      null,
+      perCpu("me-sqlite"),
+      perCpu("health"),
+      "health's server CPU µs/req over me-sqlite's",
     ),
     ratio("me-cookie-sqlite / health", null, rps("me-cookie-sqlite"), rps("health"), "req/s"),
     ratio(

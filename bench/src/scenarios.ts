@@ -37,13 +37,20 @@ export function httpScenario(options: HttpScenarioOptions): Scenario {
   return {
     name,
     async measure(settings) {
-      const server = await ServerProcess.start({ script, env, cpus: settings.serverCpus });
+      const server = await ServerProcess.start({
+        script,
+        env,
+        cpus: settings.serverCpus,
+        nodeArgs: profiling(settings, name),
+      });
       try {
         const url = `${server.url}${path}`;
         await expectOk(name, url, headers);
         const load = { url, headers, cpus: settings.loadCpus };
         const warmup = await runWrk({ ...load, seconds: settings.warmupSeconds });
+        const cpuBefore = await server.cpuMicros();
         const result = await runWrk({ ...load, seconds: settings.seconds });
+        const cpu_us = ((await server.cpuMicros()) - cpuBefore) / result.requests;
         return [
           {
             name,
@@ -52,6 +59,7 @@ export function httpScenario(options: HttpScenarioOptions): Scenario {
             p99_ms: result.p99_ms,
             rss_mb: await server.peakRssMb(),
             errors: warmup.errors + result.errors,
+            cpu_us,
           },
         ];
       } finally {
@@ -153,6 +161,16 @@ export function scaleScenario(files: { name: string; file: string }[]): Scenario
       return rows;
     },
   };
+}
+
+/** Node options that write the server's CPU profile, named after the scenario, when asked for. */
+function profiling(settings: Settings, name: string): string[] {
+  if (settings.profileDir === null) return [];
+  return [
+    "--cpu-prof",
+    `--cpu-prof-dir=${settings.profileDir}`,
+    `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
+  ];
 }
 
 function figures(result: { rps: number; p50_ms: number; p99_ms: number }) {

@@ -5,9 +5,12 @@
  * Hand-written, no library: tessera's overhead is measured against it.
  */
 import { createHash } from "node:crypto";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { serve } from "@hono/node-server";
 import Database from "better-sqlite3";
 import { Hono } from "hono";
+import { DEMO_SERVER } from "../paths.js";
 
 interface Row {
   id: string;
@@ -22,7 +25,8 @@ const hostname = process.env.HOST ?? "127.0.0.1";
 const lifetimeMs = Number(process.env.TESSERA_TOKEN_LIFETIME ?? 3600) * 1000;
 
 // The demo's connection settings (createSqliteDialect).
-const db = new Database(process.env.DATABASE_FILE ?? "tessera.db");
+const file = process.env.DATABASE_FILE ?? "tessera.db";
+const db = new Database(file);
 db.pragma("journal_mode = WAL");
 db.pragma("busy_timeout = 5000");
 db.pragma("foreign_keys = ON");
@@ -55,6 +59,17 @@ app.get("/users/me", (c) => {
     is_verified: row.is_verified === 1,
   });
 });
+
+if (process.env.CEILING_ROUTES === "demo") {
+  // The demo's whole route table behind the hand-written handler, so Hono routes `/users/me` as it
+  // does in the demo (its TrieRouter: `/users/me` beside `/users/{id}` rules out the RegExpRouter).
+  // me-sqlite over this isolates what tessera itself adds.
+  const demoApp = pathToFileURL(join(dirname(DEMO_SERVER), "app.js")).href;
+  const { createDemoApp } = (await import(demoApp)) as {
+    createDemoApp(config: { databaseUrl: string }): Promise<{ app: Hono }>;
+  };
+  app.route("/", (await createDemoApp({ databaseUrl: `sqlite:${file}` })).app);
+}
 
 const server = serve({ fetch: app.fetch, port, hostname });
 process.on("SIGTERM", () => server.close(() => process.exit(0)));
