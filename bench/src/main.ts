@@ -22,6 +22,7 @@ import {
   DEMO_ENV,
   httpScenario,
   loginStormScenario,
+  type RunningScenario,
   type Scenario,
   scaleScenario,
 } from "./scenarios.js";
@@ -67,9 +68,9 @@ const ENGINES = [
 
 const settings: Settings = {
   quick: args.quick,
-  rounds: Number(args.rounds ?? (args.quick ? 1 : 3)),
+  rounds: Number(args.rounds ?? (args.quick ? 1 : 10)),
   warmupSeconds: args.quick ? 1 : 5,
-  seconds: args.quick ? 3 : 10,
+  seconds: 3,
   serverCpus: args["no-pin"] ? null : (process.env.BENCH_SERVER_CPUS ?? "0"),
   loadCpus: args["no-pin"] ? null : (process.env.BENCH_LOAD_CPUS ?? "1"),
   profileDir: args["cpu-prof"] ? join(RESULTS_DIR, "profiles") : null,
@@ -205,28 +206,49 @@ if (wanted("scale")) {
 
 // The rounds: every scenario once per round, so slow drift on a shared machine hits all alike.
 const measured = scenarios.filter((scenario) => wanted(scenario.name));
-const rounds = new Map<string, Measurement[]>();
+const running = new Map<string, RunningScenario>();
 const failures = new Map<string, string>();
+const fail = (name: string, error: unknown) => {
+  console.error(`  ${name} failed: ${(error as Error).message}`);
+  failures.set(name, (error as Error).message.split("\n")[0] ?? "error");
+};
+for (const scenario of measured) {
+  step(`starting and warming up ${scenario.name}`);
+  try {
+    running.set(scenario.name, await scenario.start(settings));
+  } catch (error) {
+    fail(scenario.name, error);
+  }
+}
+
+// The rounds: every scenario once per round, so slow drift on a shared machine hits them all alike.
+/** Each scenario's rows, one array per round. */
+const byScenario = new Map<string, Measurement[][]>();
+const roundRows: Measurement[][] = [];
 for (let round = 1; round <= settings.rounds; round++) {
-  for (const scenario of measured) {
-    if (failures.has(scenario.name)) continue;
-    step(`round ${round}/${settings.rounds}: ${scenario.name}`);
+  step(`round ${round}/${settings.rounds}`);
+  const rows: Measurement[] = [];
+  for (const [name, scenario] of running) {
+    if (failures.has(name)) continue;
     try {
-      for (const row of await scenario.measure(settings)) {
-        rounds.set(row.name, [...(rounds.get(row.name) ?? []), row]);
+      const measuredRows = await scenario.measure(settings);
+      byScenario.set(name, [...(byScenario.get(name) ?? []), measuredRows]);
+      rows.push(...measuredRows);
+      for (const row of measuredRows) {
         console.log(
           `  ${row.name}: ${Math.round(row.rps)} req/s, p50 ${row.p50_ms.toFixed(2)} ms, p99 ${row.p99_ms.toFixed(2)} ms, ${row.errors} errors`,
         );
       }
     } catch (error) {
-      console.error(`  ${scenario.name} failed: ${(error as Error).message}`);
-      failures.set(scenario.name, (error as Error).message.split("\n")[0] ?? "error");
+      fail(name, error);
     }
   }
+  roundRows.push(rows);
 }
+for (const scenario of running.values()) await scenario.stop();
 
 const results = orderResults([
-  ...[...rounds.values()].map(summarize),
+  ...[...byScenario.values()].flatMap(summarize),
   ...[...failures].map(([name, reason]) => ({
     ...skippedResult(name, ""),
     skipped: undefined,
@@ -235,7 +257,7 @@ const results = orderResults([
   ...skipped,
 ]);
 machine.loadavg_after = loadAverage();
-const ratios = computeRatios(results);
+const ratios = computeRatios(roundRows);
 
 // Output.
 const stem = settings.quick ? "quick" : "latest";
@@ -275,20 +297,24 @@ async function withDemo<T>(
 }
 
 /**
- * The round with the median req/s stands for the scenario; errors add up; memory is the peak; CPU
- * per request is the median of its own.
+ * The round whose first row has the median req/s stands for the scenario (all its rows from that
+ * one round, so a storm is shown beside its own idle figures); errors add up over rounds; memory
+ * is the peak; CPU per request is the median of its own.
  */
-function summarize(rows: Measurement[]): ScenarioResult {
-  const middle = median(rows.map((row) => row.rps));
-  const chosen = rows.find((row) => row.rps === middle) as Measurement;
-  const cpu = rows.flatMap((row) => (row.cpu_us === undefined ? [] : [row.cpu_us]));
-  return {
-    ...chosen,
-    ...(cpu.length > 0 ? { cpu_us: median(cpu) } : {}),
-    errors: rows.reduce((sum, row) => sum + row.errors, 0),
-    rss_mb: Math.max(...rows.map((row) => row.rss_mb)),
-    rps_rounds: rows.map((row) => Math.round(row.rps)),
-  };
+function summarize(rounds: Measurement[][]): ScenarioResult[] {
+  const firsts = rounds.map((rows) => rows[0]?.rps ?? Number.NaN);
+  const chosen = rounds[firsts.indexOf(median(firsts))] ?? [];
+  return chosen.map((row) => {
+    const same = rounds.flatMap((rows) => rows.filter((other) => other.name === row.name));
+    const cpu = same.flatMap((other) => other.cpu_us ?? []);
+    return {
+      ...row,
+      ...(cpu.length > 0 ? { cpu_us: median(cpu) } : {}),
+      errors: same.reduce((sum, other) => sum + other.errors, 0),
+      rss_mb: Math.max(...same.map((other) => other.rss_mb)),
+      rps_rounds: same.map((other) => Math.round(other.rps)),
+    };
+  });
 }
 
 function skippedResult(name: string, reason: string): ScenarioResult {

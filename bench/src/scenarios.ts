@@ -17,10 +17,19 @@ export const DEMO_ENV = {
 export const CEILING_SERVER = join(DIST_DIR, "servers", "ceiling.js");
 export const BETTER_AUTH_SERVER = join(DIST_DIR, "servers", "better-auth.js");
 
-/** A measurement the bench repeats once per round. */
+/**
+ * What the bench loads. `start` runs once per run (the server process, its warm-up); `measure`
+ * once per round, interleaved with the other scenarios' rounds, so every scenario sees the
+ * machine in the same states and a ratio compares measurements taken seconds apart.
+ */
 export interface Scenario {
   readonly name: string;
+  start(settings: Settings): Promise<RunningScenario>;
+}
+
+export interface RunningScenario {
   measure(settings: Settings): Promise<Measurement[]>;
+  stop(): Promise<void>;
 }
 
 export interface HttpScenarioOptions {
@@ -31,40 +40,33 @@ export interface HttpScenarioOptions {
   headers?: Record<string, string>;
 }
 
-/** A server in its own process, warmed up, then loaded with wrk: one row. */
+/** A server in its own process, warmed up, then loaded with wrk each round: one row. */
 export function httpScenario(options: HttpScenarioOptions): Scenario {
   const { name, script, env, path, headers = {} } = options;
   return {
     name,
-    async measure(settings) {
-      const server = await ServerProcess.start({
-        script,
-        env,
-        cpus: settings.serverCpus,
-        nodeArgs: profiling(settings, name),
-      });
+    async start(settings) {
+      const server = await startServer(name, script, env, settings);
+      const load = { url: `${server.url}${path}`, headers, cpus: settings.loadCpus };
+      let pending = 0; // warm-up errors, reported with the first round
       try {
-        const url = `${server.url}${path}`;
-        await expectOk(name, url, headers);
-        const load = { url, headers, cpus: settings.loadCpus };
-        const warmup = await runWrk({ ...load, seconds: settings.warmupSeconds });
-        const cpuBefore = await server.cpuMicros();
-        const result = await runWrk({ ...load, seconds: settings.seconds });
-        const cpu_us = ((await server.cpuMicros()) - cpuBefore) / result.requests;
-        return [
-          {
-            name,
-            rps: result.rps,
-            p50_ms: result.p50_ms,
-            p99_ms: result.p99_ms,
-            rss_mb: await server.peakRssMb(),
-            errors: warmup.errors + result.errors,
-            cpu_us,
-          },
-        ];
-      } finally {
+        await expectOk(name, load.url, headers);
+        pending = (await runWrk({ ...load, seconds: settings.warmupSeconds })).errors;
+      } catch (error) {
         await server.stop();
+        throw error;
       }
+      return {
+        async measure() {
+          const cpuBefore = await server.cpuMicros();
+          const result = await runWrk({ ...load, seconds: settings.seconds });
+          const cpu_us = ((await server.cpuMicros()) - cpuBefore) / result.requests;
+          const errors = result.errors + pending;
+          pending = 0;
+          return [{ name, ...figures(result), rss_mb: await server.peakRssMb(), errors, cpu_us }];
+        },
+        stop: () => server.stop(),
+      };
     },
   };
 }
@@ -72,95 +74,114 @@ export function httpScenario(options: HttpScenarioOptions): Scenario {
 /**
  * 32 clients logging in over and over (argon2id each time) while wrk loads
  * `/health` on the same server; `/health` is measured idle first, in the same
- * process, for the ratio. Three rows: health idle, health in the storm, logins.
+ * process and round, for the ratio. Three rows: health in the storm, health idle, logins.
  */
 export function loginStormScenario(databaseUrl: string, emails: string[]): Scenario {
   const name = "login-storm";
   return {
     name,
-    async measure(settings) {
+    async start(settings) {
       const env = { ...DEMO_ENV, DATABASE_URL: databaseUrl };
-      const server = await ServerProcess.start({
-        script: DEMO_SERVER,
-        env,
-        cpus: settings.serverCpus,
-      });
+      const server = await startServer(name, DEMO_SERVER, env, settings);
+      const health = { url: `${server.url}/health`, cpus: settings.loadCpus };
+      let pending = 0;
       try {
-        const health = { url: `${server.url}/health`, cpus: settings.loadCpus };
-        const warmup = await runWrk({ ...health, seconds: settings.warmupSeconds });
-        const idle = await runWrk({ ...health, seconds: settings.seconds });
-        const client = withCpus(
-          settings.loadCpus,
-          process.execPath,
-          [
-            join(DIST_DIR, "login-storm-client.js"),
-            server.url,
-            String(settings.seconds + 1),
-            ...emails,
-          ],
-          { ...process.env, BENCH_PASSWORD },
-        );
-        const output = collect(client);
-        await new Promise((resolve) => setTimeout(resolve, 500)); // let the storm build up
-        const stormy = await runWrk({ ...health, seconds: settings.seconds });
-        const logins = JSON.parse(await output) as Measurement & {
-          requests: number;
-          seconds: number;
-        };
-        const rss_mb = await server.peakRssMb();
-        return [
-          {
-            name: `${name}/health-idle`,
-            ...figures(idle),
-            rss_mb,
-            errors: warmup.errors + idle.errors,
-          },
-          { name: `${name}/health`, ...figures(stormy), rss_mb, errors: stormy.errors },
-          {
-            name: `${name}/logins`,
-            rps: logins.requests / logins.seconds,
-            p50_ms: logins.p50_ms,
-            p99_ms: logins.p99_ms,
-            rss_mb,
-            errors: logins.errors,
-          },
-        ];
-      } finally {
+        pending = (await runWrk({ ...health, seconds: settings.warmupSeconds })).errors;
+      } catch (error) {
         await server.stop();
+        throw error;
       }
+      return {
+        async measure() {
+          const idle = await runWrk({ ...health, seconds: settings.seconds });
+          const client = withCpus(
+            settings.loadCpus,
+            process.execPath,
+            [
+              join(DIST_DIR, "login-storm-client.js"),
+              server.url,
+              String(settings.seconds + 1),
+              ...emails,
+            ],
+            { ...process.env, BENCH_PASSWORD },
+          );
+          const output = collect(client);
+          await new Promise((resolve) => setTimeout(resolve, 500)); // let the storm build up
+          const stormy = await runWrk({ ...health, seconds: settings.seconds });
+          const logins = JSON.parse(await output) as Measurement & {
+            requests: number;
+            seconds: number;
+          };
+          const rss_mb = await server.peakRssMb();
+          const idleErrors = idle.errors + pending;
+          pending = 0;
+          return [
+            { name: `${name}/health`, ...figures(stormy), rss_mb, errors: stormy.errors },
+            { name: `${name}/health-idle`, ...figures(idle), rss_mb, errors: idleErrors },
+            {
+              name: `${name}/logins`,
+              rps: logins.requests / logins.seconds,
+              p50_ms: logins.p50_ms,
+              p99_ms: logins.p99_ms,
+              rss_mb,
+              errors: logins.errors,
+            },
+          ];
+        },
+        stop: () => server.stop(),
+      };
     },
   };
 }
 
-/** `getUserByToken` alone, in its own process, on each pre-filled database: one row per size. */
+/** Seconds each scale probe warms up its lookups before measuring. */
+const PROBE_WARMUP_SECONDS = 1;
+
+/** `getUserByToken` alone, in a fresh process per round, on each pre-filled database: one row per size. */
 export function scaleScenario(files: { name: string; file: string }[]): Scenario {
   return {
     name: "scale",
-    async measure(settings) {
-      const rows: Measurement[] = [];
-      for (const { name, file } of files) {
-        const probe = withCpus(settings.serverCpus, process.execPath, [
-          join(DIST_DIR, "scale-probe.js"),
-          file,
-          String(settings.warmupSeconds),
-          String(settings.seconds),
-        ]);
-        const result = JSON.parse(await collect(probe)) as Measurement & {
-          requests: number;
-          seconds: number;
-        };
-        rows.push({
-          name,
-          rps: result.requests / result.seconds,
-          p50_ms: result.p50_ms,
-          p99_ms: result.p99_ms,
-          rss_mb: result.rss_mb,
-          errors: result.errors,
-        });
-      }
-      return rows;
+    async start() {
+      return {
+        async measure(settings) {
+          const rows: Measurement[] = [];
+          for (const { name, file } of files) {
+            const probe = withCpus(settings.serverCpus, process.execPath, [
+              join(DIST_DIR, "scale-probe.js"),
+              file,
+              String(PROBE_WARMUP_SECONDS),
+              String(settings.seconds),
+            ]);
+            const result = JSON.parse(await collect(probe)) as Measurement & {
+              requests: number;
+              seconds: number;
+            };
+            const { p50_ms, p99_ms, rss_mb, errors } = result;
+            rows.push({
+              name,
+              rps: result.requests / result.seconds,
+              p50_ms,
+              p99_ms,
+              rss_mb,
+              errors,
+            });
+          }
+          return rows;
+        },
+        async stop() {},
+      };
     },
   };
+}
+
+async function startServer(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  settings: Settings,
+): Promise<ServerProcess> {
+  const nodeArgs = profiling(settings, name);
+  return ServerProcess.start({ script, env, cpus: settings.serverCpus, nodeArgs });
 }
 
 /** Node options that write the server's CPU profile, named after the scenario, when asked for. */

@@ -43,9 +43,13 @@ function sqliteDate(date: Date): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}000`;
 }
 
+const routed = process.env.CEILING_ROUTES === "demo";
 const app = new Hono();
 app.get("/health", (c) => c.json({ ok: true }));
-app.get("/users/me", (c) => {
+// Routed, the handler sits where the demo's users router puts `/me` (on `/users/:id`, `/me` first),
+// so both are routed alike; a static `/users/me` beside `/users/:id` would cost Hono its RegExpRouter.
+app.get(routed ? "/users/:id" : "/users/me", async (c, next) => {
+  if (routed && c.req.param("id") !== "me") return next();
   const authorization = c.req.header("authorization");
   if (!authorization?.startsWith("Bearer ")) return c.json({ detail: "Unauthorized" }, 401);
   const token = createHash("sha256").update(authorization.slice(7)).digest("base64url");
@@ -60,10 +64,9 @@ app.get("/users/me", (c) => {
   });
 });
 
-if (process.env.CEILING_ROUTES === "demo") {
-  // The demo's whole route table behind the hand-written handler, so Hono routes `/users/me` as it
-  // does in the demo (its TrieRouter: `/users/me` beside `/users/{id}` rules out the RegExpRouter).
-  // me-sqlite over this isolates what tessera itself adds.
+if (routed) {
+  // The demo's whole route table behind the hand-written handler: me-sqlite over this isolates
+  // what tessera itself adds, routing aside.
   const demoApp = pathToFileURL(join(dirname(DEMO_SERVER), "app.js")).href;
   const { createDemoApp } = (await import(demoApp)) as {
     createDemoApp(config: { databaseUrl: string }): Promise<{ app: Hono }>;

@@ -16,6 +16,9 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
   readonly #db: Kysely<any>;
   readonly #userByToken: CompiledQuery;
   readonly #userByTokenNoExpiry: CompiledQuery;
+  // Requests in the same millisecond share their expiry bound: encoded once, not once per request.
+  #boundTime = Number.NaN;
+  #bound: unknown;
 
   constructor(
     db: Kysely<any>,
@@ -33,10 +36,14 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
 
   getUserByToken(token: string, notBefore: Date | null): Promise<U | null> {
     const { engine } = this.schema;
+    if (notBefore !== null && notBefore.getTime() !== this.#boundTime) {
+      this.#bound = engine.encodeDate(notBefore);
+      this.#boundTime = notBefore.getTime();
+    }
     const query =
       notBefore === null
         ? { ...this.#userByTokenNoExpiry, parameters: [token] }
-        : { ...this.#userByToken, parameters: [token, engine.encodeDate(notBefore)] };
+        : { ...this.#userByToken, parameters: [token, this.#bound] };
     return guard(engine, async () => {
       const { rows } = await this.#db.executeQuery<UserRow>(query);
       const row = rows[0];
