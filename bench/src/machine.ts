@@ -36,7 +36,7 @@ export function describeMachine(): Machine {
       "better-sqlite3": version(join(ROOT_DIR, "node_modules", "better-sqlite3")),
       kysely: version(join(ROOT_DIR, "node_modules", "kysely")),
       "better-auth": version(join(BENCH_DIR, "node_modules", "better-auth")),
-      wrk: command("wrk", ["-v"]).split("\n")[0]?.split(" [")[0] ?? "unknown",
+      wrk: command("wrk", ["-v"]).split("\n")[0]?.split(" [")[0]?.replace(/^wrk /, "") ?? "unknown",
     },
     loadavg_before: loadAverage(),
   };

@@ -63,6 +63,12 @@ const SPECS: RatioSpec[] = [
     value: (r) => over(rps(r, "me-sqlite"), rps(r, "health")),
   },
   {
+    name: "ceiling-sqlite / health",
+    bound: null,
+    note: "req/s; the most any authenticated request reaches on this stack, so the bound on me-sqlite / health",
+    value: (r) => over(rps(r, "ceiling-sqlite"), rps(r, "health")),
+  },
+  {
     name: "me-sqlite / health, by CPU",
     bound: null,
     note: "health's server CPU µs/req over me-sqlite's",
