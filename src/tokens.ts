@@ -1,12 +1,19 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import * as crypto from "node:crypto";
 
 /** Bytes of randomness in an access token (43 base64url characters). */
 export const TOKEN_BYTES = 32;
 
 /** A new opaque access token: 32 bytes from the CSPRNG, base64url, as FastAPI Users. */
-export function generateToken(random: (size: number) => Buffer = randomBytes): string {
+export function generateToken(random: (size: number) => Buffer = crypto.randomBytes): string {
   return random(TOKEN_BYTES).toString("base64url");
 }
+
+// Every authenticated request hashes its token: the one-shot `crypto.hash` (Node >= 20.12) is about
+// twice as fast as a Hash object. A namespace import, because a named one fails on older Node 20.
+const sha256: (text: string) => string =
+  typeof crypto.hash === "function"
+    ? (text) => crypto.hash("sha256", text, "base64url")
+    : (text) => crypto.createHash("sha256").update(text).digest("base64url");
 
 /**
  * SHA-256 of a token, base64url (43 characters, so it fits FastAPI Users'
@@ -14,7 +21,7 @@ export function generateToken(random: (size: number) => Buffer = randomBytes): s
  * recovered from it, and being 256 bits of randomness it needs no salt.
  */
 export function hashToken(token: string): string {
-  return createHash("sha256").update(token).digest("base64url");
+  return sha256(token);
 }
 
 /**
@@ -44,8 +51,8 @@ export function constantTimeEqual(a: string, b: string): boolean {
   const right = Buffer.from(b);
   // Compare against itself when lengths differ so the time does not depend on the content.
   if (left.length !== right.length) {
-    timingSafeEqual(left, left);
+    crypto.timingSafeEqual(left, left);
     return false;
   }
-  return timingSafeEqual(left, right);
+  return crypto.timingSafeEqual(left, right);
 }

@@ -17,6 +17,9 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
   readonly #db: Kysely<any>;
   readonly #userByToken: CompiledQuery;
   readonly #userByTokenNoExpiry: CompiledQuery;
+  // Requests in the same millisecond share their expiry bound: encoded once, not once per request.
+  #boundTime = Number.NaN;
+  #bound: unknown;
 
   constructor(
     db: Kysely<any>,
@@ -51,12 +54,12 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
   }
 
   #userByTokenQuery(token: string, notBefore: Date | null): CompiledQuery {
-    return notBefore === null
-      ? { ...this.#userByTokenNoExpiry, parameters: [token] }
-      : {
-          ...this.#userByToken,
-          parameters: [token, this.schema.engine.encodeDate(notBefore)],
-        };
+    if (notBefore === null) return { ...this.#userByTokenNoExpiry, parameters: [token] };
+    if (notBefore.getTime() !== this.#boundTime) {
+      this.#bound = this.schema.engine.encodeDate(notBefore);
+      this.#boundTime = notBefore.getTime();
+    }
+    return { ...this.#userByToken, parameters: [token, this.#bound] };
   }
 
   getByToken(token: string, notBefore: Date | null): Promise<AccessToken<ID> | null> {

@@ -1,0 +1,12 @@
+import { dirname, join } from "node:path";
+
+/** The bench folder (`bench/`), whether this runs from `src` or from `dist`. */
+export const BENCH_DIR = dirname(import.meta.dirname);
+export const ROOT_DIR = dirname(BENCH_DIR);
+/** Pre-filled databases, kept between runs (git-ignored). */
+export const DATA_DIR = join(BENCH_DIR, ".data");
+export const RESULTS_DIR = join(BENCH_DIR, "results");
+/** The compiled bench (servers and helper processes). */
+export const DIST_DIR = join(BENCH_DIR, "dist");
+/** The demo, compiled to JavaScript as an application would ship it. */
+export const DEMO_SERVER = join(ROOT_DIR, "demo", "dist", "server.js");

@@ -1,0 +1,167 @@
+import type { Measurement } from "./measurement.js";
+import { middle } from "./stats.js";
+
+/** A ratio the issue sets a target for (or that is printed for information). */
+export interface Ratio {
+  name: string;
+  value: number | null;
+  /** e.g. ">= 0.9"; null when only informative. */
+  target: string | null;
+  met: boolean | null;
+  /** How it was computed, or why it could not be. */
+  note: string;
+}
+
+type Bound = { at: "least" | "most"; limit: number } | null;
+
+/** One round's rows by name. */
+type Round = (name: string) => Measurement | undefined;
+
+interface RatioSpec {
+  name: string;
+  bound: Bound;
+  /** How the per-round values make the run's value. @default "median" */
+  combine?: "median" | "max" | "sum";
+  note: string;
+  value(round: Round): number | null;
+}
+
+const rps = (round: Round, name: string) => round(name)?.rps ?? null;
+// Requests per CPU second of the server's event loop: the same ratio, nearly immune to a busy machine.
+const perCpu = (round: Round, name: string) => {
+  const cpu = round(name)?.cpu_us;
+  return cpu ? 1e6 / cpu : null;
+};
+const over = (a: number | null, b: number | null) =>
+  a !== null && b !== null && b > 0 ? a / b : null;
+const STORM = ["login-storm/health-idle", "login-storm/health", "login-storm/logins"];
+const DEMO = [...STORM, "health", "me-sqlite", "me-cookie-sqlite", "me-postgres", "me-mysql"];
+
+const SPECS: RatioSpec[] = [
+  {
+    name: "me-sqlite / ceiling-sqlite",
+    bound: { at: "least", limit: 0.9 },
+    note: "req/s",
+    value: (r) => over(rps(r, "me-sqlite"), rps(r, "ceiling-sqlite")),
+  },
+  {
+    name: "me-sqlite / ceiling-sqlite, by CPU",
+    bound: null,
+    note: "ceiling's server CPU µs/req over me-sqlite's",
+    value: (r) => over(perCpu(r, "me-sqlite"), perCpu(r, "ceiling-sqlite")),
+  },
+  {
+    name: "me-sqlite / ceiling-sqlite-routed",
+    bound: null,
+    note: "req/s; both behind the demo's route table: what tessera adds beyond routing",
+    value: (r) => over(rps(r, "me-sqlite"), rps(r, "ceiling-sqlite-routed")),
+  },
+  {
+    name: "me-sqlite / health",
+    bound: { at: "least", limit: 0.75 },
+    note: "req/s",
+    value: (r) => over(rps(r, "me-sqlite"), rps(r, "health")),
+  },
+  {
+    name: "ceiling-sqlite / health",
+    bound: null,
+    note: "req/s; the most any authenticated request reaches on this stack, so the bound on me-sqlite / health",
+    value: (r) => over(rps(r, "ceiling-sqlite"), rps(r, "health")),
+  },
+  {
+    name: "me-sqlite / health, by CPU",
+    bound: null,
+    note: "health's server CPU µs/req over me-sqlite's",
+    value: (r) => over(perCpu(r, "me-sqlite"), perCpu(r, "health")),
+  },
+  {
+    name: "me-cookie-sqlite / health",
+    bound: null,
+    note: "req/s",
+    value: (r) => over(rps(r, "me-cookie-sqlite"), rps(r, "health")),
+  },
+  {
+    name: "me-postgres / health",
+    bound: { at: "least", limit: 0.6 },
+    note: "req/s",
+    value: (r) => over(rps(r, "me-postgres"), rps(r, "health")),
+  },
+  {
+    name: "me-mysql / health",
+    bound: null,
+    note: "req/s",
+    value: (r) => over(rps(r, "me-mysql"), rps(r, "health")),
+  },
+  {
+    name: "tessera / better-auth",
+    bound: { at: "least", limit: 10 },
+    note: "me-sqlite req/s over peer-better-auth req/s",
+    value: (r) => over(rps(r, "me-sqlite"), rps(r, "peer-better-auth")),
+  },
+  {
+    name: "login-storm health p99 / idle p99",
+    bound: { at: "most", limit: 5 },
+    note: "/health p99 during 32 concurrent logins over idle, same server and round",
+    value: (r) =>
+      over(r("login-storm/health")?.p99_ms ?? null, r("login-storm/health-idle")?.p99_ms ?? null),
+  },
+  {
+    name: "login-storm errors",
+    bound: { at: "most", limit: 0 },
+    combine: "sum",
+    note: "non-2xx and socket errors of logins and /health, all rounds",
+    value: (r) =>
+      r(STORM[1] as string) ? STORM.reduce((sum, name) => sum + (r(name)?.errors ?? 0), 0) : null,
+  },
+  {
+    name: "scale 10^6 / 10^3",
+    bound: { at: "most", limit: 1.3 },
+    note: "time per token lookup at 10^6 rows over 10^3",
+    value: (r) => over(rps(r, "scale-1e3"), rps(r, "scale-1e6")),
+  },
+  {
+    name: "peak RSS of the demo (MB)",
+    bound: { at: "most", limit: 150 },
+    combine: "max",
+    note: "highest VmHWM of the demo over health, me-* and login-storm",
+    value: (r) => {
+      const peaks = DEMO.flatMap((name) => r(name)?.rss_mb ?? []);
+      return peaks.length > 0 ? Math.max(...peaks) : null;
+    },
+  },
+];
+
+/**
+ * The ratios that matter. Each is taken within a round, between scenarios measured minutes
+ * apart on the same machine, and the run's value is the median over rounds (peaks: the
+ * highest; error counts: the sum), so drift on a shared machine does not pair a fast round
+ * of one scenario with a slow round of another.
+ */
+export function computeRatios(rounds: Measurement[][]): Ratio[] {
+  return SPECS.map((spec) => {
+    const values = rounds.flatMap((rows) => {
+      const value = spec.value((name) => rows.find((row) => row.name === name));
+      return value === null ? [] : [value];
+    });
+    const combined =
+      values.length === 0
+        ? null
+        : spec.combine === "max"
+          ? Math.max(...values)
+          : spec.combine === "sum"
+            ? values.reduce((sum, value) => sum + value, 0)
+            : middle(values);
+    return make(spec.name, spec.bound, combined, spec.note);
+  });
+}
+
+function make(name: string, bound: Bound, value: number | null, note: string): Ratio {
+  const target = bound ? `${bound.at === "least" ? ">=" : "<="} ${bound.limit}` : null;
+  const met =
+    bound && value !== null
+      ? bound.at === "least"
+        ? value >= bound.limit
+        : value <= bound.limit
+      : null;
+  return { name, value, target, met, note: value === null ? "not measured in this run" : note };
+}
