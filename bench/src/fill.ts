@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { sql } from "kysely";
-import { connect, createTables, kyselyAdapter, PasswordHelper } from "./tessera.js";
+import { connect, kyselyAdapter, migrateToLatest, PasswordHelper } from "./tessera.js";
 
 /** Rows per INSERT: 6 parameters each, well under every engine's limit. */
 const BATCH = 1000;
@@ -27,10 +27,18 @@ export async function fillTesseraDatabase(url: string, users: number): Promise<v
       // Random keys into four indexes: a bigger page cache than the default 2 MB saves most of the I/O.
       await sql`PRAGMA cache_size = -262144`.execute(connection.db);
     } else {
-      await connection.db.schema.dropTable("accesstoken").ifExists().execute();
-      await connection.db.schema.dropTable("user").ifExists().execute();
+      // Everything tessera made, its migration bookkeeping included, so the migrations run afresh.
+      for (const table of [
+        "accesstoken",
+        "user",
+        "tessera_migration",
+        "tessera_migration_lock",
+        "tessera_migration_adoption",
+      ]) {
+        await connection.db.schema.dropTable(table).ifExists().execute();
+      }
     }
-    await createTables(connection.db);
+    await migrateToLatest(connection.db);
     const engine = kyselyAdapter(connection.db).users.schema.engine;
     const hashedPassword = await new PasswordHelper().hash(randomBytes(16).toString("base64url"));
     const createdAt = engine.encodeDate(new Date());

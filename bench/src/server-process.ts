@@ -31,7 +31,6 @@ export class ServerProcess {
     const port = await freePort();
     const env = {
       ...process.env,
-      NODE_ENV: "production",
       HOST: "127.0.0.1",
       PORT: String(port),
       ...options.env,

@@ -202,7 +202,14 @@ describe("GET /docs", () => {
   });
 
   test("other files of the package are not served", async ({ server }) => {
-    for (const path of ["/docs/package.json", "/docs/..%2Fpackage.json", "/docs/index.html"]) {
+    for (const path of [
+      "/docs/package.json",
+      "/docs/..%2Fpackage.json",
+      "/docs/index.html",
+      "/docs/__proto__",
+      "/docs/constructor",
+      "/docs/toString",
+    ]) {
       const response = await server.fetch(path);
       expect({ status: response.status, body: await response.json() }, path).toEqual({
         status: 404,

@@ -46,12 +46,14 @@ export function apiDocsRouter(
   app.all(openApiPath, methodNotAllowed(["GET"]));
   app.get(docsPath, (c) => c.html(page));
   app.all(docsPath, methodNotAllowed(["GET"]));
-  app.get(`${docsPath}/init.js`, (c) =>
-    c.body(init, 200, { "content-type": "text/javascript; charset=utf-8" }),
-  );
+  // One parameterised route for every file: a static path beside it would push Hono off its
+  // RegExpRouter for the whole app, and every request would pay for it.
   app.get(`${docsPath}/:asset`, async function docsAsset(c) {
     const name = c.req.param("asset");
-    const type = ASSETS[name];
+    if (name === "init.js") {
+      return c.body(init, 200, { "content-type": "text/javascript; charset=utf-8" });
+    }
+    const type = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
     if (!type) return notFound(c);
     let file = cache.get(name);
     if (!file) {
