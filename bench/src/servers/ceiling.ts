@@ -31,6 +31,7 @@ db.pragma("journal_mode = WAL");
 db.pragma("busy_timeout = 5000");
 db.pragma("foreign_keys = ON");
 db.pragma("synchronous = NORMAL");
+db.pragma("cache_size = -32768");
 const userByToken = db.prepare<[string, string], Row>(
   `SELECT u.id, u.email, u.is_active, u.is_superuser, u.is_verified
    FROM accesstoken AS t JOIN "user" AS u ON u.id = t.user_id

@@ -2,6 +2,7 @@ import {
   type ColumnDataType,
   type ColumnDefinitionBuilder,
   type CompiledQuery,
+  type CreateTableBuilder,
   type Expression,
   type Kysely,
   MysqlAdapter,
@@ -44,6 +45,15 @@ export interface Engine {
   readonly timestampType: DataTypeExpression;
   /** Makes an `integer` column the auto-generated primary key. */
   integerPrimaryKey(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
+  /**
+   * Stores a table in its primary key's order, where the engine has to be asked
+   * (SQLite's `WITHOUT ROWID`): a lookup by key then reads one B-tree, not an
+   * index and then the table. Used for the access-token table, read on every
+   * request. InnoDB already clusters by primary key; PostgreSQL has no such table.
+   */
+  clusterByPrimaryKey<T extends string, C extends string>(
+    table: CreateTableBuilder<T, C>,
+  ): CreateTableBuilder<T, C>;
   /**
    * How emails are unique and looked up ignoring case:
    * - `lower-index`: a unique index on `lower(email)`, queried as `lower(email) = lower(?)`;

@@ -41,6 +41,7 @@ export const mysqlEngine: Engine = {
   tokenType: sql`varchar(43) character set ascii collate ascii_bin`,
   timestampType: "datetime(6)",
   integerPrimaryKey: (column) => column.primaryKey().autoIncrement(),
+  clusterByPrimaryKey: (table) => table,
   caseInsensitiveEmail: "collation",
   async emailType(db) {
     const collation = await emailCollation(db);

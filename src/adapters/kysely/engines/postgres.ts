@@ -21,6 +21,7 @@ export const postgresEngine: Engine = {
   tokenType: "varchar(43)",
   timestampType: "timestamptz",
   integerPrimaryKey: (column) => column.generatedByDefaultAsIdentity().primaryKey(),
+  clusterByPrimaryKey: (table) => table,
   caseInsensitiveEmail: "lower-index",
   emailType: async () => "varchar(320)",
   supportsReturning: true,

@@ -17,6 +17,7 @@ export const sqliteEngine: Engine = {
   tokenType: "varchar(43)",
   timestampType: "text",
   integerPrimaryKey: (column) => column.primaryKey().autoIncrement(),
+  clusterByPrimaryKey: (table) => table.modifyEnd(sql`without rowid`),
   caseInsensitiveEmail: "lower-index",
   emailType: async () => "varchar(320)",
   supportsReturning: true,

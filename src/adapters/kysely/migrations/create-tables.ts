@@ -32,13 +32,16 @@ export async function createTables(db: Kysely<any>, schema: Schema): Promise<voi
     await createLowerEmailIndex(db, schema);
   }
 
-  await db.schema
-    .createTable(accessTokenTable)
-    .ifNotExists()
-    .addColumn("token", engine.tokenType, (column) => column.primaryKey())
-    .addColumn("created_at", engine.timestampType, (column) => column.notNull())
-    .addColumn("user_id", idColumn, (column) =>
-      column.notNull().references(`${userTable}.id`).onDelete("cascade"),
+  await engine
+    .clusterByPrimaryKey(
+      db.schema
+        .createTable(accessTokenTable)
+        .ifNotExists()
+        .addColumn("token", engine.tokenType, (column) => column.primaryKey())
+        .addColumn("created_at", engine.timestampType, (column) => column.notNull())
+        .addColumn("user_id", idColumn, (column) =>
+          column.notNull().references(`${userTable}.id`).onDelete("cascade"),
+        ),
     )
     .execute();
   await createIndex(
