@@ -30,3 +30,11 @@ export function isNetworkError(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * Kysely was destroyed (the application is shutting down) while a request still
+ * needed it: the service is going away, which is a 503 like a lost server.
+ */
+export function isDestroyedKysely(error: unknown): boolean {
+  return errorMessage(error) === "driver has already been destroyed";
+}

@@ -1,4 +1,5 @@
 import { DatabaseUnavailableError } from "../../errors.js";
+import { isDestroyedKysely } from "./driver-errors.js";
 import type { Engine } from "./engine.js";
 
 /**
@@ -10,7 +11,8 @@ export async function guard<T>(engine: Engine, call: () => Promise<T>): Promise<
   try {
     return await call();
   } catch (error) {
-    if (engine.isUnavailable(error)) throw new DatabaseUnavailableError({ cause: error });
+    if (engine.isUnavailable(error) || isDestroyedKysely(error))
+      throw new DatabaseUnavailableError({ cause: error });
     throw error;
   }
 }

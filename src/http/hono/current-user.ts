@@ -38,9 +38,28 @@ export function currentUser<U extends User<ID>, ID>(
   tessera: Tessera<U, ID, Context>,
   options: CurrentUserOptions<U, ID, Context> = {},
 ): MiddlewareHandler {
+  const authenticate = requestAuthenticator(tessera, options);
+  return async function currentUser(c, next) {
+    const authentication = await authenticate(c);
+    if (authentication instanceof Response) return authentication;
+    c.set("user", authentication.user);
+    c.set("authentication", authentication);
+    await next();
+  };
+}
+
+/**
+ * What {@link currentUser} does, as a function: the request's authentication,
+ * or the 401/403 answer to send. For routers that serve several guards from
+ * one handler (one handler keeps Hono on its fast path).
+ */
+export function requestAuthenticator<U extends User<ID>, ID>(
+  tessera: Tessera<U, ID, Context>,
+  options: CurrentUserOptions<U, ID, Context> = {},
+): (c: Context) => Promise<Authentication<U, ID, Context> | Response> {
   const backends = options.backends ?? tessera.backends;
   const guarded = backends.some((backend) => backend.transport.checkRequestOrigin);
-  return async function currentUser(c, next) {
+  return async function authenticateRequest(c) {
     let refusal: CsrfRefusal | null = null;
     let authentication: Authentication<U, ID, Context>;
     if (guarded && !SAFE_METHODS.has(c.req.method)) {
@@ -60,9 +79,7 @@ export function currentUser<U extends User<ID>, ID>(
     if (authentication.status !== 200) {
       return detail(c, authentication.status, phrase(authentication.status));
     }
-    c.set("user", authentication.user);
-    c.set("authentication", authentication);
-    await next();
+    return authentication;
   };
 }
 

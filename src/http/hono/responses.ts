@@ -76,3 +76,20 @@ export function handleError(error: Error, c: Context): Response {
   console.error(`tessera: unhandled error on ${c.req.method} ${c.req.path}:`, error);
   return detail(c, 500, phrase(500));
 }
+
+/**
+ * A handler that answers its own errors as {@link handleError} does. Cheaper per
+ * request than a router's `onError`, which Hono applies by composing a
+ * middleware chain around every handler: used on the users router, whose
+ * `GET /me` is on every page load.
+ */
+export function answeringErrors(handler: (c: Context) => Promise<Response>) {
+  return async function answeringErrors(c: Context): Promise<Response> {
+    try {
+      return await handler(c);
+    } catch (error) {
+      if (error instanceof Error) return handleError(error, c);
+      throw error;
+    }
+  };
+}

@@ -1,13 +1,19 @@
-import { type Context, type Env, Hono, type MiddlewareHandler } from "hono";
+import { type Context, Hono } from "hono";
 import { ErrorCode, InvalidPasswordException, UserAlreadyExists } from "../../errors.js";
 import type { User, UserUpdate } from "../../models.js";
-import type { Tessera } from "../../tessera.js";
+import type { Authentication, Tessera } from "../../tessera.js";
 import type { UserManager } from "../../user-manager.js";
 import { DEFAULT_MAX_BODY_SIZE, limitBody, readJson } from "./body.js";
-import { type AuthVariables, currentUser } from "./current-user.js";
+import { requestAuthenticator } from "./current-user.js";
 import { describeRoutes } from "./openapi/route-docs.js";
 import { usersRoutes } from "./openapi/tessera-routes.js";
-import { detail, handleError, methodNotAllowed, noContent, validationError } from "./responses.js";
+import {
+  answeringErrors,
+  detail,
+  methodNotAllowed,
+  noContent,
+  validationError,
+} from "./responses.js";
 import { userUpdateSpec } from "./schemas.js";
 import { type UserRouterOptions, userRead } from "./user-read.js";
 
@@ -33,31 +39,31 @@ export function usersRouter<U extends User<ID>, ID>(
     maxBodySize = DEFAULT_MAX_BODY_SIZE,
     requiresVerification = false,
   } = options;
-  const me = currentUser(tessera, { active: true, verified: requiresVerification });
-  const superuser = currentUser(tessera, {
+  const authenticateMe = requestAuthenticator(tessera, {
+    active: true,
+    verified: requiresVerification,
+  });
+  const authenticateSuperuser = requestAuthenticator(tessera, {
     active: true,
     verified: requiresVerification,
     superuser: true,
   });
+  // No `app.onError`: each handler answers its own errors (see `answeringErrors`).
   const app = new Hono();
-  app.onError(handleError);
 
-  // `/me` and `/{id}` share one route per method, `/me`'s handlers first: Hono's RegExpRouter, its
-  // fastest, cannot hold a static segment beside a parameter, and one such pair would send the whole
-  // app to its TrieRouter (~7 µs instead of ~0.3 µs to route each request; bench/README.md).
-  type Authenticated = { Variables: AuthVariables<U, ID> };
-  const forMe = onlyIf<Authenticated>((id) => id === "me");
-  const forId = onlyIf<Authenticated>((id) => id !== "me");
-
-  // `c.get`, not `c.var`: `c.var` copies every request variable into a new object on each read.
+  // One handler per method serves both `/me` and `/{id}`. A static `/me` beside `/:id` would push
+  // Hono off its RegExpRouter for the whole app, and more than one handler matching a request takes
+  // Hono's slower middleware path: `GET /users/me` is the request every page load makes.
   app.get(
     "/:id",
-    forMe(me),
-    forMe(async function getMe(c) {
-      return c.json(serializeUser(c.get("user")));
-    }),
-    forId(superuser),
-    forId(async function getUser(c) {
+    answeringErrors(async function getUser(c) {
+      if (c.req.param("id") === "me") {
+        const authentication = await authenticateMe(c);
+        if (authentication instanceof Response) return authentication;
+        return c.json(serializeUser(authenticated(authentication).user));
+      }
+      const authentication = await authenticateSuperuser(c);
+      if (authentication instanceof Response) return authentication;
       const user = await findUser(c, tessera.getUserManager(c));
       return user ? c.json(serializeUser(user)) : detail(c, 404, "Not Found");
     }),
@@ -66,34 +72,45 @@ export function usersRouter<U extends User<ID>, ID>(
   app.patch(
     "/:id",
     limitBody(maxBodySize),
-    forMe(me),
-    forMe(async function patchMe(c) {
-      return update(c, tessera.getUserManager(c), c.get("user"), true);
-    }),
-    forId(superuser),
-    forId(async function patchUser(c) {
+    answeringErrors(async function patchUser(c) {
+      const me = c.req.param("id") === "me";
+      const authentication = await (me ? authenticateMe : authenticateSuperuser)(c);
+      if (authentication instanceof Response) return authentication;
+      const requester = authenticated(authentication);
       const manager = tessera.getUserManager(c);
-      const user = await findUser(c, manager);
-      return user ? update(c, manager, user, false) : detail(c, 404, "Not Found");
+      const user = me ? requester.user : await findUser(c, manager);
+      return user ? update(c, manager, user, requester, me) : detail(c, 404, "Not Found");
     }),
   );
 
   // `/me` has no DELETE: it is served by `/{id}` (so a superuser gets 404), as in FastAPI.
-  app.delete("/:id", superuser, async function deleteUser(c) {
-    const manager = tessera.getUserManager(c);
-    const user = await findUser(c, manager);
-    if (!user) return detail(c, 404, "Not Found");
-    await manager.delete(user, { request: c.req.raw });
-    return noContent();
-  });
+  app.delete(
+    "/:id",
+    answeringErrors(async function deleteUser(c) {
+      const authentication = await authenticateSuperuser(c);
+      if (authentication instanceof Response) return authentication;
+      const manager = tessera.getUserManager(c);
+      const user = await findUser(c, manager);
+      if (!user) return detail(c, 404, "Not Found");
+      await manager.delete(user, { request: c.req.raw });
+      return noContent();
+    }),
+  );
 
+  // Registered for the other methods only, so that it never joins the handlers of an allowed one.
   const meNotAllowed = methodNotAllowed(["GET", "PATCH"]);
   const idNotAllowed = methodNotAllowed(["GET", "PATCH", "DELETE"]);
-  app.all("/:id", function notAllowed(c) {
+  app.on(OTHER_METHODS, "/:id", function notAllowed(c) {
     return c.req.param("id") === "me" ? meNotAllowed(c) : idNotAllowed(c);
   });
 
-  async function update(c: Context, manager: UserManager<U, ID>, user: U, safe: boolean) {
+  async function update(
+    c: Context,
+    manager: UserManager<U, ID>,
+    user: U,
+    requester: Authenticated<U, ID>,
+    safe: boolean,
+  ) {
     const body = await readJson(c, userUpdateSpec);
     if (!body.ok) return validationError(c, body.errors);
     const { email, password, is_active, is_superuser, is_verified } = body.data;
@@ -108,9 +125,7 @@ export function usersRouter<U extends User<ID>, ID>(
       const updated = await manager.update(change, user, { safe, request: c.req.raw });
       if (password !== undefined) {
         // The requester keeps their own session when the password changed is theirs.
-        const { authentication } = c.var as AuthVariables<U, ID>;
-        const { user: requester, token } = authentication;
-        const keep = requester?.id === updated.id && token !== null ? token : undefined;
+        const keep = requester.user.id === updated.id ? requester.token : undefined;
         await tessera.passwordChanged(c, updated, { keep });
       }
       return c.json(serializeUser(updated));
@@ -131,13 +146,21 @@ export function usersRouter<U extends User<ID>, ID>(
   return describeRoutes(app, usersRoutes(tessera, requiresVerification));
 }
 
-/** A handler that runs only when the `:id` parameter passes `test`; other requests go on to the next one. */
-function onlyIf<E extends Env>(test: (id: string) => boolean) {
-  return (handler: MiddlewareHandler<E>): MiddlewareHandler<E> =>
-    async function onlyIf(c, next) {
-      if (test(c.req.param("id") ?? "")) return handler(c, next);
-      await next();
-    };
+/** Standard methods `/{id}` does not serve (`HEAD` is served as `GET`). */
+const OTHER_METHODS = ["POST", "PUT", "OPTIONS", "TRACE", "CONNECT"];
+
+/** A request that passed a non-optional guard. */
+type Authenticated<U extends User<ID>, ID> = Extract<
+  Authentication<U, ID, Context>,
+  { token: string }
+>;
+
+/** Narrows what a non-optional guard let through: it always carries a user. */
+function authenticated<U extends User<ID>, ID>(
+  authentication: Authentication<U, ID, Context>,
+): Authenticated<U, ID> {
+  if (authentication.token === null) throw new Error("a non-optional guard let no user through");
+  return authentication as Authenticated<U, ID>;
 }
 
 /** The user named by the `:id` parameter, or `null` if the id is malformed or unknown. */
