@@ -70,6 +70,7 @@ const settings: Settings = {
   quick: args.quick,
   rounds: Number(args.rounds ?? (args.quick ? 1 : 10)),
   warmupSeconds: args.quick ? 1 : 5,
+  rewarmSeconds: args.quick ? 0 : 1,
   seconds: 3,
   serverCpus: args["no-pin"] ? null : (process.env.BENCH_SERVER_CPUS ?? "0"),
   loadCpus: args["no-pin"] ? null : (process.env.BENCH_LOAD_CPUS ?? "1"),

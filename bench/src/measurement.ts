@@ -28,6 +28,11 @@ export interface Settings {
   quick: boolean;
   rounds: number;
   warmupSeconds: number;
+  /**
+   * Unmeasured load before each round's measurement: a server idle while the others ran comes
+   * back with cold caches and reclaimed pages, which would be charged to its first second.
+   */
+  rewarmSeconds: number;
   seconds: number;
   /** CPUs of the process under test (`taskset -c`), or null for no pinning. */
   serverCpus: string | null;

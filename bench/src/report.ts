@@ -92,7 +92,7 @@ export function describeSettings(settings: Settings): string {
     settings.serverCpus === null
       ? "no CPU pinning"
       : `server on CPU ${settings.serverCpus}, load generators on CPU ${settings.loadCpus}`;
-  return `each server started once and warmed up ${settings.warmupSeconds} s, then ${settings.rounds} round(s) of ${settings.seconds} s per scenario, interleaved; wrk 1 thread, 32 connections; rows: the median round by req/s; ratios: median of per-round ratios; ${pinning}`;
+  return `each server started once and warmed up ${settings.warmupSeconds} s, then ${settings.rounds} round(s) of ${settings.seconds} s per scenario (after ${settings.rewarmSeconds} s unmeasured), interleaved; wrk 1 thread, 32 connections; rows: the median round by req/s; ratios: median of per-round ratios; ${pinning}`;
 }
 
 function shortfall(ratio: Ratio): string {

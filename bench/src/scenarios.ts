@@ -58,6 +58,9 @@ export function httpScenario(options: HttpScenarioOptions): Scenario {
       }
       return {
         async measure() {
+          if (settings.rewarmSeconds > 0) {
+            pending += (await runWrk({ ...load, seconds: settings.rewarmSeconds })).errors;
+          }
           const cpuBefore = await server.cpuMicros();
           const result = await runWrk({ ...load, seconds: settings.seconds });
           const cpu_us = ((await server.cpuMicros()) - cpuBefore) / result.requests;
