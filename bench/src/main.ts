@@ -207,7 +207,6 @@ if (wanted("scale")) {
   scenarios.push(scaleScenario(scaleFiles));
 }
 
-// The rounds: every scenario once per round, so slow drift on a shared machine hits all alike.
 const measured = scenarios.filter((scenario) => wanted(scenario.name));
 const running = new Map<string, RunningScenario>();
 const failures = new Map<string, string>();
@@ -265,7 +264,7 @@ const ratios = computeRatios(roundRows);
 // Output.
 // Partial runs (quick, or --only) never overwrite the latest full run.
 const stem = settings.quick ? "quick" : only ? "partial" : "latest";
-const title = `tessera bench, ${machine.date.slice(0, 10)} (${settings.quick ? "quick" : "full"} run)`;
+const title = `tessera bench, ${machine.date.slice(0, 10)} (${stem === "latest" ? "full" : stem} run)`;
 await mkdir(RESULTS_DIR, { recursive: true });
 await writeFile(
   join(RESULTS_DIR, `${stem}.json`),

@@ -48,7 +48,7 @@ export function httpScenario(options: HttpScenarioOptions): Scenario {
     async start(settings) {
       const server = await startServer(name, script, env, settings);
       const load = { url: `${server.url}${path}`, headers, cpus: settings.loadCpus };
-      let pending = 0; // warm-up errors, reported with the first round
+      let pending = 0; // errors of unmeasured load, reported with the next round
       try {
         await expectOk(name, load.url, headers);
         pending = (await runWrk({ ...load, seconds: settings.warmupSeconds })).errors;
