@@ -22,8 +22,10 @@ export default defineConfig({
           include: [
             "test/unit/**/*.test.ts",
             "test/cli/**/*.test.ts",
+            "test/node/**/*.test.ts",
             "test/docs/**/*.test.ts",
             "test/browser/**/*.test.ts",
+            "test/redis/**/*.test.ts",
           ],
         },
       },

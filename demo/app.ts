@@ -11,6 +11,7 @@ import {
   DatabaseStrategy,
   type Mailer,
   PasswordHelper,
+  type RateLimitOptions,
   systemClock,
   Tessera,
   UserManager,
@@ -28,13 +29,15 @@ import {
   usersRouter,
   verifyRouter,
 } from "tessera/hono";
-import { connect, kyselyAdapter, migrateToLatest } from "tessera/kysely";
+import { type ConnectOptions, connect, kyselyAdapter, migrateToLatest } from "tessera/kysely";
 import { Outbox } from "./outbox.js";
 import { validatePassword } from "./password-rule.js";
 
 export interface DemoConfig {
   /** @default "sqlite:tessera.db" */
   databaseUrl?: string;
+  /** Pool size and timeouts of the database. @default connect()'s */
+  connectOptions?: ConnectOptions;
   /** @default 3600 */
   lifetimeSeconds?: number | null;
   clock?: Clock;
@@ -49,6 +52,10 @@ export interface DemoConfig {
   exposeTokens?: boolean;
   /** Other origins allowed to send cookie-authenticated unsafe requests. @default [] */
   trustedOrigins?: string[];
+  /** Rate limits of the auth routes; `false` turns them off. @default on, tessera's defaults */
+  rateLimit?: RateLimitOptions | false;
+  /** Proxies whose `X-Forwarded-For` is believed. @default [] */
+  trustedProxies?: string[];
 }
 
 const PAGE = readFileSync(new URL("./page.html", import.meta.url), "utf8");
@@ -69,8 +76,10 @@ export async function createDemoApp(config: DemoConfig = {}) {
     mailer = new ConsoleMailer(),
     exposeTokens = false,
     trustedOrigins = [],
+    rateLimit = {},
+    trustedProxies = [],
   } = config;
-  const connection = await connect(databaseUrl);
+  const connection = await connect(databaseUrl, config.connectOptions);
   try {
     await migrateToLatest(connection.db);
   } catch (error) {
@@ -113,7 +122,12 @@ export async function createDemoApp(config: DemoConfig = {}) {
     transport: new CookieTransport({ cookieMaxAge: lifetimeSeconds, trustedOrigins }),
     getStrategy: () => strategy,
   });
-  const tessera = new Tessera({ getUserManager: () => manager, backends: [bearer, cookie] });
+  const tessera = new Tessera({
+    getUserManager: () => manager,
+    backends: [bearer, cookie],
+    rateLimit: rateLimit && { clock, ...rateLimit },
+    trustedProxies,
+  });
 
   const mounts: [string, Hono][] = [
     ["/", healthRouter()],

@@ -58,7 +58,6 @@ const cookie = new AuthenticationBackend({
 export const tessera = new Tessera({
   getUserManager: () => userManager,
   backends: [bearer, cookie],
-  revokeTokensOnPasswordChange: true, // the default
 });
 
 // Every router once, where it is mounted: the app and its OpenAPI document share this list.

@@ -26,13 +26,14 @@ export interface VerifyClaims {
 
 // Signed for unknown and inactive accounts so they cost what a real account costs.
 const DECOY_ID = "00000000-0000-4000-8000-000000000000";
-const DECOY_HASH = "$argon2id$v=19$m=19456,t=2,p=1$decoy$decoy";
 
 /**
  * The reset-password and verification tokens of FastAPI Users: HS256 JWTs with
  * its audiences and claims (`sub`, `password_fgpt`; `sub`, `email`). The
- * password fingerprint is an HMAC of the current password hash keyed by the
- * reset secret, so a token stops working once the password changes.
+ * fingerprint is an HMAC of the user's id and security stamp keyed by the
+ * reset secret, so a token stops working once it has been used (the reset
+ * raises the stamp) or the password, email or activation changed, but not when
+ * a login merely upgrades the password's hash.
  */
 export class AccountTokens {
   readonly #reset: SignedTokens | null;
@@ -64,17 +65,20 @@ export class AccountTokens {
     this.#fingerprintKey = resetSecret ?? null;
   }
 
-  /** A reset-password token for the user, bound to their current password hash. */
+  /** A reset-password token for the user, bound to their current security stamp. */
   resetToken(user: User<unknown>): Promise<string> {
     return this.#resetTokens().sign({
       sub: String(user.id),
-      password_fgpt: this.fingerprint(user.hashedPassword),
+      password_fgpt: this.fingerprint(user),
     });
   }
 
   /** Does the work of {@link resetToken} for no one, so a missing account costs the same. */
   async decoyResetToken(): Promise<void> {
-    await this.#resetTokens().sign({ sub: DECOY_ID, password_fgpt: this.fingerprint(DECOY_HASH) });
+    await this.#resetTokens().sign({
+      sub: DECOY_ID,
+      password_fgpt: this.fingerprint({ id: DECOY_ID, securityStamp: 0 }),
+    });
   }
 
   /** The claims of a valid reset token, or `null`. */
@@ -85,9 +89,12 @@ export class AccountTokens {
     return { sub, fingerprint: password_fgpt };
   }
 
-  /** Whether a token's fingerprint matches this password hash (constant time). */
-  fingerprintMatches(fingerprint: string, hashedPassword: string): boolean {
-    return constantTimeEqual(fingerprint, this.fingerprint(hashedPassword));
+  /** Whether a token's fingerprint matches the user as stored now (constant time). */
+  fingerprintMatches(
+    fingerprint: string,
+    user: Pick<User<unknown>, "id" | "securityStamp">,
+  ): boolean {
+    return constantTimeEqual(fingerprint, this.fingerprint(user));
   }
 
   /** A verification token for the user's current email. */
@@ -108,9 +115,9 @@ export class AccountTokens {
     return { sub, email };
   }
 
-  fingerprint(hashedPassword: string): string {
+  fingerprint(user: Pick<User<unknown>, "id" | "securityStamp">): string {
     return createHmac("sha256", this.#fingerprintKey ?? "")
-      .update(`password_fgpt:${hashedPassword}`)
+      .update(`password_fgpt:${String(user.id)}:${user.securityStamp}`)
       .digest("base64url");
   }
 

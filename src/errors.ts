@@ -13,6 +13,8 @@ export const ErrorCode = {
   VERIFY_USER_ALREADY_VERIFIED: "VERIFY_USER_ALREADY_VERIFIED",
   UPDATE_USER_EMAIL_ALREADY_EXISTS: "UPDATE_USER_EMAIL_ALREADY_EXISTS",
   UPDATE_USER_INVALID_PASSWORD: "UPDATE_USER_INVALID_PASSWORD",
+  /** tessera only: the user kept changing under a `PATCH` (three tries); send it again. */
+  UPDATE_USER_CONFLICT: "UPDATE_USER_CONFLICT",
   /** tessera only: a cookie-authenticated unsafe request from an untrusted `Origin`. */
   CSRF_ORIGIN_NOT_TRUSTED: "CSRF_ORIGIN_NOT_TRUSTED",
   /** tessera only: a cookie-authenticated unsafe request marked cross-site by `Sec-Fetch-Site`. */
@@ -89,6 +91,29 @@ export class InvalidPasswordException extends TesseraError {
   override name = "InvalidPasswordException";
   constructor(readonly reason: string) {
     super(`Invalid password: ${reason}`);
+  }
+}
+
+/**
+ * The user changed (or was deleted) between the read a write was based on and
+ * the write: nothing was written. Read the user again and decide again.
+ */
+export class StaleUser extends TesseraError {
+  override name = "StaleUser";
+  constructor() {
+    super("The user changed since it was read");
+  }
+}
+
+/**
+ * The server has more of some costly work queued (password hashing) than it
+ * accepts: the request was refused before doing anything. The HTTP layer
+ * answers 503 with `Retry-After`.
+ */
+export class ServerBusy extends TesseraError {
+  override name = "ServerBusy";
+  constructor() {
+    super("The server is busy");
   }
 }
 

@@ -14,12 +14,30 @@ export {
   InvalidPasswordException,
   InvalidResetPasswordToken,
   InvalidVerifyToken,
+  ServerBusy,
+  StaleUser,
   TesseraError,
   UserAlreadyExists,
   UserAlreadyVerified,
   UserInactive,
   UserNotExists,
 } from "./errors.js";
+export type { TrustedProxies } from "./http/rate-limit/client-address.js";
+export {
+  MemoryRateLimitStore,
+  type MemoryRateLimitStoreOptions,
+} from "./http/rate-limit/memory-rate-limit-store.js";
+export type { RateLimitHit, RateLimitStore } from "./http/rate-limit/rate-limit-store.js";
+export {
+  type ActionLimits,
+  DEFAULT_RATE_LIMITS,
+  type RateLimited,
+  type RateLimitedAction,
+  RateLimiter,
+  type RateLimitOptions,
+  type RateLimitRule,
+  type RateLimitScope,
+} from "./http/rate-limit/rate-limiter.js";
 export { newId, parseId } from "./ids.js";
 export {
   type AccountEmailOptions,
@@ -55,7 +73,7 @@ export {
   DatabaseStrategy,
   type DatabaseStrategyOptions,
 } from "./strategies/database-strategy.js";
-export type { Strategy } from "./strategies/strategy.js";
+export type { RevokeOptions, Strategy } from "./strategies/strategy.js";
 export {
   type Authentication,
   type CurrentUserOptions,

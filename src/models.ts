@@ -17,6 +17,14 @@ export interface User<ID = string> {
   isActive: boolean;
   isSuperuser: boolean;
   isVerified: boolean;
+  /**
+   * Raised by one on every change that must end the user's sessions (password,
+   * email, deactivation). A token works only while it carries the stamp its
+   * user has now, so a token issued by a login that read the user before such
+   * a change is dead the moment the change commits. It also makes every user
+   * write a compare-and-set (see {@link UserDatabase.update}).
+   */
+  securityStamp: number;
 }
 
 /**
@@ -27,6 +35,8 @@ export interface AccessToken<ID = string> {
   token: string;
   userId: ID;
   createdAt: Date;
+  /** The user's {@link User.securityStamp} when the token was issued. */
+  securityStamp: number;
 }
 
 /** What a user database needs to insert a user (the password is already hashed). */
@@ -39,7 +49,10 @@ export interface UserCreateData {
 }
 
 /** A partial change to a stored user (the password, if any, is already hashed). */
-export type UserUpdateData = Partial<UserCreateData>;
+export type UserUpdateData = Partial<UserCreateData> & {
+  /** The new stamp: the read one plus one, when the change must end the user's sessions. */
+  securityStamp?: number;
+};
 
 /** A registration or admin-create request, with the password in clear. */
 export interface UserCreate {

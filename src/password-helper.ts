@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { type Algorithm, hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
 import { verify as bcryptVerify } from "@node-rs/bcrypt";
+import type { ServerBusy } from "./errors.js";
 import { Semaphore } from "./semaphore.js";
 
 // `Algorithm` is an ambient const enum, which isolated modules cannot read: Argon2id is 2.
@@ -25,6 +26,14 @@ export interface PasswordHelperOptions extends Argon2Options {
    * @default max(1, availableParallelism() - 1)
    */
   maxConcurrency?: number;
+  /**
+   * How many hashes may wait for a free slot. Past it, hashing (a login, a
+   * registration, a password change) fails at once with {@link ServerBusy}
+   * (HTTP 503 with `Retry-After`) instead of making every caller wait longer:
+   * a flood of logins costs the flood its answers, not everyone their latency.
+   * @default 32
+   */
+  maxQueue?: number;
 }
 
 /** The outcome of checking a password against a stored hash. */
@@ -54,7 +63,10 @@ export class PasswordHelper {
     const { memoryCost = 19456, timeCost = 2, parallelism = 1 } = options;
     this.#options = { memoryCost, timeCost, parallelism };
     this.#currentPrefix = `$argon2id$v=19$m=${memoryCost},t=${timeCost},p=${parallelism}$`;
-    this.#limit = new Semaphore(options.maxConcurrency ?? Math.max(1, availableParallelism() - 1));
+    this.#limit = new Semaphore(
+      options.maxConcurrency ?? Math.max(1, availableParallelism() - 1),
+      options.maxQueue ?? 32,
+    );
   }
 
   /** An argon2id hash of the password, computed off the event loop. */

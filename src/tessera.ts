@@ -1,6 +1,12 @@
 import type { AuthenticationBackend } from "./authentication-backend.js";
+import { ClientAddressResolver, type TrustedProxies } from "./http/rate-limit/client-address.js";
+import {
+  type DEFAULT_RATE_LIMITS,
+  RateLimiter,
+  type RateLimitOptions,
+} from "./http/rate-limit/rate-limiter.js";
 import type { User } from "./models.js";
-import type { Strategy } from "./strategies/strategy.js";
+import type { RevokeOptions, Strategy } from "./strategies/strategy.js";
 import type { HeaderReader } from "./transports/transport.js";
 import type { UserManager } from "./user-manager.js";
 
@@ -10,13 +16,19 @@ export interface TesseraOptions<U extends User<ID>, ID, Ctx> {
   /** Tried in order on every protected route; the first that recognises the request wins. */
   backends: AuthenticationBackend<U, ID, Ctx>[];
   /**
-   * Revoke a user's access tokens when their password changes: every token on
-   * a reset, every other token on a change through `PATCH /users/me` (the
-   * request's own token stays), every token on an admin change. FastAPI Users
-   * revokes none.
-   * @default true
+   * Limits of login, register, forgot-password, request-verify-token,
+   * reset-password and verify, per client address and per account (429 with
+   * `Retry-After`). `false` turns every limit off.
+   * @default on, {@link DEFAULT_RATE_LIMITS} in this process's memory
    */
-  revokeTokensOnPasswordChange?: boolean;
+  rateLimit?: RateLimitOptions | false;
+  /**
+   * Proxies in front of the app whose `X-Forwarded-For` tells the client's
+   * address (addresses or CIDR networks). Never trusted by default: the client
+   * is the socket's peer.
+   * @default []
+   */
+  trustedProxies?: TrustedProxies;
 }
 
 /** What a protected route requires of its user. */
@@ -62,7 +74,9 @@ const FORBIDDEN = { status: 403, user: null, token: null, backend: null } as con
 export class Tessera<U extends User<ID>, ID = U["id"], Ctx = unknown> {
   readonly getUserManager: (ctx: Ctx) => UserManager<U, ID>;
   readonly backends: AuthenticationBackend<U, ID, Ctx>[];
-  readonly revokeTokensOnPasswordChange: boolean;
+  /** `null` when rate limits are off. */
+  readonly rateLimiter: RateLimiter | null;
+  readonly clientAddresses: ClientAddressResolver;
 
   constructor(options: TesseraOptions<U, ID, Ctx>) {
     if (options.backends.length === 0) throw new TypeError("Tessera needs at least one backend");
@@ -70,15 +84,16 @@ export class Tessera<U extends User<ID>, ID = U["id"], Ctx = unknown> {
     if (names.size !== options.backends.length) throw new TypeError("Backend names must be unique");
     this.getUserManager = options.getUserManager;
     this.backends = options.backends;
-    this.revokeTokensOnPasswordChange = options.revokeTokensOnPasswordChange ?? true;
+    this.rateLimiter = options.rateLimit === false ? null : new RateLimiter(options.rateLimit);
+    this.clientAddresses = new ClientAddressResolver(options.trustedProxies);
   }
 
   /**
    * Revokes every token of the user through each backend's strategy (once per
-   * distinct strategy), except `keep`, a token as the client holds it.
+   * distinct strategy), except `options.keep`, a token as the client holds it.
    * Strategies without `destroyAllTokens` are skipped.
    */
-  async revokeAllTokens(ctx: Ctx, user: U, options: { keep?: string } = {}): Promise<void> {
+  async revokeAllTokens(ctx: Ctx, user: U, options: RevokeOptions = {}): Promise<void> {
     const done = new Set<Strategy<U, ID>>();
     for (const backend of this.backends) {
       const strategy = backend.getStrategy(ctx);
@@ -89,11 +104,23 @@ export class Tessera<U extends User<ID>, ID = U["id"], Ctx = unknown> {
   }
 
   /**
-   * Call after a user's password changed: revokes their tokens (but `keep`)
-   * unless `revokeTokensOnPasswordChange` is off. The routers call it.
+   * Call after a user was written (`before` as read, `after` as stored): when
+   * the change raised the security stamp (password, email, deactivation), the
+   * user's other sessions are already dead; this deletes their rows, and
+   * carries `keep` (the requester's own token, when the change is theirs)
+   * over to the new stamp. The routers call it.
    */
-  async passwordChanged(ctx: Ctx, user: U, options: { keep?: string } = {}): Promise<void> {
-    if (this.revokeTokensOnPasswordChange) await this.revokeAllTokens(ctx, user, options);
+  async credentialsChanged(
+    ctx: Ctx,
+    before: U,
+    after: U,
+    options: { keep?: string } = {},
+  ): Promise<void> {
+    if (after.securityStamp === before.securityStamp) return;
+    await this.revokeAllTokens(ctx, after, {
+      keep: options.keep,
+      previousStamp: before.securityStamp,
+    });
   }
 
   /**

@@ -6,6 +6,7 @@ import {
   InvalidEmail,
   InvalidResetPasswordToken,
   InvalidVerifyToken,
+  StaleUser,
   UserAlreadyExists,
   UserAlreadyVerified,
   UserInactive,
@@ -126,11 +127,20 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
     return user;
   }
 
-  /** The user with this email, ignoring case; throws {@link UserNotExists}. */
+  /**
+   * The user with this email (normalised by {@link normalizeEmail}, compared
+   * ignoring case); throws {@link UserNotExists}.
+   */
   async getByEmail(email: string): Promise<U> {
-    const user = await this.userDb.getByEmail(email);
+    const user = await this.#findByEmail(email);
     if (!user) throw new UserNotExists();
     return user;
+  }
+
+  /** The user with this email as {@link normalizeEmail} writes it, or `null` (also for an invalid address). */
+  #findByEmail(email: string): Promise<U | null> {
+    const normalized = normalizeEmail(email);
+    return normalized === null ? Promise.resolve(null) : this.userDb.getByEmail(normalized);
   }
 
   /** Throws {@link InvalidPasswordException} if the validator refuses the password. */
@@ -165,7 +175,7 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
    * Whether an inactive or unverified user may log in is the caller's decision.
    */
   async authenticate(credentials: { email: string; password: string }): Promise<U | null> {
-    const user = await this.userDb.getByEmail(credentials.email);
+    const user = await this.#findByEmail(credentials.email);
     if (!user) {
       await this.passwordHelper.spendVerifyTime(credentials.password);
       return null;
@@ -175,8 +185,13 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
       user.hashedPassword,
     );
     if (!verified) return null;
-    if (updatedHash) return this.userDb.update(user, { hashedPassword: updatedHash });
-    return user;
+    if (!updatedHash) return user;
+    // Compare-and-set: a rehash never overwrites a hash written since (a reset, a change).
+    const upgraded = await this.userDb.update(user, { hashedPassword: updatedHash });
+    if (upgraded) return upgraded;
+    // Another login may have upgraded it first: the password is the same while the stamp is.
+    const current = await this.userDb.get(user.id);
+    return current?.securityStamp === user.securityStamp ? current : null;
   }
 
   /** Runs the `onAfterLogin` hook; the routers call it once a token is issued. */
@@ -185,30 +200,45 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
   }
 
   /**
-   * Applies a change. A new email must be free (else {@link UserAlreadyExists})
-   * and unverifies the user; a new password is validated and hashed.
+   * Applies a change to `user` as read. A new email must be free (else
+   * {@link UserAlreadyExists}) and unverifies the user; a new password is
+   * validated and hashed. A new password or email, or a deactivation, raises
+   * the security stamp: every session issued before is dead from then on (see
+   * `Tessera.credentialsChanged` to delete their rows and keep the
+   * requester's). Throws {@link StaleUser} when the user changed since `user`
+   * was read: read it again (and authenticate again) before retrying.
    */
   async update(userUpdate: UserUpdate, user: U, options: WriteOptions = {}): Promise<U> {
     const { safe = false, request } = options;
     const data: UserUpdateData = {};
+    let endsSessions = false;
     if (userUpdate.email !== undefined && userUpdate.email !== user.email) {
       const email = normalizeEmail(userUpdate.email);
       if (email === null) throw new InvalidEmail();
-      const owner = await this.userDb.getByEmail(email);
-      if (owner && owner.id !== user.id) throw new UserAlreadyExists();
-      data.email = email;
-      data.isVerified = false;
+      if (email !== user.email) {
+        const owner = await this.userDb.getByEmail(email);
+        if (owner && owner.id !== user.id) throw new UserAlreadyExists();
+        data.email = email;
+        data.isVerified = false;
+        endsSessions = true;
+      }
     }
     if (userUpdate.password !== undefined) {
       await this.validatePassword(userUpdate.password, user);
       data.hashedPassword = await this.passwordHelper.hash(userUpdate.password);
+      endsSessions = true;
     }
     if (!safe) {
-      if (userUpdate.isActive !== undefined) data.isActive = userUpdate.isActive;
+      if (userUpdate.isActive !== undefined) {
+        data.isActive = userUpdate.isActive;
+        if (user.isActive && !userUpdate.isActive) endsSessions = true;
+      }
       if (userUpdate.isSuperuser !== undefined) data.isSuperuser = userUpdate.isSuperuser;
       if (userUpdate.isVerified !== undefined) data.isVerified = userUpdate.isVerified;
     }
+    if (endsSessions) data.securityStamp = user.securityStamp + 1;
     const updated = Object.keys(data).length > 0 ? await this.userDb.update(user, data) : user;
+    if (updated === null) throw new StaleUser();
     await this.#hooks.onAfterUpdate?.(updated, userUpdate, request);
     return updated;
   }
@@ -235,7 +265,7 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
    * `onAfterForgotPassword`, started but not awaited (its failure is logged).
    */
   async requestPasswordReset(email: string, request?: Request): Promise<void> {
-    const user = await this.userDb.getByEmail(email);
+    const user = await this.#findByEmail(email);
     if (!user?.isActive) return this.#tokens.decoyResetToken();
     const token = await this.#tokens.resetToken(user);
     startHook("onAfterForgotPassword", () =>
@@ -245,29 +275,39 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
 
   /**
    * Sets a new password with a reset token and returns the updated user. The
-   * token works once: it carries a fingerprint of the password hash it was made
-   * for. Throws {@link InvalidResetPasswordToken} (malformed, forged, expired,
-   * used, unknown user), {@link UserInactive} or {@link InvalidPasswordException}.
-   * Revoking the user's sessions is the caller's (see `Tessera.passwordChanged`).
+   * token works once, under any concurrency: it carries a fingerprint of the
+   * security stamp it was made under, and the reset raises the stamp in a
+   * compare-and-set (which also ends every session). Throws
+   * {@link InvalidResetPasswordToken} (malformed, forged, expired, used,
+   * unknown user), {@link UserInactive} or {@link InvalidPasswordException}.
+   * Deleting the dead sessions' rows is the caller's (`Tessera.revokeAllTokens`).
    */
   async resetPassword(token: string, password: string, request?: Request): Promise<U> {
     const claims = await this.#tokens.readResetToken(token);
     const id = claims === null ? null : this.parseId(claims.sub);
-    const user = id === null ? null : await this.userDb.get(id);
-    if (
-      !claims ||
-      !user ||
-      !this.#tokens.fingerprintMatches(claims.fingerprint, user.hashedPassword)
-    ) {
-      throw new InvalidResetPasswordToken();
+    if (claims === null || id === null) throw new InvalidResetPasswordToken();
+    let hashedPassword: string | undefined;
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+      const user = await this.userDb.get(id);
+      if (!user || !this.#tokens.fingerprintMatches(claims.fingerprint, user)) {
+        throw new InvalidResetPasswordToken();
+      }
+      if (!user.isActive) throw new UserInactive();
+      if (hashedPassword === undefined) {
+        await this.validatePassword(password, user);
+        hashedPassword = await this.passwordHelper.hash(password);
+      }
+      const updated = await this.userDb.update(user, {
+        hashedPassword,
+        securityStamp: user.securityStamp + 1,
+      });
+      if (updated) {
+        await this.#hooks.onAfterResetPassword?.(updated, request);
+        return updated;
+      }
+      // Changed since read: spent by a concurrent reset (the next read says so), or rehashed.
     }
-    if (!user.isActive) throw new UserInactive();
-    await this.validatePassword(password, user);
-    const updated = await this.userDb.update(user, {
-      hashedPassword: await this.passwordHelper.hash(password),
-    });
-    await this.#hooks.onAfterResetPassword?.(updated, request);
-    return updated;
+    throw new InvalidResetPasswordToken();
   }
 
   /**
@@ -288,7 +328,7 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
    * token reaches `onAfterRequestVerify`, started but not awaited.
    */
   async requestVerification(email: string, request?: Request): Promise<void> {
-    const user = await this.userDb.getByEmail(email);
+    const user = await this.#findByEmail(email);
     if (!user?.isActive || user.isVerified) return this.#tokens.decoyVerifyToken();
     const token = await this.#tokens.verifyToken(user);
     startHook("onAfterRequestVerify", () =>
@@ -299,19 +339,29 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
   /**
    * Marks the user of a verification token verified and returns them. Throws
    * {@link InvalidVerifyToken} (malformed, forged, expired, unknown user, email
-   * changed since) or {@link UserAlreadyVerified}.
+   * changed since) or {@link UserAlreadyVerified}. The write is a
+   * compare-and-set on the unverified user with the token's email, so a token
+   * verifies once and never an address changed meanwhile.
    */
   async verify(token: string, request?: Request): Promise<U> {
     const claims = await this.#tokens.readVerifyToken(token);
     if (claims === null) throw new InvalidVerifyToken();
-    const user = await this.userDb.getByEmail(claims.email);
-    if (!user || this.parseId(claims.sub) !== user.id) throw new InvalidVerifyToken();
-    if (user.isVerified) throw new UserAlreadyVerified();
-    const verified = await this.userDb.update(user, { isVerified: true });
-    await this.#hooks.onAfterVerify?.(verified, request);
-    return verified;
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+      const user = await this.userDb.getByEmail(claims.email);
+      if (!user || this.parseId(claims.sub) !== user.id) throw new InvalidVerifyToken();
+      if (user.isVerified) throw new UserAlreadyVerified();
+      const verified = await this.userDb.update(user, { isVerified: true });
+      if (verified) {
+        await this.#hooks.onAfterVerify?.(verified, request);
+        return verified;
+      }
+    }
+    throw new InvalidVerifyToken();
   }
 }
+
+/** Reads of a user a conditional write retries when the user keeps changing under it. */
+const WRITE_ATTEMPTS = 3;
 
 /** Runs a delivery hook without awaiting it: the answer never waits for, or reveals, delivery. */
 function startHook(name: string, run: () => void | Promise<void>): void {

@@ -14,8 +14,12 @@ Commands:
       users keep their passwords, unexpired tokens keep working, and tokens
       are stored hashed from then on.
   create-superuser --email <email> [--password <password>]
-      Create an active, verified superuser. Without --password, the password
-      is read from standard input (so it stays out of shell history).
+      Create an active, verified superuser. The password comes from
+      TESSERA_SUPERUSER_PASSWORD when it is set, else from a prompt that does
+      not echo it (on a terminal), else from the first line of standard input.
+      --password works too, but any user of the machine can read it in the
+      process list (ps) and it stays in shell history: scripts should set
+      the variable instead.
   tokens purge [--lifetime <seconds>]
       Delete access tokens older than their lifetime
       (default: TESSERA_TOKEN_LIFETIME, else 3600).
@@ -27,6 +31,8 @@ Environment:
   DATABASE_URL  The database (default: sqlite:tessera.db): sqlite:<path>,
                 postgres://user:password@host:5432/db or mysql://user:password@host:3306/db.
                 Every command migrates the tables first.
+  TESSERA_SUPERUSER_PASSWORD
+                The password create-superuser gives the new superuser.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -51,7 +57,11 @@ async function main(argv: string[]): Promise<number> {
       await migrate({ databaseUrl });
       return 0;
     case "create-superuser":
-      await createSuperuser({ databaseUrl, email: values.email, password: values.password });
+      await createSuperuser({
+        databaseUrl,
+        email: values.email,
+        password: values.password ?? (process.env.TESSERA_SUPERUSER_PASSWORD || undefined),
+      });
       return 0;
     case "tokens purge":
       await purgeTokens({

@@ -10,7 +10,8 @@ export async function withDatabase<T>(
   databaseUrl: string,
   use: (adapter: ReturnType<typeof kyselyAdapter>, connection: Connection) => Promise<T>,
 ): Promise<T> {
-  const connection = await connect(databaseUrl);
+  // No statement timeout: a migration or a purge of a large table may rightly take long.
+  const connection = await connect(databaseUrl, { statementTimeoutMs: 0 });
   try {
     await migrateToLatest(connection.db);
     return await use(kyselyAdapter(connection.db), connection);

@@ -14,10 +14,15 @@ export interface AccessTokenDatabase<U extends User<ID>, ID = U["id"]> {
   getByToken(token: string, notBefore: Date | null): Promise<AccessToken<ID> | null>;
   /**
    * The user owning a valid token, in **one** round trip (token joined to its
-   * user). This is the authenticated request path: keep it a single indexed query.
+   * user): valid means not expired and issued under the user's current
+   * `securityStamp`. This is the authenticated request path: keep it a single
+   * indexed query.
    */
   getUserByToken(token: string, notBefore: Date | null): Promise<U | null>;
-  /** Stores a new token row and returns it. */
+  /**
+   * Stores a new token row and returns it. Throws {@link UserNotExists} when
+   * the user is gone (a login that raced the user's deletion).
+   */
   create(data: AccessToken<ID>): Promise<AccessToken<ID>>;
   /** Changes a token row (its `createdAt`, to extend it) and returns it. */
   update(
@@ -28,6 +33,12 @@ export interface AccessTokenDatabase<U extends User<ID>, ID = U["id"]> {
   delete(token: string): Promise<void>;
   /** Deletes every token of a user, except `keep` (a stored token) if given; returns how many went. */
   deleteByUser(userId: ID, options?: { keep?: string }): Promise<number>;
+  /**
+   * Moves one token from stamp `from` to `to`, only if it still carries `from`;
+   * returns whether it moved. Keeps alive the session that made a credential
+   * change (which raised its user's stamp from `from` to `to`).
+   */
+  restamp(token: string, from: number, to: number): Promise<boolean>;
   /** Deletes every token created before `notBefore`; returns how many went. */
   deleteExpired(notBefore: Date): Promise<number>;
   /** The user's tokens, newest first (expired ones included when `notBefore` is `null`). */

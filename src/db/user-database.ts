@@ -8,6 +8,7 @@ import type { User, UserCreateData, UserUpdateData } from "../models.js";
  * - compare emails case-insensitively in `getByEmail`, and refuse a second user
  *   whose email differs only in case by throwing {@link UserAlreadyExists}
  *   from `create` and `update` (a unique index is the race-free way);
+ * - store `securityStamp` (0 for a new user) and write conditionally in `update`;
  * - throw {@link DatabaseUnavailableError} when the store cannot be reached.
  */
 export interface UserDatabase<U extends User<ID>, ID = U["id"]> {
@@ -17,8 +18,18 @@ export interface UserDatabase<U extends User<ID>, ID = U["id"]> {
   getByEmail(email: string): Promise<U | null>;
   /** Inserts a user and returns it as stored (with its new id). */
   create(data: UserCreateData): Promise<U>;
-  /** Applies a partial change and returns the user as stored afterwards. */
-  update(user: U, data: UserUpdateData): Promise<U>;
+  /**
+   * Applies a partial change as a compare-and-set on what was read: only if the
+   * stored user still has `user`'s `securityStamp` and, for every field in
+   * `data`, the value `user` has. Returns the user as stored afterwards, or
+   * `null` when nothing matched (the user changed since it was read, or is
+   * gone): the caller reads again and decides. `{}` changes nothing and
+   * returns `user`.
+   *
+   * SQL: `update … set <data> where id = ? and security_stamp = ? and <field> = <read value> …`,
+   * then the number of matched rows.
+   */
+  update(user: U, data: UserUpdateData): Promise<U | null>;
   /** Deletes the user; its access tokens go with it. */
   delete(user: U): Promise<void>;
 }

@@ -3,7 +3,7 @@ import type { AccessTokenDatabase } from "../db/access-token-database.js";
 import type { User } from "../models.js";
 import { generateToken, isWellFormedToken, storedToken, type TokenStorage } from "../tokens.js";
 import type { UserManager } from "../user-manager.js";
-import type { Strategy } from "./strategy.js";
+import type { RevokeOptions, Strategy } from "./strategy.js";
 
 export interface DatabaseStrategyOptions {
   /** Seconds a token lives after its creation; `null` for tokens that never expire. */
@@ -55,6 +55,7 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
       token: storedToken(token, this.#storage),
       userId: user.id,
       createdAt: this.#clock(),
+      securityStamp: user.securityStamp,
     });
     return token;
   }
@@ -64,10 +65,20 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
     await this.database.delete(storedToken(token, this.#storage));
   }
 
-  /** Revokes every token of the user except `keep` (a token as the client holds it). */
-  async destroyAllTokens(user: U, options: { keep?: string } = {}): Promise<number> {
-    const keep = options.keep === undefined ? undefined : storedToken(options.keep, this.#storage);
-    return this.database.deleteByUser(user.id, { keep });
+  /**
+   * Revokes every token of the user except `keep` (a token as the client
+   * holds it). With `previousStamp`, the user's stamp was just raised from it
+   * and `keep` is carried over to the new stamp (only if it was issued under
+   * `previousStamp`), so the session that made the change stays.
+   */
+  async destroyAllTokens(user: U, options: RevokeOptions = {}): Promise<number> {
+    const { keep, previousStamp } = options;
+    if (keep === undefined) return this.database.deleteByUser(user.id);
+    const stored = storedToken(keep, this.#storage);
+    if (previousStamp !== undefined && previousStamp !== user.securityStamp) {
+      await this.database.restamp(stored, previousStamp, user.securityStamp);
+    }
+    return this.database.deleteByUser(user.id, { keep: stored });
   }
 
   /** Deletes expired rows; returns how many. Does nothing for tokens that never expire. */

@@ -13,9 +13,20 @@ export interface Strategy<U extends User<ID>, ID = U["id"]> {
   /** Revokes the token. */
   destroyToken(token: string, user: U): Promise<void>;
   /**
-   * Revokes every token of the user except `keep` (a token as the client holds
-   * it). Optional: a strategy without it (a stateless one) cannot revoke, and
+   * Revokes every token of the user except `keep`. Optional: a strategy
+   * without it (a stateless one) cannot revoke, and
    * {@link Tessera.revokeAllTokens} skips it.
    */
-  destroyAllTokens?(user: U, options?: { keep?: string }): Promise<unknown>;
+  destroyAllTokens?(user: U, options?: RevokeOptions): Promise<unknown>;
+}
+
+/** Which session survives a revocation of all the user's sessions. */
+export interface RevokeOptions {
+  /** A token as the client holds it, left alive. */
+  keep?: string;
+  /**
+   * The user's security stamp before the change that triggers the revocation;
+   * `keep` is moved from it to the user's current stamp so it keeps working.
+   */
+  previousStamp?: number;
 }

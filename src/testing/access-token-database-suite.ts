@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, type TestContext } from "vitest";
+import { UserNotExists } from "../errors.js";
 import type { User } from "../models.js";
 import { generateToken, hashToken } from "../tokens.js";
 import type { DatabaseFixture, DatabaseSuiteOptions } from "./factory.js";
@@ -41,14 +42,19 @@ export function runAccessTokenDatabaseSuite<U extends User<ID>, ID>(
 
     const issue = async (owner: U = user, createdAt = T0) => {
       const token = hashToken(generateToken());
-      await db.accessTokens.create({ token, userId: owner.id, createdAt });
+      await db.accessTokens.create({
+        token,
+        userId: owner.id,
+        createdAt,
+        securityStamp: owner.securityStamp,
+      });
       return token;
     };
 
     test("create stores the row; getByToken reads it back with its creation time", async () => {
       const token = await issue();
       const row = await db.accessTokens.getByToken(token, null);
-      expect(row).toEqual({ token, userId: user.id, createdAt: T0 });
+      expect(row).toEqual({ token, userId: user.id, createdAt: T0, securityStamp: 0 });
       expect(await db.accessTokens.getByToken(hashToken(generateToken()), null)).toBeNull();
     });
 
@@ -92,6 +98,37 @@ export function runAccessTokenDatabaseSuite<U extends User<ID>, ID>(
       });
       expect(await db.accessTokens.getUserByToken(hashToken(generateToken()), null)).toBeNull();
       expect(await db.accessTokens.getUserByToken("' OR '1'='1", null)).toBeNull();
+    });
+
+    test("a token issued under an older security stamp finds no user", async () => {
+      const token = await issue();
+      const changed = await db.users.update(user, { securityStamp: user.securityStamp + 1 });
+      expect(changed?.securityStamp).toBe(user.securityStamp + 1);
+      expect(await db.accessTokens.getUserByToken(token, null)).toBeNull();
+      expect(await db.accessTokens.getUserByToken(token, seconds(-60))).toBeNull();
+      // A token issued after the change, under the new stamp, works.
+      expect(await db.accessTokens.getUserByToken(await issue(changed as U), null)).not.toBeNull();
+    });
+
+    test("restamp moves a token to a new stamp only from the stamp it carries", async () => {
+      const token = await issue();
+      const changed = (await db.users.update(user, { securityStamp: 1 })) as U;
+      expect(await db.accessTokens.restamp(token, 5, 1)).toBe(false);
+      expect(await db.accessTokens.getUserByToken(token, null)).toBeNull();
+      expect(await db.accessTokens.restamp(token, 0, 1)).toBe(true);
+      expect((await db.accessTokens.getUserByToken(token, null))?.id).toEqual(changed.id);
+      expect(await db.accessTokens.restamp(token, 0, 1)).toBe(false);
+      expect(await db.accessTokens.restamp(hashToken(generateToken()), 0, 1)).toBe(false);
+    });
+
+    test("create for a deleted user throws UserNotExists and stores nothing", async () => {
+      const bob = await db.users.create(userData("bob@example.com"));
+      await db.users.delete(bob);
+      const token = hashToken(generateToken());
+      await expect(
+        db.accessTokens.create({ token, userId: bob.id, createdAt: T0, securityStamp: 0 }),
+      ).rejects.toBeInstanceOf(UserNotExists);
+      expect(await db.accessTokens.getByToken(token, null)).toBeNull();
     });
 
     test("update moves the creation time (extends a token)", async () => {
@@ -167,6 +204,7 @@ export function runAccessTokenDatabaseSuite<U extends User<ID>, ID>(
         token: hashToken(generateToken()),
         userId: (owners[n % owners.length] as U).id,
         createdAt: seconds(-(n % 7200)),
+        securityStamp: 0,
       }));
       for (let start = 0; start < rows.length; start += 1000) {
         await bulk.insertTokens(rows.slice(start, start + 1000));

@@ -118,6 +118,37 @@ export function runUserDatabaseSuite<U extends User<ID>, ID>(
       expect(await db.users.update(user, {})).toMatchObject({ id: user.id });
     });
 
+    test("update is a compare-and-set: a stale read writes nothing and answers null", async () => {
+      const user = await db.users.create(userData("ada@example.com"));
+      expect(user.securityStamp).toBe(0);
+      const raised = await db.users.update(user, { securityStamp: 1, hashedPassword: "second" });
+      expect(raised).toMatchObject({ securityStamp: 1, hashedPassword: "second" });
+      // `user` was read before that change: its stamp is stale.
+      expect(await db.users.update(user, { isSuperuser: true })).toBeNull();
+      // The stamp matches but a written field no longer holds what was read.
+      const stale = { ...(raised as U), hashedPassword: "first" };
+      expect(await db.users.update(stale, { hashedPassword: "third" })).toBeNull();
+      expect(await db.users.get(user.id)).toMatchObject({
+        securityStamp: 1,
+        hashedPassword: "second",
+        isSuperuser: false,
+      });
+      await db.users.delete(user);
+      expect(await db.users.update(raised as U, { isVerified: true })).toBeNull();
+    });
+
+    test("concurrent conditional writes from one read: exactly one applies", async () => {
+      const user = await db.users.create(userData("ada@example.com"));
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, n) =>
+          db.users.update(user, { hashedPassword: `hash-${n}`, securityStamp: 1 }),
+        ),
+      );
+      const applied = results.filter((result) => result !== null);
+      expect(applied).toHaveLength(1);
+      expect((await db.users.get(user.id))?.hashedPassword).toBe(applied[0]?.hashedPassword);
+    });
+
     test("update refuses another user's email, ignoring case", async () => {
       await db.users.create(userData("ada@example.com"));
       const bob = await db.users.create(userData("bob@example.com"));

@@ -28,7 +28,10 @@ export class BearerTransport implements Transport {
   }
 
   loginResponse(token: string): Response {
-    return Response.json({ access_token: token, token_type: "bearer" });
+    return Response.json(
+      { access_token: token, token_type: "bearer" },
+      { headers: { "cache-control": "no-store" } },
+    );
   }
 
   logoutResponse(): Response {

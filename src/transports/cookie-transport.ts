@@ -121,7 +121,10 @@ export class CookieTransport implements Transport {
 }
 
 function noContent(setCookie: string): Response {
-  return new Response(null, { status: 204, headers: { "set-cookie": setCookie } });
+  return new Response(null, {
+    status: 204,
+    headers: { "set-cookie": setCookie, "cache-control": "no-store" },
+  });
 }
 
 /** The value of the cookie `name` in a `Cookie` header (first one wins), unquoted. */

@@ -1,10 +1,12 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { PasswordHelper } from "tessera";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DemoProcess } from "../support/demo-process.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -25,6 +27,14 @@ describe("tessera CLI", () => {
     env = { DATABASE_URL: `sqlite:${join(dir, "app.db")}` };
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The one user's stored hash verifies `password`. */
+  async function expectPassword(password: string) {
+    const [row] = users();
+    expect(
+      await new PasswordHelper().verifyAndUpdate(password, String(row?.hashed_password)),
+    ).toEqual({ verified: true, updatedHash: null });
+  }
 
   const users = () =>
     new Database(join(dir, "app.db"), { readonly: true })
@@ -54,15 +64,72 @@ describe("tessera CLI", () => {
     expect(check).toEqual({ verified: true, updatedHash: null });
   });
 
-  it("reads the password from standard input when --password is absent", () => {
+  it("reads the password from the first line of standard input when --password is absent", async () => {
     const run = tessera(
       ["create-superuser", "--email", "root@example.com"],
       env,
-      "from-stdin-pw\n",
+      "from-stdin-pw\nsecond line\n",
     );
     expect(run.code).toBe(0);
-    expect(users()).toHaveLength(1);
+    expect(run.stdout + run.stderr).not.toContain("from-stdin-pw");
+    await expectPassword("from-stdin-pw");
   });
+
+  it("takes TESSERA_SUPERUSER_PASSWORD, shows it nowhere, and the superuser can log in", async () => {
+    const password = "from-the-environment";
+    const run = tessera(["create-superuser", "--email", "root@example.com"], {
+      ...env,
+      TESSERA_SUPERUSER_PASSWORD: password,
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout + run.stderr).not.toContain(password);
+    const demo = await DemoProcess.start(env.DATABASE_URL as string);
+    try {
+      const login = await demo.fetch("/auth/login", {
+        method: "POST",
+        body: new URLSearchParams({ username: "root@example.com", password }),
+      });
+      expect(login.status).toBe(200);
+      const { access_token } = (await login.json()) as { access_token: string };
+      const me = await demo.fetch("/users/me", {
+        headers: { authorization: `Bearer ${access_token}` },
+      });
+      expect(await me.json()).toMatchObject({ email: "root@example.com", is_superuser: true });
+    } finally {
+      await demo.stop();
+    }
+  });
+
+  it.skipIf(spawnSync("script", ["--version"]).status !== 0)(
+    "prompts on a terminal without echoing the password (needs util-linux script for a pty)",
+    async () => {
+      const password = "typed-at-the-prompt";
+      const command = `exec '${process.execPath}' --conditions=source --import tsx src/cli/main.ts create-superuser --email root@example.com`;
+      const terminal = spawn("script", ["-qec", command, "/dev/null"], {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+      });
+      let output = "";
+      const prompted = new Promise<void>((resolve) => {
+        terminal.stdout.on("data", (chunk: Buffer) => {
+          output += chunk;
+          if (output.includes("password: ")) resolve();
+        });
+      });
+      terminal.stderr.on("data", (chunk: Buffer) => {
+        output += chunk;
+      });
+      const exited = once(terminal, "exit");
+      // Typed only once the prompt is up: the terminal echoes what arrives before raw mode.
+      await prompted;
+      terminal.stdin.write(`${password}\r`);
+      const [code] = await exited;
+      expect(code).toBe(0);
+      expect(output).toMatch(/created superuser root@example\.com/);
+      expect(output).not.toContain(password);
+      await expectPassword(password);
+    },
+  );
 
   it("refuses a taken email, a bad email, a short password, with one clear line", () => {
     expect(
@@ -95,6 +162,10 @@ describe("tessera CLI", () => {
     const help = tessera(["--help"], env);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("create-superuser --email <email>");
+    expect(help.stdout).toMatch(
+      /--password works too, but any user of the machine can read it in the\s+process list \(ps\)/,
+    );
+    expect(help.stdout).toContain("TESSERA_SUPERUSER_PASSWORD");
     expect(tessera(["frobnicate"], env)).toMatchObject({ code: 2 });
     expect(tessera(["create-superuser", "--bogus"], env)).toMatchObject({ code: 2 });
     expect(tessera([], env).code).toBe(2);

@@ -5,7 +5,15 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
-import { type Mailer, type MailMessage, PasswordHelper, type User, type UserUpdate } from "tessera";
+import {
+  type Mailer,
+  type MailMessage,
+  PasswordHelper,
+  type RateLimitOptions,
+  type User,
+  type UserUpdate,
+} from "tessera";
+import type { ConnectOptions } from "tessera/kysely";
 import { test as base, expect } from "vitest";
 import { createDemoApp } from "../../demo/app.js";
 import { ENGINE, emptyTables, workerDatabaseUrl } from "../support/test-database.js";
@@ -59,12 +67,18 @@ export interface TestServerOptions {
   database?: "memory" | "file";
   /** An existing database to serve, kept as it is (its tables are not emptied). */
   databaseUrl?: string;
+  /** Pool size and timeouts of the database. @default connect()'s */
+  connectOptions?: ConnectOptions;
   /** @default argon2id at minimal cost, so tests are fast */
   passwordHelper?: PasswordHelper;
   /** Serve the test outbox `GET /_test/tokens/{email}`. @default true */
   exposeTokens?: boolean;
   /** @default [] */
   trustedOrigins?: string[];
+  /** @default false: the contract suites send many requests from one address */
+  rateLimit?: RateLimitOptions | false;
+  /** @default [] */
+  trustedProxies?: string[];
 }
 
 /**
@@ -102,6 +116,9 @@ export class TestServer {
         (directory ? `sqlite:${join(directory, "tessera.db")}` : await workerDatabaseUrl()),
       clock: clock.read,
       passwordHelper,
+      connectOptions: options.connectOptions,
+      rateLimit: options.rateLimit ?? false,
+      trustedProxies: options.trustedProxies,
     });
     if (!options.databaseUrl) await emptyTables(demo.db, ["accesstoken", "user"]);
     const server = serve({ fetch: demo.app.fetch, port: 0, hostname: "127.0.0.1" }) as Server;

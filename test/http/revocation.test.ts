@@ -32,15 +32,34 @@ describe("a password change revokes access tokens", () => {
     await expectUnauthorized(await server.me(bearer(other)));
   });
 
-  test("an email change, an empty PATCH or a refused password revokes nothing", async ({
-    server,
-  }) => {
+  test("an empty PATCH, a flag or a refused password revokes nothing", async ({ server }) => {
     const { token } = await server.user("alice@example.com");
     const other = await server.login("alice@example.com");
-    for (const body of [{ email: "alice2@example.com" }, {}, { password: "short" }]) {
+    for (const body of [{}, { is_superuser: true }, { password: "short" }]) {
       await server.fetch("/users/me", jsonBody("PATCH", body, bearer(token)));
     }
     expect((await server.me(bearer(other))).status).toBe(200);
+    expect((await server.me(bearer(token))).status).toBe(200);
+  });
+
+  test("an email change revokes every other token; the request's own stays", async ({ server }) => {
+    const { token } = await server.user("alice@example.com");
+    const other = await server.login("alice@example.com");
+    const browser = await server.cookieLogin("alice@example.com");
+    const response = await server.fetch(
+      "/users/me",
+      jsonBody("PATCH", { email: "alice2@example.com" }, bearer(token)),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      email: "alice2@example.com",
+      is_verified: false,
+    });
+    await expectUnauthorized(await server.me(bearer(other)));
+    await expectUnauthorized(await server.me(cookie(browser)));
+    expect(await (await server.me(bearer(token))).json()).toMatchObject({
+      email: "alice2@example.com",
+    });
   });
 
   test("PATCH /users/{id} by a superuser revokes all of that user's tokens", async ({ server }) => {

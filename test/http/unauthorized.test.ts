@@ -101,12 +101,15 @@ describe("401 Unauthorized on protected routes", () => {
     await expectAllUnauthorized(server, cookie(token));
   });
 
-  test("for an inactive user; the same token works again once reactivated", async ({ server }) => {
+  test("for a deactivated user, even once reactivated (deactivation ends its sessions)", async ({
+    server,
+  }) => {
     const { user, token } = await server.user();
     await server.setUser(user.id, { isActive: false });
     await expectAllUnauthorized(server, bearer(token));
     await server.setUser(user.id, { isActive: true });
-    expect((await server.me(bearer(token))).status).toBe(200);
+    await expectAllUnauthorized(server, bearer(token));
+    expect((await server.me(bearer(await server.login(user.email)))).status).toBe(200);
   });
 
   test("for a deleted user", async ({ server }) => {

@@ -132,7 +132,7 @@ describe("PATCH /users/{id}", () => {
     expect(promoted.status).toBe(200);
   });
 
-  test("deactivating a user locks its tokens out; reactivating lets them in", async ({
+  test("deactivating a user revokes its tokens; reactivating brings none back", async ({
     server,
   }) => {
     const { user, token: userToken } = await server.user();
@@ -142,8 +142,10 @@ describe("PATCH /users/{id}", () => {
       is_active: false,
     });
     await expectUnauthorized(await server.me(bearer(userToken)));
+    expect(await server.demo.strategy.database.listByUser(user.id, null)).toEqual([]);
     await expectJson(await patchUser(server, user.id, token, { is_active: true }), 200, user);
-    expect((await server.me(bearer(userToken))).status).toBe(200);
+    await expectUnauthorized(await server.me(bearer(userToken)));
+    expect((await server.me(bearer(await server.login(user.email)))).status).toBe(200);
   });
 
   test("email and password: unverifies on email change unless is_verified is given", async ({

@@ -41,6 +41,24 @@ export class DemoProcess {
     return new DemoProcess(child, url);
   }
 
+  /** The server's process id. */
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
+  /** Sends `signal` and resolves with how the process ended. */
+  async kill(
+    signal: NodeJS.Signals,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) {
+      return { code: this.child.exitCode, signal: this.child.signalCode };
+    }
+    const exited = once(this.child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
+    this.child.kill(signal);
+    const [code, by] = await exited;
+    return { code, signal: by };
+  }
+
   fetch(path: string, init: RequestInit = {}): Promise<Response> {
     return fetch(`${this.url}${path}`, { ...init, signal: AbortSignal.timeout(10_000) });
   }

@@ -6,6 +6,8 @@ import {
   InvalidPasswordException,
   InvalidResetPasswordToken,
   InvalidVerifyToken,
+  type RevokeOptions,
+  StaleUser,
   Tessera,
   type User,
   UserAlreadyVerified,
@@ -67,7 +69,7 @@ describe("UserManager: reset password and verify", () => {
     await expect(manager.resetPassword(token, "short")).rejects.toBeInstanceOf(
       InvalidPasswordException,
     );
-    const inactive = await db.users.update(user, { isActive: false });
+    const inactive = (await db.users.update(user, { isActive: false })) as typeof user;
     await expect(manager.forgotPassword(inactive)).rejects.toBeInstanceOf(UserInactive);
     await expect(manager.resetPassword(token, "long enough")).rejects.toBeInstanceOf(UserInactive);
   });
@@ -118,18 +120,18 @@ describe("UserManager: reset password and verify", () => {
   });
 });
 
-describe("Tessera: revocation on a password change", () => {
+describe("Tessera: revocation on a credential change", () => {
   let db: Awaited<ReturnType<typeof memoryDatabase<"uuid">>>;
 
   beforeEach(async () => {
     db = await memoryDatabase();
   });
 
-  function build(revokeTokensOnPasswordChange?: boolean) {
+  function build() {
     const strategy = new DatabaseStrategy<U>(db.accessTokens, { lifetimeSeconds: 3600 });
     const calls: string[] = [];
     const counted = Object.assign(Object.create(strategy), {
-      destroyAllTokens: (user: U, options?: { keep?: string }) => {
+      destroyAllTokens: (user: U, options?: RevokeOptions) => {
         calls.push(user.email);
         return strategy.destroyAllTokens(user, options);
       },
@@ -146,13 +148,9 @@ describe("Tessera: revocation on a password change", () => {
         getStrategy: () => counted,
       }),
     ];
-    const manager = new UserManager(db.users);
-    const tessera = new Tessera<U>({
-      getUserManager: () => manager,
-      backends,
-      revokeTokensOnPasswordChange,
-    });
-    return { tessera, strategy, calls };
+    const manager = new UserManager(db.users, { passwordHelper: cheapPasswords() });
+    const tessera = new Tessera<U>({ getUserManager: () => manager, backends });
+    return { tessera, strategy, manager, calls };
   }
 
   const makeUser = () =>
@@ -164,26 +162,45 @@ describe("Tessera: revocation on a password change", () => {
       isVerified: false,
     });
 
-  it("revokes every token but the one kept, once per distinct strategy", async () => {
-    const { tessera, strategy, calls } = build();
-    expect(tessera.revokeTokensOnPasswordChange).toBe(true);
+  it("a new password ends every session at once; the kept one moves to the new stamp", async () => {
+    const { tessera, strategy, manager, calls } = build();
     const user = await makeUser();
     const kept = await strategy.writeToken(user);
     const gone = await strategy.writeToken(user);
-    await tessera.passwordChanged(undefined, user, { keep: kept });
-    expect(calls).toEqual(["ada@example.com"]);
-    expect(await strategy.readToken(kept)).not.toBeNull();
+    const updated = await manager.update({ password: "a new password" }, user);
+    expect(updated.securityStamp).toBe(user.securityStamp + 1);
+    // Dead before any row is deleted: the lookup compares stamps.
     expect(await strategy.readToken(gone)).toBeNull();
+    expect(await strategy.readToken(kept)).toBeNull();
+    await tessera.credentialsChanged(undefined, user, updated, { keep: kept });
+    expect(calls).toEqual(["ada@example.com"]);
+    expect(await strategy.readToken(kept)).toMatchObject({ id: user.id });
+    expect(await strategy.readToken(gone)).toBeNull();
+    expect((await db.accessTokens.listByUser(user.id, null)).length).toBe(1);
   });
 
-  it("revokeTokensOnPasswordChange: false keeps every token", async () => {
-    const { tessera, strategy, calls } = build(false);
+  it("a change that ends no session (a flag) revokes nothing", async () => {
+    const { tessera, strategy, manager, calls } = build();
     const user = await makeUser();
     const token = await strategy.writeToken(user);
-    await tessera.passwordChanged(undefined, user);
+    const updated = await manager.update({ isSuperuser: true }, user);
+    expect(updated.securityStamp).toBe(user.securityStamp);
+    await tessera.credentialsChanged(undefined, user, updated);
     expect(calls).toEqual([]);
-    expect(await strategy.readToken(token)).not.toBeNull();
-    await tessera.revokeAllTokens(undefined, user);
+    expect(await strategy.readToken(token)).toMatchObject({ isSuperuser: true });
+    await tessera.revokeAllTokens(undefined, updated);
     expect(await strategy.readToken(token)).toBeNull();
+  });
+
+  it("an update from a stale read throws StaleUser and writes nothing", async () => {
+    const { manager } = build();
+    const user = await makeUser();
+    await manager.update({ email: "ada@example.org" }, user);
+    await expect(manager.update({ isSuperuser: true }, user)).rejects.toBeInstanceOf(StaleUser);
+    expect(await db.users.get(user.id)).toMatchObject({
+      email: "ada@example.org",
+      isSuperuser: false,
+      securityStamp: 1,
+    });
   });
 });

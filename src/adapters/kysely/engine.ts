@@ -65,6 +65,8 @@ export interface Engine {
   emailType(db: Kysely<any>): Promise<DataTypeExpression>;
   /** `INSERT … RETURNING` works. */
   readonly supportsReturning: boolean;
+  /** How an insert updates the row it collides with: `ON CONFLICT … DO UPDATE`, or `ON DUPLICATE KEY UPDATE` (MySQL). */
+  readonly upsert: "on-conflict" | "on-duplicate-key";
   /**
    * Whether {@link runMigrations} runs migrations inside one transaction (DDL
    * included). Where it does not (MySQL: DDL commits on its own), a migration
@@ -93,6 +95,8 @@ export interface Engine {
   explain(db: Kysely<any>, query: CompiledQuery): Promise<QueryPlan>;
   /** The error is a unique-constraint violation. */
   isUniqueViolation(error: unknown): boolean;
+  /** The error is a foreign-key violation (a row refers to a user that is gone). */
+  isForeignKeyViolation(error: unknown): boolean;
   /** The error means the database is unreachable or dropped the connection (answer 503, retry later). */
   isUnavailable(error: unknown): boolean;
 }

@@ -7,6 +7,10 @@ import { resolveSchema, type SchemaOptions } from "./schema.js";
 export { type Connection, type ConnectOptions, connect } from "./connect.js";
 export type { Engine, QueryPlan } from "./engine.js";
 export { KyselyAccessTokenDatabase } from "./kysely-access-token-database.js";
+export {
+  KyselyRateLimitStore,
+  type KyselyRateLimitStoreOptions,
+} from "./kysely-rate-limit-store.js";
 export { KyselyUserDatabase } from "./kysely-user-database.js";
 export {
   type MigrateOptions,

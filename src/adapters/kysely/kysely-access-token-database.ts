@@ -1,5 +1,6 @@
 import type { CompiledQuery, Kysely } from "kysely";
 import type { AccessTokenDatabase } from "../../db/access-token-database.js";
+import { UserNotExists } from "../../errors.js";
 import type { AccessToken, User } from "../../models.js";
 import type { QueryPlan } from "./engine.js";
 import { guard } from "./guard.js";
@@ -30,7 +31,8 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
       .selectFrom(`${schema.accessTokenTable} as t`)
       .innerJoin(`${schema.userTable} as u`, "u.id", "t.user_id")
       .selectAll("u")
-      .where("t.token", "=", "");
+      .where("t.token", "=", "")
+      .whereRef("t.security_stamp", "=", "u.security_stamp");
     this.#userByTokenNoExpiry = lookup.compile();
     this.#userByToken = lookup.where("t.created_at", ">=", "").compile();
   }
@@ -81,8 +83,14 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
           token: data.token,
           user_id: data.userId,
           created_at: engine.encodeDate(data.createdAt),
+          security_stamp: data.securityStamp,
         })
-        .execute();
+        .execute()
+        .catch((error: unknown) => {
+          // The user was deleted since the login read it.
+          if (engine.isForeignKeyViolation(error)) throw new UserNotExists();
+          throw error;
+        });
       return { ...data };
     });
   }
@@ -96,6 +104,7 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
       const row: Record<string, unknown> = {};
       if (data.userId !== undefined) row.user_id = data.userId;
       if (data.createdAt !== undefined) row.created_at = engine.encodeDate(data.createdAt);
+      if (data.securityStamp !== undefined) row.security_stamp = data.securityStamp;
       if (Object.keys(row).length > 0) {
         await this.#db
           .updateTable(accessTokenTable)
@@ -119,6 +128,18 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
       if (options.keep !== undefined) query = query.where("token", "!=", options.keep);
       const result = await query.executeTakeFirst();
       return Number(result.numDeletedRows);
+    });
+  }
+
+  restamp(token: string, from: number, to: number): Promise<boolean> {
+    return guard(this.schema.engine, async () => {
+      const result = await this.#db
+        .updateTable(this.schema.accessTokenTable)
+        .set({ security_stamp: to })
+        .where("token", "=", token)
+        .where("security_stamp", "=", from)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     });
   }
 

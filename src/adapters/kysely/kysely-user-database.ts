@@ -73,19 +73,28 @@ export class KyselyUserDatabase<U extends User<ID>, ID = U["id"]> implements Use
     });
   }
 
-  update(user: U, data: UserUpdateData): Promise<U> {
+  update(user: U, data: UserUpdateData): Promise<U | null> {
     const { engine, userTable } = this.schema;
     return guard(engine, async () => {
       const row = userToRow(data, engine);
-      if (Object.keys(row).length > 0) {
-        try {
-          await this.#db.updateTable(userTable).set(row).where("id", "=", user.id).execute();
-        } catch (error) {
-          if (engine.isUniqueViolation(error)) throw new UserAlreadyExists();
-          throw error;
-        }
+      if (Object.keys(row).length === 0) return user;
+      // Compare-and-set: the row must still hold what was read, for each column written.
+      const read = userToRow(readValues(user, data), engine);
+      let query = this.#db
+        .updateTable(userTable)
+        .set(row)
+        .where("id", "=", user.id)
+        .where("security_stamp", "=", user.securityStamp);
+      for (const [column, value] of Object.entries(read)) {
+        if (column !== "security_stamp") query = query.where(column, "=", value);
       }
-      return { ...user, ...data };
+      try {
+        const result = await query.executeTakeFirst();
+        return Number(result.numUpdatedRows) === 1 ? { ...user, ...data } : null;
+      } catch (error) {
+        if (engine.isUniqueViolation(error)) throw new UserAlreadyExists();
+        throw error;
+      }
     });
   }
 
@@ -94,4 +103,11 @@ export class KyselyUserDatabase<U extends User<ID>, ID = U["id"]> implements Use
       await this.#db.deleteFrom(this.schema.userTable).where("id", "=", user.id).execute();
     });
   }
+}
+
+/** The values `user` holds for the fields `data` changes. */
+function readValues<U extends User<unknown>>(user: U, data: UserUpdateData): UserUpdateData {
+  const read: Record<string, unknown> = {};
+  for (const field of Object.keys(data)) read[field] = user[field as keyof U];
+  return read as UserUpdateData;
 }

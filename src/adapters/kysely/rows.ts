@@ -11,6 +11,7 @@ const USER_COLUMNS = new Set([
   "is_active",
   "is_superuser",
   "is_verified",
+  "security_stamp",
 ]);
 
 /** Maps a row to a user; columns tessera does not know are kept under their own names. */
@@ -22,6 +23,7 @@ export function rowToUser<U extends User<ID>, ID>(row: UserRow): U {
     isActive: Boolean(row.is_active),
     isSuperuser: Boolean(row.is_superuser),
     isVerified: Boolean(row.is_verified),
+    securityStamp: Number(row.security_stamp),
   };
   for (const column in row) {
     if (!USER_COLUMNS.has(column)) user[column] = row[column];
@@ -40,6 +42,7 @@ export function userToRow(
   if (data.isActive !== undefined) row.is_active = engine.encodeBoolean(data.isActive);
   if (data.isSuperuser !== undefined) row.is_superuser = engine.encodeBoolean(data.isSuperuser);
   if (data.isVerified !== undefined) row.is_verified = engine.encodeBoolean(data.isVerified);
+  if (data.securityStamp !== undefined) row.security_stamp = data.securityStamp;
   return row;
 }
 
@@ -51,5 +54,6 @@ export function rowToAccessToken<ID>(
     token: row.token as string,
     userId: row.user_id as ID,
     createdAt: engine.decodeDate(row.created_at),
+    securityStamp: Number(row.security_stamp),
   };
 }

@@ -1,15 +1,30 @@
-import { SqliteDialect, type SqliteStatement } from "kysely";
+import {
+  type Dialect,
+  type Kysely,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type SqliteStatement,
+} from "kysely";
+import { BetterSqliteDriver } from "./better-sqlite-driver.js";
 
 /** The slice of a better-sqlite3 `Database` tessera uses. */
 export interface BetterSqliteDatabase {
   readonly memory: boolean;
+  /** Whether a transaction is open (`begin` run, no `commit` or `rollback` yet). */
+  readonly inTransaction: boolean;
   prepare(sql: string): SqliteStatement;
   pragma(source: string): unknown;
   close(): unknown;
 }
 
 export interface SqliteDialectOptions {
-  /** Milliseconds a write waits for another process's lock before failing. @default 5000 */
+  /**
+   * Milliseconds a write waits for another process's lock before failing
+   * with SQLITE_BUSY (a 503). The wait is asynchronous: the server keeps
+   * answering meanwhile. Inside a transaction a locked database fails at once.
+   * @default 5000
+   */
   busyTimeout?: number;
   /** Prepared statements kept for reuse. @default 256 */
   statementCacheSize?: number;
@@ -24,10 +39,14 @@ export interface SqliteDialectOptions {
 
 /**
  * A Kysely SQLite dialect over a better-sqlite3 database, set up for a server:
- * WAL journal (readers never wait for the writer), a busy timeout (no
- * "database is locked" when a CLI or a second process writes), foreign keys on
- * (so deleting a user deletes its tokens), a page cache sized for a server,
- * and prepared statements reused instead of prepared on every query.
+ * WAL journal (readers never wait for the writer), lock waits that never block
+ * the event loop (a write finding the file locked by a CLI or a second process
+ * retries on timers for `busyTimeout` ms, where SQLite's own busy timeout
+ * would freeze the process), foreign keys on (so deleting a user deletes its
+ * tokens), a page cache sized for a server, and prepared statements reused
+ * instead of prepared on every query.
+ *
+ * It sets the database's `busy_timeout` to 0: give it a `Database` of its own.
  *
  * @example
  * import Database from "better-sqlite3";
@@ -36,34 +55,24 @@ export interface SqliteDialectOptions {
 export function createSqliteDialect(
   database: BetterSqliteDatabase,
   options: SqliteDialectOptions = {},
-): SqliteDialect {
+): Dialect {
   const { busyTimeout = 5000, statementCacheSize = 256, cacheSizeKiB = 32768 } = options;
   if (!database.memory) database.pragma("journal_mode = WAL");
-  database.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeout))}`);
+  // SQLite's busy handler sleeps in this thread; the driver waits on timers instead.
+  database.pragma("busy_timeout = 0");
   database.pragma("foreign_keys = ON");
   database.pragma("synchronous = NORMAL");
   // A negative cache_size is in KiB rather than pages.
   database.pragma(`cache_size = ${-Math.max(0, Math.trunc(cacheSizeKiB))}`);
 
-  const statements = new Map<string, SqliteStatement>();
-  return new SqliteDialect({
-    database: {
-      prepare(sql) {
-        let statement = statements.get(sql);
-        if (statement === undefined) {
-          statement = database.prepare(sql);
-          // Oldest first out: Map iterates in insertion order.
-          if (statements.size >= statementCacheSize) {
-            statements.delete(statements.keys().next().value as string);
-          }
-          statements.set(sql, statement);
-        }
-        return statement;
-      },
-      close() {
-        statements.clear();
-        database.close();
-      },
-    },
-  });
+  return {
+    createAdapter: () => new SqliteAdapter(),
+    createDriver: () =>
+      new BetterSqliteDriver(database, {
+        busyTimeout: Math.max(0, Math.trunc(busyTimeout)),
+        statementCacheSize,
+      }),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+    createIntrospector: (db: Kysely<any>) => new SqliteIntrospector(db),
+  };
 }

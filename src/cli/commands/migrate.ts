@@ -5,7 +5,7 @@ import { connect, migrateToLatest } from "../../adapters/kysely/index.js";
  * FastAPI Users database in place, or reports that nothing was to do.
  */
 export async function migrate(input: { databaseUrl: string }): Promise<void> {
-  const connection = await connect(input.databaseUrl);
+  const connection = await connect(input.databaseUrl, { statementTimeoutMs: 0 });
   try {
     const { applied, adoption } = await migrateToLatest(connection.db);
     if (adoption) {

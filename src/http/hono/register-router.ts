@@ -2,10 +2,18 @@ import { type Context, Hono } from "hono";
 import { ErrorCode, InvalidPasswordException, UserAlreadyExists } from "../../errors.js";
 import type { User } from "../../models.js";
 import type { Tessera } from "../../tessera.js";
+import { emailSubject } from "../rate-limit/account-subject.js";
 import { DEFAULT_MAX_BODY_SIZE, limitBody, readJson } from "./body.js";
 import { describeRoutes } from "./openapi/route-docs.js";
 import { registerRoutes } from "./openapi/tessera-routes.js";
-import { detail, handleError, methodNotAllowed, validationError } from "./responses.js";
+import { limitByAccount, limitByAddress } from "./rate-limit.js";
+import {
+  detail,
+  handleError,
+  methodNotAllowed,
+  privateJson,
+  validationError,
+} from "./responses.js";
 import { userCreateSpec } from "./schemas.js";
 import { type UserRouterOptions, userRead } from "./user-read.js";
 
@@ -24,27 +32,37 @@ export function registerRouter<U extends User<ID>, ID>(
   const app = new Hono();
   app.onError(handleError);
 
-  app.post("/register", limitBody(maxBodySize), async function register(c) {
-    const body = await readJson(c, userCreateSpec);
-    if (!body.ok) return validationError(c, body.errors);
-    try {
-      const user = await tessera
-        .getUserManager(c)
-        .create(
-          { email: body.data.email, password: body.data.password },
-          { safe: true, request: c.req.raw },
-        );
-      return c.json(serializeUser(user), 201);
-    } catch (error) {
-      if (error instanceof InvalidPasswordException) {
-        return detail(c, 400, { code: ErrorCode.REGISTER_INVALID_PASSWORD, reason: error.reason });
+  app.post(
+    "/register",
+    limitByAddress(tessera, "register"),
+    limitBody(maxBodySize),
+    async function register(c) {
+      const body = await readJson(c, userCreateSpec);
+      if (!body.ok) return validationError(c, body.errors);
+      const limited = await limitByAccount(c, tessera, "register", emailSubject(body.data.email));
+      if (limited) return limited;
+      try {
+        const user = await tessera
+          .getUserManager(c)
+          .create(
+            { email: body.data.email, password: body.data.password },
+            { safe: true, request: c.req.raw },
+          );
+        return privateJson(c, serializeUser(user), 201);
+      } catch (error) {
+        if (error instanceof InvalidPasswordException) {
+          return detail(c, 400, {
+            code: ErrorCode.REGISTER_INVALID_PASSWORD,
+            reason: error.reason,
+          });
+        }
+        if (error instanceof UserAlreadyExists) {
+          return detail(c, 400, ErrorCode.REGISTER_USER_ALREADY_EXISTS);
+        }
+        throw error;
       }
-      if (error instanceof UserAlreadyExists) {
-        return detail(c, 400, ErrorCode.REGISTER_USER_ALREADY_EXISTS);
-      }
-      throw error;
-    }
-  });
+    },
+  );
   app.all("/register", methodNotAllowed(["POST"]));
 
   return describeRoutes(app, registerRoutes());

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { DatabaseUnavailableError } from "../../errors.js";
+import { DatabaseUnavailableError, ServerBusy } from "../../errors.js";
 import type { ValidationErrorItem } from "./validation.js";
 
 /** A form body that cannot be parsed (400, as Starlette answers). */
@@ -14,6 +14,19 @@ export function detail(
   value: string | Record<string, unknown>,
 ): Response {
   return c.json({ detail: value }, status);
+}
+
+/**
+ * A JSON answer that carries user data: `Cache-Control: no-store`, so no
+ * browser or proxy cache keeps it.
+ */
+export function privateJson(
+  c: Context,
+  body: unknown,
+  status: ContentfulStatusCode = 200,
+): Response {
+  c.header("cache-control", "no-store");
+  return c.json(body, status);
 }
 
 /** A 422 with pydantic-shaped errors. */
@@ -35,6 +48,7 @@ const PHRASES: Record<number, string> = {
   413: "Request Entity Too Large",
   415: "Unsupported Media Type",
   422: "Unprocessable Entity",
+  429: "Too Many Requests",
   500: "Internal Server Error",
   503: "Service Unavailable",
 };
@@ -69,7 +83,7 @@ export function handleError(error: Error, c: Context): Response {
     return detail(c, status, phrase(status));
   }
   if (error instanceof MalformedBody) return detail(c, 400, error.message);
-  if (error instanceof DatabaseUnavailableError) {
+  if (error instanceof DatabaseUnavailableError || error instanceof ServerBusy) {
     c.header("retry-after", "1");
     return detail(c, 503, phrase(503));
   }

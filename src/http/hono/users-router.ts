@@ -1,5 +1,5 @@
 import { type Context, Hono } from "hono";
-import { ErrorCode, InvalidPasswordException, UserAlreadyExists } from "../../errors.js";
+import { ErrorCode, InvalidPasswordException, StaleUser, UserAlreadyExists } from "../../errors.js";
 import type { User, UserUpdate } from "../../models.js";
 import type { Authentication, Tessera } from "../../tessera.js";
 import type { UserManager } from "../../user-manager.js";
@@ -12,10 +12,12 @@ import {
   detail,
   methodNotAllowed,
   noContent,
+  privateJson,
   validationError,
 } from "./responses.js";
 import { userUpdateSpec } from "./schemas.js";
 import { type UserRouterOptions, userRead } from "./user-read.js";
+import type { BodyOf, Validated } from "./validation.js";
 
 export interface UsersRouterOptions<U> extends UserRouterOptions<U> {
   /** Require a verified user on every route. @default false */
@@ -60,12 +62,12 @@ export function usersRouter<U extends User<ID>, ID>(
       if (c.req.param("id") === "me") {
         const authentication = await authenticateMe(c);
         if (authentication instanceof Response) return authentication;
-        return c.json(serializeUser(authenticated(authentication).user));
+        return privateJson(c, serializeUser(authenticated(authentication).user));
       }
       const authentication = await authenticateSuperuser(c);
       if (authentication instanceof Response) return authentication;
       const user = await findUser(c, tessera.getUserManager(c));
-      return user ? c.json(serializeUser(user)) : detail(c, 404, "Not Found");
+      return user ? privateJson(c, serializeUser(user)) : detail(c, 404, "Not Found");
     }),
   );
 
@@ -74,12 +76,26 @@ export function usersRouter<U extends User<ID>, ID>(
     limitBody(maxBodySize),
     answeringErrors(async function patchUser(c) {
       const me = c.req.param("id") === "me";
-      const authentication = await (me ? authenticateMe : authenticateSuperuser)(c);
-      if (authentication instanceof Response) return authentication;
-      const requester = authenticated(authentication);
-      const manager = tessera.getUserManager(c);
-      const user = me ? requester.user : await findUser(c, manager);
-      return user ? update(c, manager, user, requester, me) : detail(c, 404, "Not Found");
+      let body: Promise<Validated<BodyOf<typeof userUpdateSpec>>> | undefined;
+      // A user changed by someone else meanwhile is read again, and the requester authenticated
+      // again: a session that change ended must not slip its own change in after it.
+      for (let attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
+        const authentication = await (me ? authenticateMe : authenticateSuperuser)(c);
+        if (authentication instanceof Response) return authentication;
+        const requester = authenticated(authentication);
+        const manager = tessera.getUserManager(c);
+        const user = me ? requester.user : await findUser(c, manager);
+        if (!user) return detail(c, 404, "Not Found");
+        body ??= readJson(c, userUpdateSpec);
+        const change = await body;
+        if (!change.ok) return validationError(c, change.errors);
+        try {
+          return await update(c, manager, user, requester, me, change.data);
+        } catch (error) {
+          if (!(error instanceof StaleUser)) throw error;
+        }
+      }
+      return detail(c, 409, ErrorCode.UPDATE_USER_CONFLICT);
     }),
   );
 
@@ -110,10 +126,9 @@ export function usersRouter<U extends User<ID>, ID>(
     user: U,
     requester: Authenticated<U, ID>,
     safe: boolean,
+    body: BodyOf<typeof userUpdateSpec>,
   ) {
-    const body = await readJson(c, userUpdateSpec);
-    if (!body.ok) return validationError(c, body.errors);
-    const { email, password, is_active, is_superuser, is_verified } = body.data;
+    const { email, password, is_active, is_superuser, is_verified } = body;
     const change: UserUpdate = {
       email,
       password,
@@ -123,12 +138,10 @@ export function usersRouter<U extends User<ID>, ID>(
     };
     try {
       const updated = await manager.update(change, user, { safe, request: c.req.raw });
-      if (password !== undefined) {
-        // The requester keeps their own session when the password changed is theirs.
-        const keep = requester.user.id === updated.id ? requester.token : undefined;
-        await tessera.passwordChanged(c, updated, { keep });
-      }
-      return c.json(serializeUser(updated));
+      // The requester keeps their own session when the user changed is themself.
+      const keep = requester.user.id === updated.id ? requester.token : undefined;
+      await tessera.credentialsChanged(c, user, updated, { keep });
+      return privateJson(c, serializeUser(updated));
     } catch (error) {
       if (error instanceof InvalidPasswordException) {
         return detail(c, 400, {
@@ -145,6 +158,9 @@ export function usersRouter<U extends User<ID>, ID>(
 
   return describeRoutes(app, usersRoutes(tessera, requiresVerification));
 }
+
+/** Tries of a `PATCH` whose user keeps changing under it before it answers 409. */
+const PATCH_ATTEMPTS = 3;
 
 /** Standard methods `/{id}` does not serve (`HEAD` is served as `GET`). */
 const OTHER_METHODS = ["POST", "PUT", "OPTIONS", "TRACE", "CONNECT"];

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from "kysely";
+import { DatabaseTimeoutError } from "../database-timeout-error.js";
 import { errorCode, errorMessage, isNetworkError } from "../driver-errors.js";
 import type { AdoptedTables, Engine } from "../engine.js";
 import { formatUtcDateTime, parseUtcDateTime } from "../utc-datetime.js";
@@ -15,8 +16,12 @@ const UNAVAILABLE_CODES = new Set([
   "ER_CLIENT_INTERACTION_TIMEOUT",
 ]);
 
-/** Server error numbers for the same (MariaDB names some differently from MySQL). */
-const UNAVAILABLE_ERRNOS = new Set([1040, 1053, 1205, 1317, 1927, 2006, 2013, 4031]);
+/**
+ * Server error numbers for the same (MariaDB names some differently from
+ * MySQL), and for a statement the server cancelled for running too long
+ * (MariaDB 1969 `max_statement_time`, MySQL 3024 `max_execution_time`).
+ */
+const UNAVAILABLE_ERRNOS = new Set([1040, 1053, 1205, 1317, 1927, 1969, 2006, 2013, 3024, 4031]);
 
 const UNAVAILABLE_MESSAGES = /closed state|Connection lost|Pool is closed|connect ETIMEDOUT/i;
 
@@ -48,6 +53,7 @@ export const mysqlEngine: Engine = {
     return sql`varchar(320) character set utf8mb4 collate ${sql.raw(collation)}`;
   },
   supportsReturning: false,
+  upsert: "on-duplicate-key",
   transactionalMigrations: false,
   // Kysely's Migrator holds GET_LOCK on its connection; DDL cannot be transactional here.
   runMigrations: (db, migrate) => migrate(db),
@@ -70,11 +76,16 @@ export const mysqlEngine: Engine = {
     const fullScans = rows.filter((row) => row.type === "ALL").map((row) => row.table);
     return { text, fullScans };
   },
+  isForeignKeyViolation: (error) => {
+    const errno = (error as { errno?: unknown })?.errno;
+    return errno === 1452 || errno === 1216;
+  },
   isUniqueViolation: (error) =>
     errorCode(error) === "ER_DUP_ENTRY" || (error as { errno?: unknown })?.errno === 1062,
   isUnavailable(error) {
     const errno = (error as { errno?: unknown } | null)?.errno;
     return (
+      error instanceof DatabaseTimeoutError ||
       isNetworkError(error) ||
       UNAVAILABLE_CODES.has(errorCode(error) ?? "") ||
       (typeof errno === "number" && UNAVAILABLE_ERRNOS.has(errno)) ||

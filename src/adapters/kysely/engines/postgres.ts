@@ -1,14 +1,21 @@
 import { sql } from "kysely";
+import { DatabaseTimeoutError } from "../database-timeout-error.js";
 import { errorCode, errorMessage, isNetworkError } from "../driver-errors.js";
 import type { Engine } from "../engine.js";
 import { parseUtcDateTime } from "../utc-datetime.js";
 
-/** SQLSTATEs of a server that is going away or not taking connections. */
-const UNAVAILABLE_STATES = new Set(["57P01", "57P02", "57P03", "53300"]);
+/**
+ * SQLSTATEs of a server that is going away or not taking connections, and of
+ * a statement it cancelled (`statement_timeout`).
+ */
+const UNAVAILABLE_STATES = new Set(["57P01", "57P02", "57P03", "53300", "57014"]);
 
-/** node-postgres and pg-pool messages for a lost or unobtainable connection (they carry no code). */
+/**
+ * node-postgres and pg-pool messages for a lost or unobtainable connection
+ * (they carry no code); "timeout expired" is the client's connection timeout.
+ */
 const UNAVAILABLE_MESSAGES =
-  /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|Connection timeout|Cannot use a pool after calling end/i;
+  /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|Connection timeout|Cannot use a pool after calling end|^timeout expired$/i;
 
 /**
  * PostgreSQL through node-postgres: native `uuid`, `timestamptz` (an instant,
@@ -25,6 +32,7 @@ export const postgresEngine: Engine = {
   caseInsensitiveEmail: "lower-index",
   emailType: async () => "varchar(320)",
   supportsReturning: true,
+  upsert: "on-conflict",
   transactionalMigrations: true,
   // Kysely's Migrator already holds an advisory lock and runs in one transaction.
   runMigrations: (db, migrate) => migrate(db),
@@ -52,10 +60,12 @@ export const postgresEngine: Engine = {
     });
     return { text: lines.join("\n"), fullScans };
   },
+  isForeignKeyViolation: (error) => errorCode(error) === "23503",
   isUniqueViolation: (error) => errorCode(error) === "23505",
   isUnavailable(error) {
     const code = errorCode(error) ?? "";
     return (
+      error instanceof DatabaseTimeoutError ||
       isNetworkError(error) ||
       code.startsWith("08") ||
       UNAVAILABLE_STATES.has(code) ||

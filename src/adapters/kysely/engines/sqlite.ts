@@ -21,6 +21,7 @@ export const sqliteEngine: Engine = {
   caseInsensitiveEmail: "lower-index",
   emailType: async () => "varchar(320)",
   supportsReturning: true,
+  upsert: "on-conflict",
   transactionalMigrations: true,
   // Kysely's Migrator takes no lock on SQLite and runs each statement on its
   // own; `begin immediate` takes the file's write lock first (a second process
@@ -67,6 +68,7 @@ export const sqliteEngine: Engine = {
     const fullScans = lines.flatMap((line) => /^SCAN (\S+)/.exec(line)?.[1] ?? []);
     return { text: lines.join("\n"), fullScans };
   },
+  isForeignKeyViolation: (error) => errorCode(error) === "SQLITE_CONSTRAINT_FOREIGNKEY",
   isUniqueViolation(error) {
     const code = errorCode(error);
     return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";

@@ -1,5 +1,6 @@
 import type { Kysely, Migration } from "kysely";
 import type { Schema } from "../schema.js";
+import { addSecurityStamps } from "./add-security-stamps.js";
 import { type Adoption, adoptExistingTables } from "./adopt-existing-tables.js";
 import { createTables } from "./create-tables.js";
 
@@ -26,6 +27,9 @@ export function tesseraMigrations(
     },
     "0002_create_tables": {
       up: (db: Kysely<any>) => createTables(db, schema),
+    },
+    "0003_security_stamps": {
+      up: (db: Kysely<any>) => addSecurityStamps(db, schema),
     },
   };
 }

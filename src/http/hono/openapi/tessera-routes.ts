@@ -35,10 +35,8 @@ const ID_PARAMETER = {
   schema: { type: "string" },
 };
 
-function revocationNote(tessera: AnyTessera, which: string): string {
-  return tessera.revokeTokensOnPasswordChange
-    ? `A new password revokes ${which}.`
-    : "Access tokens are not revoked by a password change (revokeTokensOnPasswordChange is off).";
+function revocationNote(which: string, changes = "A new password"): string {
+  return `${changes} revokes ${which}, including tokens issued by logins still in flight.`;
 }
 
 /** `authRouter`: login and logout for one backend. */
@@ -127,7 +125,7 @@ export function registerRoutes(): RouteDoc[] {
 }
 
 /** `resetPasswordRouter`. */
-export function resetPasswordRoutes(tessera: AnyTessera): RouteDoc[] {
+export function resetPasswordRoutes(): RouteDoc[] {
   return [
     {
       method: "post",
@@ -147,7 +145,7 @@ export function resetPasswordRoutes(tessera: AnyTessera): RouteDoc[] {
       path: "/reset-password",
       operationId: "reset:reset_password",
       summary: "Reset password",
-      description: `Sets a new password with a reset token; the token then stops working. ${revocationNote(tessera, "every access token of the user")}`,
+      description: `Sets a new password with a reset token; the token then stops working. ${revocationNote("every access token of the user")}`,
       tags: ["auth"],
       body: { type: "json", name: "Body_reset_reset_password", spec: resetPasswordSpec },
       responses: {
@@ -225,7 +223,7 @@ export function usersRoutes(tessera: AnyTessera, requiresVerification: boolean):
       path: "/me",
       operationId: "users:patch_current_user",
       summary: "Update the current user",
-      description: `Changes the email (which unverifies the user) or the password; \`is_active\`, \`is_superuser\` and \`is_verified\` are ignored. ${revocationNote(tessera, "every other access token of the user: the token making this request keeps working")}`,
+      description: `Changes the email (which unverifies the user) or the password; \`is_active\`, \`is_superuser\` and \`is_verified\` are ignored. ${revocationNote("every other access token of the user: the token making this request keeps working", "A new password or email")}`,
       body: { type: "json", name: "UserUpdate", spec: userUpdateSpec },
       responses: { 200: ok("The updated user", USER), 400: updateErrors, ...notVerified },
     },
@@ -244,7 +242,7 @@ export function usersRoutes(tessera: AnyTessera, requiresVerification: boolean):
       path: "/{id}",
       operationId: "users:patch_user",
       summary: "Update a user (superusers)",
-      description: `Every field applies, flags included. ${revocationNote(tessera, "every access token of that user (but the request's own, when superusers change themselves)")}`,
+      description: `Every field applies, flags included. ${revocationNote("every access token of that user (but the request's own, when superusers change themselves)", "A new password or email, or a deactivation,")}`,
       parameters: [ID_PARAMETER],
       body: { type: "json", name: "UserUpdate", spec: userUpdateSpec },
       responses: {

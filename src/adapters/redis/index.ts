@@ -1,0 +1,5 @@
+export {
+  type RedisEvalClient,
+  RedisRateLimitStore,
+  type RedisRateLimitStoreOptions,
+} from "./redis-rate-limit-store.js";

@@ -1,0 +1,206 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { Agent, createServer, request, type Server } from "node:http";
+import { type AddressInfo, connect, type Socket } from "node:net";
+import { resolve } from "node:path";
+import { gracefulShutdown } from "tessera/node";
+import { afterEach, describe, expect, it } from "vitest";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+/** A promise with its resolver outside. */
+function deferred<T = void>() {
+  let resolve: (value: T) => void = () => {};
+  const promise = new Promise<T>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
+
+/**
+ * A bare `node:http` server: `/held` answers once the test releases it, `/hang`
+ * never answers, anything else at once.
+ */
+async function startServer() {
+  const arrived = deferred();
+  const release = deferred();
+  const server = createServer((incoming, response) => {
+    if (incoming.url === "/hang") return;
+    const answer = () => {
+      response.writeHead(200, { "content-type": "text/plain", "content-length": "2" });
+      response.end("ok");
+    };
+    if (incoming.url === "/held") {
+      arrived.resolve();
+      void release.promise.then(answer);
+    } else {
+      answer();
+    }
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  return { server, port, arrived: arrived.promise, release: release.resolve };
+}
+
+function get(agent: Agent, port: number, path: string) {
+  return new Promise<{ status: number; connection: string | undefined; body: string }>(
+    (resolve, reject) => {
+      const outgoing = request({ host: "127.0.0.1", port, path, agent }, (response) => {
+        let body = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => {
+          body += chunk;
+        });
+        response.on("end", () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            connection: response.headers.connection,
+            body,
+          }),
+        );
+      });
+      outgoing.on("error", reject);
+      outgoing.end();
+    },
+  );
+}
+
+/** Resolves with the error code of a TCP connection attempt (null if it connects). */
+function connectCode(port: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.on("connect", () => {
+      socket.destroy();
+      resolve(null);
+    });
+    socket.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "unknown"));
+  });
+}
+
+let server: Server | undefined;
+afterEach(() => {
+  server?.closeAllConnections();
+  server?.close();
+});
+
+describe("gracefulShutdown", () => {
+  it("stops accepting, closes idle connections at once, finishes requests in flight with Connection: close, then runs onShutdown", async () => {
+    const started = await startServer();
+    server = started.server;
+    const events: string[] = [];
+    const shutdown = gracefulShutdown(started.server, {
+      signals: [],
+      onShutdown: () => {
+        events.push(`onShutdown (listening: ${started.server.listening})`);
+      },
+    });
+    const agent = new Agent({ keepAlive: true });
+    const idleAgent = new Agent({ keepAlive: true });
+    try {
+      const idle = await new Promise<Socket>((resolve, reject) => {
+        const options = { host: "127.0.0.1", port: started.port, agent: idleAgent };
+        const outgoing = request(options, (response) => {
+          const socket = response.socket;
+          response.resume();
+          response.on("end", () => resolve(socket));
+        });
+        outgoing.on("error", reject);
+        outgoing.end();
+      });
+      const idleClosed = once(idle, "close").then(() => events.push("idle connection closed"));
+      const held = get(agent, started.port, "/held");
+      await started.arrived;
+
+      const done = shutdown().then(() => events.push("shutdown resolved"));
+      await idleClosed;
+      expect(await connectCode(started.port)).toBe("ECONNREFUSED");
+      expect(shutdown()).toBe(shutdown());
+
+      events.push("held request released");
+      started.release();
+      expect(await held).toEqual({ status: 200, connection: "close", body: "ok" });
+      await done;
+      expect(events).toEqual([
+        "idle connection closed",
+        "held request released",
+        "onShutdown (listening: false)",
+        "shutdown resolved",
+      ]);
+    } finally {
+      agent.destroy();
+      idleAgent.destroy();
+    }
+  });
+
+  it("destroys what is still open after graceMs, then runs onShutdown", async () => {
+    const started = await startServer();
+    server = started.server;
+    let hookRan = false;
+    const shutdown = gracefulShutdown(started.server, {
+      signals: [],
+      graceMs: 300,
+      onShutdown: () => {
+        hookRan = true;
+      },
+    });
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const hanging = get(agent, started.port, "/hang");
+      const settled = hanging.then(
+        () => "answered",
+        (error: NodeJS.ErrnoException) => error.code,
+      );
+      await once(started.server, "request");
+      const begun = performance.now();
+      await shutdown();
+      const took = performance.now() - begun;
+      expect(took).toBeGreaterThanOrEqual(290);
+      expect(took).toBeLessThan(2_000);
+      expect(hookRan).toBe(true);
+      expect(await settled).toBe("ECONNRESET");
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it("signals: a repeat of the first within a second is ignored, another one exits at once with 128 + its number", async () => {
+    const child = spawn(
+      process.execPath,
+      ["--conditions=source", "--import", "tsx", "test/support/hanging-server.ts"],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let output = "";
+    const waiters: (() => void)[] = [];
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk;
+      for (const waiter of waiters.splice(0)) waiter();
+    });
+    const printed = (pattern: RegExp, times = 1): Promise<void> =>
+      (output.match(pattern)?.length ?? 0) >= times
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => waiters.push(resolve)).then(() => printed(pattern, times));
+    const exited = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
+    try {
+      await printed(/listening on \S+/);
+      const url = /listening on (\S+)/.exec(output)?.[1] as string;
+      const hanging = fetch(url).then(
+        () => "answered",
+        () => "cut off",
+      );
+      await printed(/^request$/gm);
+
+      child.kill("SIGTERM");
+      await printed(/^signal SIGTERM$/gm);
+      child.kill("SIGTERM"); // as npm forwarding a Ctrl-C the server also got
+      await printed(/^signal SIGTERM$/gm, 2);
+      expect(child.exitCode).toBeNull();
+      child.kill("SIGINT");
+      const [code] = await exited;
+      expect(code).toBe(130);
+      expect(await hanging).toBe("cut off");
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+});
