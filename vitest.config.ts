@@ -1,11 +1,12 @@
 import { defineConfig } from "vitest/config";
-import { selectedEngines } from "./test/support/engines.js";
+import { selectedEngines, selectedFrameworks } from "./test/support/engines.js";
 
 /**
  * One project for the engine-independent tests (`core`) and one per SQL
- * engine, each running the HTTP contract, its conformance suite and the
- * engine tests against a real server. `TESSERA_ENGINES=sqlite,postgres`
- * picks engines (default: all).
+ * engine, each running the HTTP contract (on Hono), its conformance suite and
+ * the engine tests against a real server; and one per other framework
+ * running the HTTP contract on SQLite. `TESSERA_ENGINES=sqlite,postgres` and
+ * `TESSERA_FRAMEWORKS=express,fastify` pick them (default: all).
  */
 export default defineConfig({
   resolve: { conditions: ["source"] },
@@ -42,6 +43,22 @@ export default defineConfig({
           // A local zone far from UTC, with a half-hour offset: a date read or
           // written in local time anywhere would move an expiry and fail.
           env: { TESSERA_TEST_ENGINE: engine, TZ: "America/St_Johns" },
+          globalSetup: ["test/support/global-setup.ts"],
+          setupFiles: ["test/support/engine-setup.ts"],
+        },
+      })),
+      // The HTTP contract suite once more per other framework (Express and Fastify, two majors
+      // each), on SQLite; the engine projects above run it on Hono.
+      ...(selectedEngines().includes("sqlite") ? selectedFrameworks() : []).map((framework) => ({
+        extends: true as const,
+        test: {
+          name: `sqlite-${framework}`,
+          include: ["test/http/**/*.test.ts"],
+          env: {
+            TESSERA_TEST_ENGINE: "sqlite",
+            TESSERA_TEST_FRAMEWORK: framework,
+            TZ: "America/St_Johns",
+          },
           globalSetup: ["test/support/global-setup.ts"],
           setupFiles: ["test/support/engine-setup.ts"],
         },

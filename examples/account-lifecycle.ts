@@ -1,25 +1,26 @@
 import Database from "better-sqlite3";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { Kysely } from "kysely";
 import {
   AuthenticationBackend,
   accountEmailHooks,
+  apiDocsRoutes,
+  authRoutes,
   BearerTransport,
   ConsoleMailer,
   CookieTransport,
   DatabaseStrategy,
-  Tessera,
-  UserManager,
-} from "tessera";
-import {
-  apiDocsRouter,
-  authRouter,
+  type Mount,
   openApiDocument,
-  registerRouter,
-  resetPasswordRouter,
-  usersRouter,
-  verifyRouter,
-} from "tessera/hono";
+  registerRoutes,
+  resetPasswordRoutes,
+  Tessera,
+  type User,
+  UserManager,
+  usersRoutes,
+  verifyRoutes,
+} from "tessera";
+import { honoRoutes } from "tessera/hono";
 import { createSqliteDialect, kyselyAdapter, migrateToLatest } from "tessera/kysely";
 
 const db = new Kysely<any>({ dialect: createSqliteDialect(new Database(":memory:")) });
@@ -55,21 +56,22 @@ const cookie = new AuthenticationBackend({
   }),
   getStrategy: () => strategy,
 });
-export const tessera = new Tessera({
+export const tessera = new Tessera<User, string, Context>({
   getUserManager: () => userManager,
   backends: [bearer, cookie],
 });
 
-// Every router once, where it is mounted: the app and its OpenAPI document share this list.
-const mounts = [
-  ["/auth", authRouter(tessera, bearer)],
-  ["/auth/cookie", authRouter(tessera, cookie)],
-  ["/auth", registerRouter(tessera)],
-  ["/auth", resetPasswordRouter(tessera)],
-  ["/auth", verifyRouter(tessera)],
-  ["/users", usersRouter(tessera)],
-] as const;
-export const app = new Hono();
-for (const [prefix, router] of mounts) app.route(prefix, router);
+// Every route group once, where it is mounted: the app and its OpenAPI document share this list.
+const mounts: Mount<Context>[] = [
+  ["/auth", authRoutes(tessera, bearer)],
+  ["/auth/cookie", authRoutes(tessera, cookie)],
+  ["/auth", registerRoutes(tessera)],
+  ["/auth", resetPasswordRoutes(tessera)],
+  ["/auth", verifyRoutes(tessera)],
+  ["/users", usersRoutes(tessera)],
+];
+const document = openApiDocument({ title: "My app", version: "1.0.0", mounts });
 // GET /openapi.json and GET /docs (Swagger UI from the swagger-ui-dist package, no CDN).
-app.route("/", apiDocsRouter(openApiDocument({ title: "My app", version: "1.0.0", mounts })));
+mounts.push(["/", apiDocsRoutes(document)]);
+export const app = new Hono();
+for (const [prefix, routes] of mounts) app.route(prefix, honoRoutes(routes));

@@ -1,15 +1,19 @@
 import Database from "better-sqlite3";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { Kysely } from "kysely";
 import {
   AuthenticationBackend,
+  authRoutes,
   BearerTransport,
   DatabaseStrategy,
   InvalidPasswordException,
+  registerRoutes,
   Tessera,
+  type User,
   UserManager,
+  usersRoutes,
 } from "tessera";
-import { authRouter, currentUser, registerRouter, usersRouter } from "tessera/hono";
+import { currentUser, honoRoutes } from "tessera/hono";
 import { createSqliteDialect, kyselyAdapter, migrateToLatest } from "tessera/kysely";
 
 // 1. Your database: tables `user` and `accesstoken` (FastAPI Users' layout), and the adapter.
@@ -41,13 +45,16 @@ const authBackend = new AuthenticationBackend({
   getStrategy: getDatabaseStrategy,
 });
 
-export const tessera = new Tessera({ getUserManager: () => userManager, backends: [authBackend] });
+export const tessera = new Tessera<User, string, Context>({
+  getUserManager: () => userManager,
+  backends: [authBackend],
+});
 
-// 5. The routes, and your own protected route.
+// 5. The routes (declared once, mounted with the framework's integration), and your own protected route.
 export const app = new Hono();
-app.route("/auth", authRouter(tessera, authBackend));
-app.route("/auth", registerRouter(tessera));
-app.route("/users", usersRouter(tessera));
+app.route("/auth", honoRoutes(authRoutes(tessera, authBackend)));
+app.route("/auth", honoRoutes(registerRoutes(tessera)));
+app.route("/users", honoRoutes(usersRoutes(tessera)));
 app.get("/authenticated-route", currentUser(tessera, { active: true }), (c) =>
   c.json({ message: `Hello ${c.var.user.email}!` }),
 );

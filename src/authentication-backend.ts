@@ -1,3 +1,4 @@
+import type { HttpResult } from "./http/http-result.js";
 import type { User } from "./models.js";
 import type { Strategy } from "./strategies/strategy.js";
 import type { Transport } from "./transports/transport.js";
@@ -37,13 +38,13 @@ export class AuthenticationBackend<U extends User<ID>, ID = U["id"], Ctx = unkno
   }
 
   /** Issues a token for the user and answers as the transport does. */
-  async login(strategy: Strategy<U, ID>, user: U): Promise<Response> {
-    return this.transport.loginResponse(await strategy.writeToken(user));
+  async login(strategy: Strategy<U, ID>, user: U): Promise<HttpResult> {
+    return this.transport.loginResult(await strategy.writeToken(user));
   }
 
   /** Revokes the token and answers as the transport does. */
-  async logout(strategy: Strategy<U, ID>, user: U, token: string): Promise<Response> {
+  async logout(strategy: Strategy<U, ID>, user: U, token: string): Promise<HttpResult> {
     await strategy.destroyToken(token, user);
-    return this.transport.logoutResponse();
+    return this.transport.logoutResult();
   }
 }

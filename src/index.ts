@@ -22,6 +22,21 @@ export {
   UserInactive,
   UserNotExists,
 } from "./errors.js";
+export type { HttpRequest, RequestBody } from "./http/http-request.js";
+export {
+  detail,
+  type HttpResult,
+  json,
+  NOT_FOUND,
+  noContent,
+  privateJson,
+  statusDetail,
+} from "./http/http-result.js";
+export {
+  type Mount,
+  type OpenApiDocumentOptions,
+  openApiDocument,
+} from "./http/openapi/openapi-document.js";
 export type { TrustedProxies } from "./http/rate-limit/client-address.js";
 export {
   MemoryRateLimitStore,
@@ -38,6 +53,30 @@ export {
   type RateLimitRule,
   type RateLimitScope,
 } from "./http/rate-limit/rate-limiter.js";
+export { readBody } from "./http/read-body.js";
+export type {
+  BodyDeclaration,
+  DocumentedBackend,
+  ErrorDetail,
+  HttpMethod,
+  JsonSchema,
+  ResponseDoc,
+  Route,
+  RouteCall,
+  RouteDoc,
+  RouteGroup,
+} from "./http/route.js";
+export { type ApiDocsRoutesOptions, apiDocsRoutes } from "./http/routes/api-docs-routes.js";
+export { type AuthRoutesOptions, authRoutes } from "./http/routes/auth-routes.js";
+export { registerRoutes } from "./http/routes/register-routes.js";
+export {
+  type ResetPasswordRoutesOptions,
+  resetPasswordRoutes,
+} from "./http/routes/reset-password-routes.js";
+export { type UsersRoutesOptions, usersRoutes } from "./http/routes/users-routes.js";
+export { verifyRoutes } from "./http/routes/verify-routes.js";
+export { type UserRoutesOptions, type UserSerializer, userRead } from "./http/user-read.js";
+export type { BodyOf, BodySpec, FieldSpec, ValidationErrorItem } from "./http/validation.js";
 export { newId, parseId } from "./ids.js";
 export {
   type AccountEmailOptions,
@@ -63,6 +102,7 @@ export {
   type PasswordHelperOptions,
   type VerifyResult,
 } from "./password-helper.js";
+export { redactUrl } from "./redact-url.js";
 export {
   RESET_PASSWORD_AUDIENCE,
   SignedTokens,
@@ -76,6 +116,7 @@ export {
 export type { RevokeOptions, Strategy } from "./strategies/strategy.js";
 export {
   type Authentication,
+  type AuthenticationRefusal,
   type CurrentUserOptions,
   Tessera,
   type TesseraOptions,

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { type Algorithm, hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
 import { verify as bcryptVerify } from "@node-rs/bcrypt";
-import type { ServerBusy } from "./errors.js";
+import { ServerBusy } from "./errors.js";
 import { Semaphore } from "./semaphore.js";
 
 // `Algorithm` is an ambient const enum, which isolated modules cannot read: Argon2id is 2.
@@ -34,6 +34,14 @@ export interface PasswordHelperOptions extends Argon2Options {
    * @default 32
    */
   maxQueue?: number;
+  /**
+   * The longest a hash may be expected to wait for a slot, in milliseconds,
+   * from the measured time of recent hashes: past it, a hash is refused with
+   * {@link ServerBusy} even below `maxQueue`. Keeps a login's latency bounded
+   * when hashing is slow (a loaded machine, costly parameters).
+   * @default 750
+   */
+  maxQueueWaitMs?: number;
 }
 
 /** The outcome of checking a password against a stored hash. */
@@ -57,6 +65,9 @@ export class PasswordHelper {
   readonly #options: Required<Argon2Options>;
   readonly #currentPrefix: string;
   readonly #limit: Semaphore;
+  readonly #maxQueueWaitMs: number;
+  /** Moving average of how long a hash takes here, in milliseconds (0 until one is measured). */
+  #hashMs = 0;
   #dummyHash: Promise<string> | undefined;
 
   constructor(options: PasswordHelperOptions = {}) {
@@ -67,11 +78,37 @@ export class PasswordHelper {
       options.maxConcurrency ?? Math.max(1, availableParallelism() - 1),
       options.maxQueue ?? 32,
     );
+    this.#maxQueueWaitMs = options.maxQueueWaitMs ?? 750;
+  }
+
+  /**
+   * Whether a hash started now would be refused ({@link ServerBusy}): a route
+   * can refuse a login before reading its body or touching the database.
+   */
+  get busy(): boolean {
+    const limit = this.#limit;
+    if (!limit.full) return false;
+    if (limit.waiting >= limit.maxWaiting) return true;
+    return ((limit.waiting + 1) / limit.capacity) * this.#hashMs > this.#maxQueueWaitMs;
+  }
+
+  /** Runs one hash or verification in the bounded queue, and keeps the average up to date. */
+  async #run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.busy) throw new ServerBusy();
+    return this.#limit.run(async () => {
+      const started = performance.now();
+      try {
+        return await task();
+      } finally {
+        const took = performance.now() - started;
+        this.#hashMs = this.#hashMs === 0 ? took : this.#hashMs * 0.8 + took * 0.2;
+      }
+    });
   }
 
   /** An argon2id hash of the password, computed off the event loop. */
   hash(password: string): Promise<string> {
-    return this.#limit.run(() => argon2Hash(password, { algorithm: ARGON2ID, ...this.#options }));
+    return this.#run(() => argon2Hash(password, { algorithm: ARGON2ID, ...this.#options }));
   }
 
   /**
@@ -79,7 +116,7 @@ export class PasswordHelper {
    * unknown hash: it is simply not verified.
    */
   async verifyAndUpdate(password: string, storedHash: string): Promise<VerifyResult> {
-    const verified = await this.#limit.run(() => verifyAny(password, storedHash));
+    const verified = await this.#run(() => verifyAny(password, storedHash));
     if (!verified) return { verified, updatedHash: null };
     const outdated = !storedHash.startsWith(this.#currentPrefix);
     return { verified, updatedHash: outdated ? await this.hash(password) : null };

@@ -19,6 +19,16 @@ export class Semaphore {
     if (!(maxWaiting >= 0)) throw new RangeError(`maxWaiting must be >= 0, got ${maxWaiting}`);
   }
 
+  /** Tasks waiting for a slot. */
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  /** Whether a task started now would have to wait. */
+  get full(): boolean {
+    return this.#running >= this.capacity;
+  }
+
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.#running >= this.capacity) {
       if (this.#waiting.length >= this.maxWaiting) throw new ServerBusy();

@@ -7,7 +7,7 @@ import {
 } from "./http/rate-limit/rate-limiter.js";
 import type { User } from "./models.js";
 import type { RevokeOptions, Strategy } from "./strategies/strategy.js";
-import type { HeaderReader } from "./transports/transport.js";
+import type { CsrfRefusal, RequestInfo } from "./transports/request-origin.js";
 import type { UserManager } from "./user-manager.js";
 
 export interface TesseraOptions<U extends User<ID>, ID, Ctx> {
@@ -45,6 +45,14 @@ export interface CurrentUserOptions<U extends User<ID>, ID = U["id"], Ctx = unkn
   backends?: AuthenticationBackend<U, ID, Ctx>[];
 }
 
+/**
+ * Why a request was refused: `Unauthorized` (401: no valid token, or an
+ * inactive user where an active one is required), `Forbidden` (403: the user
+ * lacks a required flag), or a CSRF refusal (403: the only credential was a
+ * cookie sent on an unsafe request from an untrusted origin).
+ */
+export type AuthenticationRefusal = "Unauthorized" | "Forbidden" | CsrfRefusal;
+
 /** The outcome of authenticating a request against a route's requirements. */
 export type Authentication<U extends User<ID>, ID = U["id"], Ctx = unknown> =
   | {
@@ -53,15 +61,17 @@ export type Authentication<U extends User<ID>, ID = U["id"], Ctx = unknown> =
       /** The token as the client sent it. */
       token: string;
       backend: AuthenticationBackend<U, ID, Ctx>;
+      refusal: null;
     }
   /** `optional` was set and the request carried no acceptable user. */
-  | { status: 200; user: null; token: null; backend: null }
-  /** 401: no user, or an inactive one where an active one is required. 403: the user lacks a required flag. */
-  | { status: 401 | 403; user: null; token: null; backend: null };
+  | { status: 200; user: null; token: null; backend: null; refusal: null }
+  | { status: 401 | 403; user: null; token: null; backend: null; refusal: AuthenticationRefusal };
 
-const ANONYMOUS = { status: 200, user: null, token: null, backend: null } as const;
-const UNAUTHORIZED = { status: 401, user: null, token: null, backend: null } as const;
-const FORBIDDEN = { status: 403, user: null, token: null, backend: null } as const;
+const ANONYMOUS = { status: 200, user: null, token: null, backend: null, refusal: null } as const;
+const refused = (status: 401 | 403, refusal: AuthenticationRefusal) =>
+  ({ status, user: null, token: null, backend: null, refusal }) as const;
+const UNAUTHORIZED = refused(401, "Unauthorized");
+const FORBIDDEN = refused(403, "Forbidden");
 
 /**
  * The facade: holds the user-manager factory and the authentication backends,
@@ -127,28 +137,41 @@ export class Tessera<U extends User<ID>, ID = U["id"], Ctx = unknown> {
    * Finds the request's user through the backends, in order, and checks the
    * route's requirements. Only the backends whose transport finds a token do a
    * lookup, so an anonymous request costs no query.
+   *
+   * CSRF is checked here, so every integration and every hand-written use gets
+   * it: a credential the browser sends on its own (the cookie) is not used on
+   * an unsafe request from an untrusted origin; if nothing else authenticates
+   * the request, the answer is 403 with the reason, `optional` or not.
+   *
+   * @example
+   * const auth = await tessera.authenticate(ctx, request, { active: true });
+   * if (auth.user === null) return reply(auth.status, { detail: auth.refusal });
    */
   async authenticate(
     ctx: Ctx,
-    headers: HeaderReader,
+    request: RequestInfo,
     options: CurrentUserOptions<U, ID, Ctx> = {},
   ): Promise<Authentication<U, ID, Ctx>> {
     const { active = false, verified = false, superuser = false, optional = false } = options;
-    let found: Authentication<U, ID, Ctx> | null = null;
+    let csrf: CsrfRefusal | null = null;
     for (const backend of options.backends ?? this.backends) {
-      const token = backend.transport.readToken(headers);
+      const { transport } = backend;
+      const token = transport.readToken(request.headers);
       if (token === null) continue;
-      const user = await backend.getStrategy(ctx).readToken(token, this.getUserManager(ctx));
-      if (user) {
-        found = { status: 200, user, token, backend };
-        break;
+      const refusal = transport.checkRequestOrigin?.(request) ?? null;
+      if (refusal !== null) {
+        csrf ??= refusal;
+        continue;
       }
+      const user = await backend.getStrategy(ctx).readToken(token, this.getUserManager(ctx));
+      if (user === null) continue;
+      if (active && !user.isActive) break;
+      if ((verified && !user.isVerified) || (superuser && !user.isSuperuser)) {
+        return optional ? ANONYMOUS : FORBIDDEN;
+      }
+      return { status: 200, user, token, backend, refusal: null };
     }
-    const user = found?.user;
-    if (!user || (active && !user.isActive)) return optional ? ANONYMOUS : UNAUTHORIZED;
-    if ((verified && !user.isVerified) || (superuser && !user.isSuperuser)) {
-      return optional ? ANONYMOUS : FORBIDDEN;
-    }
-    return found as Authentication<U, ID, Ctx>;
+    if (csrf !== null) return refused(403, csrf);
+    return optional ? ANONYMOUS : UNAUTHORIZED;
   }
 }

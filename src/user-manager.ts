@@ -12,8 +12,8 @@ import {
   UserInactive,
   UserNotExists,
 } from "./errors.js";
-import { parseId } from "./ids.js";
-import type { IdType, User, UserCreate, UserUpdate, UserUpdateData } from "./models.js";
+import type { HttpRequest } from "./http/http-request.js";
+import type { User, UserCreate, UserUpdate, UserUpdateData } from "./models.js";
 import { PasswordHelper } from "./password-helper.js";
 
 /**
@@ -21,24 +21,24 @@ import { PasswordHelper } from "./password-helper.js";
  * throws turns the answer into an error, but what was written stays written.
  */
 export interface UserManagerHooks<U> {
-  onAfterRegister?(user: U, request?: Request): void | Promise<void>;
-  onAfterLogin?(user: U, request?: Request): void | Promise<void>;
-  onAfterUpdate?(user: U, update: UserUpdate, request?: Request): void | Promise<void>;
-  onBeforeDelete?(user: U, request?: Request): void | Promise<void>;
-  onAfterDelete?(user: U, request?: Request): void | Promise<void>;
+  onAfterRegister?(user: U, request?: HttpRequest): void | Promise<void>;
+  onAfterLogin?(user: U, request?: HttpRequest): void | Promise<void>;
+  onAfterUpdate?(user: U, update: UserUpdate, request?: HttpRequest): void | Promise<void>;
+  onBeforeDelete?(user: U, request?: HttpRequest): void | Promise<void>;
+  onAfterDelete?(user: U, request?: HttpRequest): void | Promise<void>;
   /**
    * A reset-password token was made for an active user: deliver it (by email,
    * usually). From `POST /forgot-password` it is started before the answer
    * and not awaited, so delivery time cannot reveal that the account exists;
    * a failure is logged.
    */
-  onAfterForgotPassword?(user: U, token: string, request?: Request): void | Promise<void>;
+  onAfterForgotPassword?(user: U, token: string, request?: HttpRequest): void | Promise<void>;
   /** The password was reset with a token. */
-  onAfterResetPassword?(user: U, request?: Request): void | Promise<void>;
+  onAfterResetPassword?(user: U, request?: HttpRequest): void | Promise<void>;
   /** A verification token was made for an active, unverified user: deliver it (as above). */
-  onAfterRequestVerify?(user: U, token: string, request?: Request): void | Promise<void>;
+  onAfterRequestVerify?(user: U, token: string, request?: HttpRequest): void | Promise<void>;
   /** The user verified their email with a token. */
-  onAfterVerify?(user: U, request?: Request): void | Promise<void>;
+  onAfterVerify?(user: U, request?: HttpRequest): void | Promise<void>;
 }
 
 /**
@@ -49,8 +49,6 @@ export interface UserManagerHooks<U> {
 export type PasswordValidator<U> = (password: string, user: UserCreate | U) => void | Promise<void>;
 
 export interface UserManagerOptions<U> {
-  /** How ids in URLs are parsed. @default "uuid" */
-  idType?: IdType;
   /** @default new PasswordHelper() (argon2id, OWASP parameters) */
   passwordHelper?: PasswordHelper;
   /** @default accepts every password */
@@ -81,7 +79,7 @@ export interface WriteOptions {
    * `isSuperuser` and `isVerified` are then ignored. @default false
    */
   safe?: boolean;
-  request?: Request;
+  request?: HttpRequest;
 }
 
 /**
@@ -99,25 +97,40 @@ export interface WriteOptions {
  */
 export class UserManager<U extends User<ID>, ID = U["id"]> {
   readonly passwordHelper: PasswordHelper;
-  readonly idType: IdType;
+  readonly #services: ManagerServices<U>;
   readonly #hooks: UserManagerHooks<U>;
   readonly #validatePassword: PasswordValidator<U>;
   readonly #tokens: AccountTokens;
 
   constructor(
     readonly userDb: UserDatabase<U, ID>,
-    options: UserManagerOptions<U> = {},
+    options: UserManagerOptions<U> | ManagerServices<U> = {},
   ) {
-    this.passwordHelper = options.passwordHelper ?? new PasswordHelper();
-    this.idType = options.idType ?? "uuid";
-    this.#hooks = options.hooks ?? {};
-    this.#validatePassword = options.validatePassword ?? (() => {});
-    this.#tokens = new AccountTokens(options);
+    const services = options instanceof ManagerServices ? options : new ManagerServices(options);
+    this.#services = services;
+    this.passwordHelper = services.passwordHelper;
+    this.#hooks = services.hooks;
+    this.#validatePassword = services.validatePassword;
+    this.#tokens = services.tokens;
+  }
+
+  /**
+   * The same manager over another user database (a request's transaction, a
+   * tenant's connection): what the seed builds per request. Cheap: it shares
+   * this manager's password hashing (its concurrency limit and timing decoy),
+   * signing keys and hooks, which are built once per process.
+   *
+   * @example
+   * const manager = new UserManager(users, options); // once
+   * new Tessera({ getUserManager: (c) => manager.withDatabase(kyselyAdapter(c.var.trx).users), ... });
+   */
+  withDatabase(userDb: UserDatabase<U, ID>): UserManager<U, ID> {
+    return new UserManager(userDb, this.#services);
   }
 
   /** The id in a URL, or `null` if it cannot be one (so the caller answers 404). */
   parseId(raw: string): ID | null {
-    return parseId(this.idType, raw) as ID | null;
+    return this.userDb.parseId(raw);
   }
 
   /** The user with this id; throws {@link UserNotExists}. */
@@ -195,7 +208,7 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
   }
 
   /** Runs the `onAfterLogin` hook; the routers call it once a token is issued. */
-  async onAfterLogin(user: U, request?: Request): Promise<void> {
+  async onAfterLogin(user: U, request?: HttpRequest): Promise<void> {
     await this.#hooks.onAfterLogin?.(user, request);
   }
 
@@ -244,7 +257,7 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
   }
 
   /** Deletes the user (and, through the database, its tokens). */
-  async delete(user: U, options: { request?: Request } = {}): Promise<void> {
+  async delete(user: U, options: { request?: HttpRequest } = {}): Promise<void> {
     await this.#hooks.onBeforeDelete?.(user, options.request);
     await this.userDb.delete(user);
     await this.#hooks.onAfterDelete?.(user, options.request);
@@ -253,7 +266,7 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
    * Makes a reset-password token and awaits `onAfterForgotPassword` with it.
    * Throws {@link UserInactive}. The HTTP route uses {@link requestPasswordReset}.
    */
-  async forgotPassword(user: U, request?: Request): Promise<void> {
+  async forgotPassword(user: U, request?: HttpRequest): Promise<void> {
     if (!user.isActive) throw new UserInactive();
     const token = await this.#tokens.resetToken(user);
     await this.#hooks.onAfterForgotPassword?.(user, token, request);
@@ -264,7 +277,7 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
    * unknown, inactive or active. Only for an active user does a token reach
    * `onAfterForgotPassword`, started but not awaited (its failure is logged).
    */
-  async requestPasswordReset(email: string, request?: Request): Promise<void> {
+  async requestPasswordReset(email: string, request?: HttpRequest): Promise<void> {
     const user = await this.#findByEmail(email);
     if (!user?.isActive) return this.#tokens.decoyResetToken();
     const token = await this.#tokens.resetToken(user);
@@ -282,7 +295,7 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
    * unknown user), {@link UserInactive} or {@link InvalidPasswordException}.
    * Deleting the dead sessions' rows is the caller's (`Tessera.revokeAllTokens`).
    */
-  async resetPassword(token: string, password: string, request?: Request): Promise<U> {
+  async resetPassword(token: string, password: string, request?: HttpRequest): Promise<U> {
     const claims = await this.#tokens.readResetToken(token);
     const id = claims === null ? null : this.parseId(claims.sub);
     if (claims === null || id === null) throw new InvalidResetPasswordToken();
@@ -315,7 +328,7 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
    * Throws {@link UserInactive} or {@link UserAlreadyVerified}. The HTTP route
    * uses {@link requestVerification}.
    */
-  async requestVerify(user: U, request?: Request): Promise<void> {
+  async requestVerify(user: U, request?: HttpRequest): Promise<void> {
     if (!user.isActive) throw new UserInactive();
     if (user.isVerified) throw new UserAlreadyVerified();
     const token = await this.#tokens.verifyToken(user);
@@ -327,7 +340,7 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
    * inactive, verified and unverified users. Only an active unverified user's
    * token reaches `onAfterRequestVerify`, started but not awaited.
    */
-  async requestVerification(email: string, request?: Request): Promise<void> {
+  async requestVerification(email: string, request?: HttpRequest): Promise<void> {
     const user = await this.#findByEmail(email);
     if (!user?.isActive || user.isVerified) return this.#tokens.decoyVerifyToken();
     const token = await this.#tokens.verifyToken(user);
@@ -343,7 +356,7 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
    * compare-and-set on the unverified user with the token's email, so a token
    * verifies once and never an address changed meanwhile.
    */
-  async verify(token: string, request?: Request): Promise<U> {
+  async verify(token: string, request?: HttpRequest): Promise<U> {
     const claims = await this.#tokens.readVerifyToken(token);
     if (claims === null) throw new InvalidVerifyToken();
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
@@ -357,6 +370,21 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
       }
     }
     throw new InvalidVerifyToken();
+  }
+}
+
+/** What every manager made by {@link UserManager.withDatabase} shares: built once per process. */
+class ManagerServices<U> {
+  readonly passwordHelper: PasswordHelper;
+  readonly hooks: UserManagerHooks<U>;
+  readonly validatePassword: PasswordValidator<U>;
+  readonly tokens: AccountTokens;
+
+  constructor(options: UserManagerOptions<U>) {
+    this.passwordHelper = options.passwordHelper ?? new PasswordHelper();
+    this.hooks = options.hooks ?? {};
+    this.validatePassword = options.validatePassword ?? (() => {});
+    this.tokens = new AccountTokens(options);
   }
 }
 

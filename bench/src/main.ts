@@ -11,11 +11,18 @@ import { rpsChart } from "./chart.js";
 import { unusableReason } from "./engines.js";
 import { fillTesseraDatabase, removeSqliteFile } from "./fill.js";
 import { fillBetterAuthDatabase } from "./fill-better-auth.js";
+import { FLOOD_CLIENTS, loginFloodScenario } from "./login-flood-scenario.js";
 import { describeMachine, loadAverage } from "./machine.js";
 import type { Measurement, ScenarioResult, Settings } from "./measurement.js";
 import { BENCH_DIR, DATA_DIR, DEMO_SERVER, RESULTS_DIR } from "./paths.js";
 import { computeRatios } from "./ratios.js";
-import { describeSettings, ratiosText, resultsMarkdown, resultsTable } from "./report.js";
+import {
+  answersText,
+  describeSettings,
+  ratiosText,
+  resultsMarkdown,
+  resultsTable,
+} from "./report.js";
 import {
   BETTER_AUTH_SERVER,
   CEILING_SERVER,
@@ -50,10 +57,14 @@ const ORDER = [
   "me-mysql",
   "peer-better-auth",
   "login-storm",
+  "login-flood",
   "scale",
 ];
 const OTHER_USERS = 100_000;
 const STORM_CLIENTS = 32;
+/** Accounts of the login flood's database the attackers guess at, and its legitimate users. */
+const FLOOD_EXISTING = 1_000;
+const FLOOD_LEGIT_USERS = 64;
 const BENCH_EMAIL = "bench@example.com";
 const ENGINES = [
   {
@@ -94,6 +105,7 @@ const scaleFiles = [
 ];
 const betterAuthFile = join(DATA_DIR, `better-auth-${OTHER_USERS}.db`);
 const stormFile = join(DATA_DIR, "login-storm.db");
+const floodFile = join(DATA_DIR, "login-flood.db");
 
 step(`filling SQLite with ${OTHER_USERS.toLocaleString("en-US")} other users and their tokens`);
 await fillTesseraDatabase(mainDb, OTHER_USERS);
@@ -197,6 +209,21 @@ if (wanted("login-storm")) {
   });
   scenarios.push(loginStormScenario(env.DATABASE_URL, emails));
 }
+if (wanted("login-flood")) {
+  step(
+    `filling the login flood's SQLite with ${FLOOD_EXISTING} users and registering ${FLOOD_LEGIT_USERS} legitimate ones`,
+  );
+  const databaseUrl = `sqlite:${floodFile}`;
+  await removeSqliteFile(floodFile);
+  await fillTesseraDatabase(databaseUrl, FLOOD_EXISTING);
+  const legitEmails = Array.from({ length: FLOOD_LEGIT_USERS }, (_, i) => `legit${i}@example.com`);
+  // Registered with the limits off (DEMO_ENV); the scenario's own server has them on.
+  await withDemo({ ...DEMO_ENV, DATABASE_URL: databaseUrl }, async (url) => {
+    for (const email of legitEmails) await registerTessera(url, email);
+  });
+  console.log(`  ${FLOOD_CLIENTS} attackers, each from its own 127.x.y.z address`);
+  scenarios.push(loginFloodScenario({ databaseUrl, existing: FLOOD_EXISTING, legitEmails }));
+}
 if (wanted("scale")) {
   for (const { file, users } of scaleFiles) {
     step(
@@ -237,8 +264,9 @@ for (let round = 1; round <= settings.rounds; round++) {
       byScenario.set(name, [...(byScenario.get(name) ?? []), measuredRows]);
       rows.push(...measuredRows);
       for (const row of measuredRows) {
+        const answers = row.statuses ? ` (${JSON.stringify(row.statuses)})` : "";
         console.log(
-          `  ${row.name}: ${Math.round(row.rps)} req/s, p50 ${row.p50_ms.toFixed(2)} ms, p99 ${row.p99_ms.toFixed(2)} ms, ${row.errors} errors`,
+          `  ${row.name}: ${Math.round(row.rps)} req/s, p50 ${row.p50_ms.toFixed(2)} ms, p99 ${row.p99_ms.toFixed(2)} ms, ${row.errors} errors${answers}`,
         );
       }
     } catch (error) {
@@ -270,7 +298,10 @@ await writeFile(
   join(RESULTS_DIR, `${stem}.json`),
   `${JSON.stringify({ machine, settings, scenarios: results, ratios }, null, 2)}\n`,
 );
-await writeFile(join(RESULTS_DIR, `${stem}.md`), `${resultsTable(results)}\n`);
+await writeFile(
+  join(RESULTS_DIR, `${stem}.md`),
+  `${resultsTable(results)}\n${answersText(results)}`,
+);
 await writeFile(join(RESULTS_DIR, `${stem}.svg`), rpsChart(results, title));
 if (!settings.quick && !only) {
   await writeFile(
@@ -279,7 +310,9 @@ if (!settings.quick && !only) {
   );
 }
 
-console.log(`\n${resultsTable(results)}\n\nratios (target):\n${ratiosText(ratios)}`);
+console.log(
+  `\n${resultsTable(results)}\n${answersText(results)}\n\nratios (target):\n${ratiosText(ratios)}`,
+);
 console.log(`\nload average after: ${machine.loadavg_after.join(" ")}`);
 console.log(
   `wrote bench/results/${stem}.{json,md,svg}${settings.quick || only ? "" : " and bench/RESULTS.md"} in ${Math.round((performance.now() - started) / 1000)} s`,
@@ -316,8 +349,20 @@ function summarize(rounds: Measurement[][]): ScenarioResult[] {
       errors: same.reduce((sum, other) => sum + other.errors, 0),
       rss_mb: Math.max(...same.map((other) => other.rss_mb)),
       rps_rounds: same.map((other) => Math.round(other.rps)),
+      ...(row.statuses ? { statuses: sumStatuses(same) } : {}),
     };
   });
+}
+
+/** Answers by status, added up over rounds (as errors are). */
+function sumStatuses(rows: Measurement[]): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const row of rows) {
+    for (const [status, count] of Object.entries(row.statuses ?? {})) {
+      sum[status] = (sum[status] ?? 0) + count;
+    }
+  }
+  return sum;
 }
 
 function skippedResult(name: string, reason: string): ScenarioResult {

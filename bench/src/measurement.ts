@@ -11,6 +11,8 @@ export interface Measurement {
   errors: number;
   /** CPU time of the server's event loop per request, in µs (HTTP scenarios loaded by wrk). */
   cpu_us?: number;
+  /** Answers by HTTP status (`socket` for socket errors), for the login-flood clients. */
+  statuses?: Record<string, number>;
 }
 
 /** A scenario's result over every round. */

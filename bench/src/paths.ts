@@ -8,5 +8,6 @@ export const DATA_DIR = join(BENCH_DIR, ".data");
 export const RESULTS_DIR = join(BENCH_DIR, "results");
 /** The compiled bench (servers and helper processes). */
 export const DIST_DIR = join(BENCH_DIR, "dist");
-/** The demo, compiled to JavaScript as an application would ship it. */
-export const DEMO_SERVER = join(ROOT_DIR, "demo", "dist", "server.js");
+/** The demo and the example apps, compiled to JavaScript as an application would ship them. */
+export const APP_DIST_DIR = join(DIST_DIR, "app");
+export const DEMO_SERVER = join(APP_DIST_DIR, "demo", "server.js");

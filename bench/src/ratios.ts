@@ -35,6 +35,7 @@ const perCpu = (round: Round, name: string) => {
 const over = (a: number | null, b: number | null) =>
   a !== null && b !== null && b > 0 ? a / b : null;
 const STORM = ["login-storm/health-idle", "login-storm/health", "login-storm/logins"];
+const FLOOD = "login-flood";
 const DEMO = [...STORM, "health", "me-sqlite", "me-cookie-sqlite", "me-postgres", "me-mysql"];
 
 const SPECS: RatioSpec[] = [
@@ -112,6 +113,37 @@ const SPECS: RatioSpec[] = [
     note: "non-2xx and socket errors of logins and /health, all rounds",
     value: (r) =>
       r(STORM[1] as string) ? STORM.reduce((sum, name) => sum + (r(name)?.errors ?? 0), 0) : null,
+  },
+  {
+    name: "login-flood health p99 / idle p99",
+    bound: { at: "most", limit: 5 },
+    note: "/health p99 during the flood (100 clients, 100 addresses, limits on) over idle, same server and round",
+    value: (r) =>
+      over(r(`${FLOOD}/health`)?.p99_ms ?? null, r(`${FLOOD}/health-idle`)?.p99_ms ?? null),
+  },
+  {
+    name: "login-flood legit login p99 (ms)",
+    bound: { at: "most", limit: 1000 },
+    combine: "max",
+    note: "p99 of the legitimate logins during the flood (one every 250 ms, any answer), worst round",
+    value: (r) => r(`${FLOOD}/legit-login`)?.p99_ms ?? null,
+  },
+  {
+    name: "login-flood legit success rate",
+    bound: null,
+    note: "share of the legitimate logins answered 200 during the flood, median round",
+    value: (r) => {
+      const row = r(`${FLOOD}/legit-login`);
+      const attempts = Object.values(row?.statuses ?? {}).reduce((sum, n) => sum + n, 0);
+      return row && attempts > 0 ? (attempts - row.errors) / attempts : null;
+    },
+  },
+  {
+    name: "login-flood attacker violations",
+    bound: { at: "most", limit: 0 },
+    combine: "sum",
+    note: "attackers' answers other than 400 LOGIN_BAD_CREDENTIALS, or 429 / 503 with Retry-After, all rounds",
+    value: (r) => r(`${FLOOD}/attackers`)?.errors ?? null,
   },
   {
     name: "scale 10^6 / 10^3",

@@ -21,6 +21,24 @@ export function resultsTable(results: ScenarioResult[]): string {
   return lines.join("\n");
 }
 
+/**
+ * The answers of the clients that count them by status (login-flood), added up over all rounds,
+ * as a Markdown list; empty when no such scenario ran.
+ */
+export function answersText(results: ScenarioResult[]): string {
+  const lines = results.flatMap((row) => {
+    if (!row.statuses) return [];
+    const entries = Object.entries(row.statuses).sort(([a], [b]) => a.localeCompare(b));
+    const total = entries.reduce((sum, [, count]) => sum + count, 0);
+    const counts = entries.map(([status, count]) => `${status} × ${count.toLocaleString("en-US")}`);
+    const verdict = row.name.endsWith("/attackers")
+      ? `${row.errors} violations (not 400 LOGIN_BAD_CREDENTIALS, 429 or 503 with Retry-After)`
+      : `${(total - row.errors).toLocaleString("en-US")} of ${total.toLocaleString("en-US")} logged in`;
+    return [`- ${row.name}: ${counts.join(", ")}; ${verdict}`];
+  });
+  return lines.length === 0 ? "" : `\nAnswers by status, all rounds:\n\n${lines.join("\n")}\n`;
+}
+
 /** The ratios as a Markdown table, each against its target. */
 export function ratiosTable(ratios: Ratio[]): string {
   const lines = ["| ratio | measured | target | met | how |", "| --- | ---: | --- | --- | --- |"];
@@ -80,7 +98,7 @@ measured: [README.md](README.md).
 ## Scenarios
 
 ${resultsTable(results)}
-
+${answersText(results)}
 ## Ratios
 
 ${ratiosTable(ratios)}

@@ -12,6 +12,12 @@ import type { User, UserCreateData, UserUpdateData } from "../models.js";
  * - throw {@link DatabaseUnavailableError} when the store cannot be reached.
  */
 export interface UserDatabase<U extends User<ID>, ID = U["id"]> {
+  /**
+   * An id as it appears in a URL, parsed to this store's id type, or `null`
+   * when it cannot be one (the route then answers 404 without a query). The
+   * store is where the id type is declared, once.
+   */
+  parseId(raw: string): ID | null;
   /** The user with this id, or `null`. */
   get(id: ID): Promise<U | null>;
   /** The user whose email equals this one ignoring case, or `null`. */

@@ -1,3 +1,4 @@
+import { type HttpResult, noContent, privateJson } from "../http/http-result.js";
 import type { HeaderReader, Transport } from "./transport.js";
 
 export interface BearerTransportOptions {
@@ -27,15 +28,12 @@ export class BearerTransport implements Transport {
     return authorization.slice(7) || null;
   }
 
-  loginResponse(token: string): Response {
-    return Response.json(
-      { access_token: token, token_type: "bearer" },
-      { headers: { "cache-control": "no-store" } },
-    );
+  loginResult(token: string): HttpResult {
+    return privateJson(200, { access_token: token, token_type: "bearer" });
   }
 
-  logoutResponse(): Response {
-    return new Response(null, { status: 204 });
+  logoutResult(): HttpResult {
+    return noContent();
   }
 
   /** OAuth2 password flow against `tokenUrl`, as FastAPI's `OAuth2PasswordBearer`. */

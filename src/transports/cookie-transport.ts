@@ -1,3 +1,4 @@
+import { type HttpResult, noContent } from "../http/http-result.js";
 import {
   type CsrfRefusal,
   checkRequestOrigin,
@@ -85,12 +86,12 @@ export class CookieTransport implements Transport {
     return cookie ? readCookie(cookie, this.options.cookieName) : null;
   }
 
-  loginResponse(token: string): Response {
-    return noContent(this.#setCookie(token, this.options.cookieMaxAge));
+  loginResult(token: string): HttpResult {
+    return noContent(this.#cookieHeaders(token, this.options.cookieMaxAge));
   }
 
-  logoutResponse(): Response {
-    return noContent(this.#setCookie('""', 0));
+  logoutResult(): HttpResult {
+    return noContent(this.#cookieHeaders('""', 0));
   }
 
   checkRequestOrigin(request: RequestInfo): CsrfRefusal | null {
@@ -100,6 +101,10 @@ export class CookieTransport implements Transport {
 
   openApiSecurityScheme(): Record<string, unknown> {
     return { type: "apiKey", in: "cookie", name: this.options.cookieName };
+  }
+
+  #cookieHeaders(value: string, maxAge: number | null): Record<string, string> {
+    return { "set-cookie": this.#setCookie(value, maxAge), "cache-control": "no-store" };
   }
 
   /** Attributes in Python's SimpleCookie order (alphabetical), so answers match FastAPI Users'. */
@@ -118,13 +123,6 @@ export class CookieTransport implements Transport {
       .filter((part) => part !== null)
       .join("; ");
   }
-}
-
-function noContent(setCookie: string): Response {
-  return new Response(null, {
-    status: 204,
-    headers: { "set-cookie": setCookie, "cache-control": "no-store" },
-  });
 }
 
 /** The value of the cookie `name` in a `Cookie` header (first one wins), unquoted. */

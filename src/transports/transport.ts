@@ -1,3 +1,4 @@
+import type { HttpResult } from "../http/http-result.js";
 import type { CsrfRefusal, RequestInfo } from "./request-origin.js";
 
 /** The slice of the Web `Headers` a transport reads. */
@@ -12,10 +13,10 @@ export interface HeaderReader {
 export interface Transport {
   /** The token carried by a request, or `null`. Never throws on malformed input. */
   readToken(headers: HeaderReader): string | null;
-  /** The answer to a successful login. */
-  loginResponse(token: string): Response;
+  /** The answer to a successful login (it carries the token: mark it `Cache-Control: no-store`). */
+  loginResult(token: string): HttpResult;
   /** The answer to a successful logout. */
-  logoutResponse(): Response;
+  logoutResult(): HttpResult;
   /**
    * For credentials a browser attaches on its own (cookies): whether this
    * request may use them, else why not. Transports without it (bearer) are not

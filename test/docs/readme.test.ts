@@ -30,6 +30,13 @@ describe("README", () => {
     expect(readme.indexOf(firstBlock)).toBeLessThan(1200);
   });
 
+  it("shows each framework's app exactly as its example file (the HTTP suite runs them)", () => {
+    for (const framework of ["hono", "express", "fastify"]) {
+      const path = `examples/${framework}/app.ts`;
+      expect(blockFor(path)).toBe(readFileSync(resolve(ROOT, path), "utf8"));
+    }
+  });
+
   it("shows the quick start exactly as examples/quickstart.ts, which works", async () => {
     const source = readFileSync(resolve(ROOT, "examples/quickstart.ts"), "utf8");
     expect(blockFor("examples/quickstart.ts")).toBe(source);

@@ -73,7 +73,7 @@ describe(`adopting a FastAPI Users database on ${ENGINE}`, () => {
     const server = await TestServer.start({ databaseUrl: url, passwordHelper });
     try {
       server.clock.now = NOW;
-      const db = server.demo.db;
+      const db = server.setup.db;
       const stored = (await db.selectFrom("accesstoken").select("token").execute()).map(
         (row) => row.token,
       );

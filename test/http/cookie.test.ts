@@ -36,7 +36,7 @@ describe("POST /auth/cookie/login", () => {
     expect(setCookie[0]).toBe(
       `fastapiusersauth=${token}; HttpOnly; Max-Age=3600; Path=/; SameSite=lax; Secure`,
     );
-    const rows = await server.demo.db.selectFrom("accesstoken").select("token").execute();
+    const rows = await server.setup.db.selectFrom("accesstoken").select("token").execute();
     expect(rows).toEqual([{ token: hashToken(token) }]);
   });
 
@@ -77,7 +77,7 @@ describe("POST /auth/cookie/login", () => {
       expect(response.headers.get("set-cookie")).toBeNull();
       await expectDetail(response, 400, "LOGIN_BAD_CREDENTIALS");
     }
-    expect(await server.demo.db.selectFrom("accesstoken").selectAll().execute()).toEqual([]);
+    expect(await server.setup.db.selectFrom("accesstoken").selectAll().execute()).toEqual([]);
   });
 
   test("422 as /auth/login, with no cookie", async ({ server }) => {
@@ -113,7 +113,7 @@ describe("POST /auth/cookie/logout", () => {
     await expectUnauthorized(await server.me(cookie(token)));
     await expectUnauthorized(await server.me(bearer(token)));
     expect((await server.me(cookie(other))).status).toBe(200);
-    const rows = await server.demo.db.selectFrom("accesstoken").select("token").execute();
+    const rows = await server.setup.db.selectFrom("accesstoken").select("token").execute();
     expect(rows).toEqual([{ token: hashToken(other) }]);
   });
 
@@ -168,7 +168,7 @@ describe("every backend is tried on every protected route", () => {
 
   test("a superuser's cookie opens /users/{id} and PATCH /users/me", async ({ server }) => {
     const { user } = await server.user();
-    await server.demo.manager.create({
+    await server.setup.manager.create({
       email: "root@example.com",
       password: PASSWORD,
       isSuperuser: true,

@@ -1,10 +1,7 @@
-import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { serve } from "@hono/node-server";
 import {
   type Mailer,
   type MailMessage,
@@ -15,7 +12,8 @@ import {
 } from "tessera";
 import type { ConnectOptions } from "tessera/kysely";
 import { test as base, expect } from "vitest";
-import { createDemoApp } from "../../demo/app.js";
+import type { Setup } from "../../examples/setup.js";
+import { FRAMEWORK, type Framework, startApp } from "../support/framework-app.js";
 import { ENGINE, emptyTables, workerDatabaseUrl } from "../support/test-database.js";
 
 /** A password the demo rule accepts for any of the test emails. */
@@ -79,15 +77,19 @@ export interface TestServerOptions {
   rateLimit?: RateLimitOptions | false;
   /** @default [] */
   trustedProxies?: string[];
+  /** The app to serve. @default the project's framework (TESSERA_TEST_FRAMEWORK), else Hono */
+  framework?: Framework;
 }
 
 /**
- * The demo app on a real HTTP server over a real database of the project's
- * engine (SQLite, PostgreSQL or MySQL), with empty tables, fresh for one test.
+ * An example app (of the project's framework) on a real HTTP server over a
+ * real database of the project's engine (SQLite, PostgreSQL or MySQL), with
+ * empty tables, fresh for one test.
  */
 export class TestServer {
   private constructor(
-    readonly demo: Awaited<ReturnType<typeof createDemoApp>>,
+    /** tessera's setup behind the app: its database, manager, strategy, outbox. */
+    readonly setup: Setup<any>,
     readonly clock: TestClock,
     readonly mailer: RecordingMailer,
     readonly url: string,
@@ -106,7 +108,7 @@ export class TestServer {
     const directory = onFile ? await mkdtemp(join(tmpdir(), "tessera-http-")) : null;
     const clock = new TestClock();
     const mailer = new RecordingMailer();
-    const demo = await createDemoApp({
+    const running = await startApp(options.framework ?? FRAMEWORK, {
       secret: SECRET,
       mailer,
       exposeTokens,
@@ -120,11 +122,9 @@ export class TestServer {
       rateLimit: options.rateLimit ?? false,
       trustedProxies: options.trustedProxies,
     });
-    if (!options.databaseUrl) await emptyTables(demo.db, ["accesstoken", "user"]);
-    const server = serve({ fetch: demo.app.fetch, port: 0, hostname: "127.0.0.1" }) as Server;
-    if (!server.listening) await once(server, "listening");
-    const { port } = server.address() as AddressInfo;
-    return new TestServer(demo, clock, mailer, `http://127.0.0.1:${port}`, server, directory);
+    const { setup, server, url } = running;
+    if (!options.databaseUrl) await emptyTables(setup.db, ["accesstoken", "user"]);
+    return new TestServer(setup, clock, mailer, url, server, directory);
   }
 
   async close(): Promise<void> {
@@ -133,7 +133,7 @@ export class TestServer {
     );
     this.server.closeAllConnections();
     await closed;
-    await this.demo.close();
+    await this.setup.close();
     if (this.directory) await rm(this.directory, { recursive: true, force: true });
   }
 
@@ -181,13 +181,13 @@ export class TestServer {
 
   /** A superuser, made directly through the manager (unsafe create), logged in. */
   async superuser(email = "root@example.com", password = PASSWORD) {
-    const created = await this.demo.manager.create({ email, password, isSuperuser: true });
+    const created = await this.setup.manager.create({ email, password, isSuperuser: true });
     return { user: created, token: await this.login(email, password) };
   }
 
   /** Changes a user directly through the manager (unsafe update), as an operator would. */
   async setUser(id: string, change: UserUpdate): Promise<User> {
-    const manager = this.demo.manager;
+    const manager = this.setup.manager;
     return manager.update(change, await manager.get(id));
   }
 
@@ -223,7 +223,7 @@ export class TestServer {
 
   /** Every row of both tables, to prove a request changed nothing. */
   async snapshot() {
-    const db = this.demo.db;
+    const db = this.setup.db;
     return {
       users: await db.selectFrom("user").selectAll().orderBy("id").execute(),
       tokens: await db.selectFrom("accesstoken").selectAll().orderBy("token").execute(),

@@ -141,7 +141,7 @@ describe("POST /auth/login", () => {
 
   test("stores only the SHA-256 of the token, never the token itself", async ({ server }) => {
     const { token } = await server.user();
-    const rows = await server.demo.db.selectFrom("accesstoken").select("token").execute();
+    const rows = await server.setup.db.selectFrom("accesstoken").select("token").execute();
     expect(rows).toEqual([{ token: hashToken(token) }]);
     expect(rows.map((row) => row.token)).not.toContain(token);
   });
@@ -155,7 +155,7 @@ describe("POST /auth/logout", () => {
     expect(first).not.toBe(second);
     expect((await server.me(bearer(first))).status).toBe(200);
     expect((await server.me(bearer(second))).status).toBe(200);
-    const rows = await server.demo.db.selectFrom("accesstoken").select("token").execute();
+    const rows = await server.setup.db.selectFrom("accesstoken").select("token").execute();
     expect(rows.map((row) => row.token).sort()).toEqual(
       [hashToken(first), hashToken(second)].sort(),
     );
@@ -171,7 +171,7 @@ describe("POST /auth/logout", () => {
     );
     await expectUnauthorized(await server.me(bearer(first)));
     expect((await server.me(bearer(second))).status).toBe(200);
-    const rows = await server.demo.db.selectFrom("accesstoken").select("token").execute();
+    const rows = await server.setup.db.selectFrom("accesstoken").select("token").execute();
     expect(rows).toEqual([{ token: hashToken(second) }]);
 
     await expectUnauthorized(

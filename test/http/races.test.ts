@@ -213,7 +213,7 @@ describe(`credential changes racing logins on ${ENGINE}, ${ROUNDS} rounds each`,
         const email = `rehash${round}-${held}@example.com`;
         const { id } = await server.register(email);
         // A hash from another system (bcrypt): the next successful login upgrades it to argon2id.
-        await server.demo.db
+        await server.setup.db
           .updateTable("user")
           .set({ hashed_password: await bcryptHash(PASSWORD, 4) })
           .where("id", "=", id)
@@ -247,14 +247,14 @@ describe(`credential changes racing logins on ${ENGINE}, ${ROUNDS} rounds each`,
   test("an upgrading login leaves an outstanding reset token working", async () => {
     const email = "upgrade@example.com";
     const { id } = await server.register(email);
-    await server.demo.db
+    await server.setup.db
       .updateTable("user")
       .set({ hashed_password: await bcryptHash(PASSWORD, 4) })
       .where("id", "=", id)
       .execute();
     const token = await server.resetToken(email);
     expect((await loginResponse(email)).status).toBe(200);
-    const row = await server.demo.db
+    const row = await server.setup.db
       .selectFrom("user")
       .select("hashed_password")
       .where("id", "=", id)
@@ -365,7 +365,7 @@ describe(`credential changes racing logins on ${ENGINE}, ${ROUNDS} rounds each`,
     gate.open();
     await expectUnauthorized(await patch);
     expect(
-      await server.demo.db.selectFrom("user").select("id").where("id", "=", user.id).execute(),
+      await server.setup.db.selectFrom("user").select("id").where("id", "=", user.id).execute(),
     ).toEqual([]);
   });
 });

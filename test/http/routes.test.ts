@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect } from "vitest";
-import { bearer, expectDetail, expectJson, test } from "./harness.js";
+import { FRAMEWORK } from "../support/framework-app.js";
+import { bearer, expectDetail, expectJson, TestServer, test } from "./harness.js";
 
 async function expectNotAllowed(response: Response, allow: string[]) {
   await expectDetail(response, 405, "Method Not Allowed");
@@ -21,45 +22,81 @@ describe("GET /health", () => {
   });
 });
 
-describe("GET /: the demo's sign-in page", () => {
-  test("200 HTML with the sign-in, sign-up and profile parts", async ({ server }) => {
-    const response = await server.fetch("/");
-    expect(response.status).toBe(200);
-    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
-    const html = await response.text();
-    for (const id of ["sign-in", "sign-up", "profile", "sign-out", "forgot"]) {
-      expect(html).toContain(`id="${id}"`);
+const UNKNOWN = [
+  ["GET", "/nope"],
+  ["POST", "/auth"],
+  ["POST", "/auth/nope"],
+  ["POST", "/auth/login/"],
+  ["POST", "/auth/cookie/nope"],
+  ["GET", "/users"],
+  ["GET", "/users/"],
+  ["GET", "/users/me/"],
+  ["GET", "/users/me/extra"],
+  ["DELETE", "/users/a/b"],
+  ["GET", "/healthz"],
+  ["GET", "/AUTH/LOGIN"],
+] as const;
+
+describe(`unknown paths on ${FRAMEWORK}: the framework's own 404, never shadowed by tessera`, () => {
+  test("every one", async ({ server }) => {
+    for (const [method, path] of UNKNOWN) {
+      const response = await server.fetch(path, { method });
+      expect([method, path, response.status]).toEqual([method, path, 404]);
     }
   });
 
-  test("405 for other methods", async ({ server }) => {
-    await expectNotAllowed(await server.fetch("/", { method: "POST" }), ["GET"]);
+  test("the app's own routes beside tessera's: public /hello, and /private behind the guard", async ({
+    server,
+  }) => {
+    // The app's own routes answer in its framework's way (Fastify adds a charset).
+    const hello = await server.fetch("/hello");
+    expect([hello.status, await hello.json()]).toEqual([200, { hello: "world" }]);
+    await expectDetail(await server.fetch("/private"), 401, "Unauthorized");
+    const { token } = await server.user("alice@example.com");
+    const mine = await server.fetch("/private", { headers: bearer(token) });
+    expect([mine.status, await mine.json()]).toEqual([200, { email: "alice@example.com" }]);
   });
 });
 
-describe("unknown routes: 404 Not Found", () => {
-  test.for([
-    ["GET", "/nope"],
-    ["POST", "/auth"],
-    ["POST", "/auth/nope"],
-    ["POST", "/auth/login/"],
-    ["POST", "/auth/cookie/nope"],
-    ["GET", "/users"],
-    ["GET", "/users/"],
-    ["GET", "/users/me/"],
-    ["GET", "/users/me/extra"],
-    ["DELETE", "/users/a/b"],
-    ["GET", "/healthz"],
-    ["GET", "/AUTH/LOGIN"],
-  ])("%s %s", async ([method, path], { server }) => {
-    await expectDetail(await server.fetch(path as string, { method }), 404, "Not Found");
-  });
+describe("the demo: its sign-in page, and the contract's JSON 404 for unknown paths", () => {
+  const demo = async (run: (server: TestServer) => Promise<void>) => {
+    const server = await TestServer.start({ framework: "demo" });
+    try {
+      await run(server);
+    } finally {
+      await server.close();
+    }
+  };
 
-  test("even with a valid token", async ({ server }) => {
-    const { token } = await server.superuser();
-    await expectDetail(await server.fetch("/users", { headers: bearer(token) }), 404, "Not Found");
-    await expectDetail(await server.fetch("/admin", { headers: bearer(token) }), 404, "Not Found");
-  });
+  test("GET / is 200 HTML with the sign-in, sign-up and profile parts; 405 for other methods", () =>
+    demo(async (server) => {
+      const response = await server.fetch("/");
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+      const html = await response.text();
+      for (const id of ["sign-in", "sign-up", "profile", "sign-out", "forgot"]) {
+        expect(html).toContain(`id="${id}"`);
+      }
+      await expectNotAllowed(await server.fetch("/", { method: "POST" }), ["GET"]);
+    }));
+
+  test("unknown paths: 404 {detail: Not Found}, with or without a valid token", () =>
+    demo(async (server) => {
+      for (const [method, path] of UNKNOWN) {
+        await expectDetail(await server.fetch(path, { method }), 404, "Not Found");
+      }
+      const { token } = await server.superuser();
+      await expectDetail(
+        await server.fetch("/users", { headers: bearer(token) }),
+        404,
+        "Not Found",
+      );
+      await expectDetail(
+        await server.fetch("/admin", { headers: bearer(token) }),
+        404,
+        "Not Found",
+      );
+    }));
 });
 
 describe("wrong methods: 405 Method Not Allowed with Allow", () => {

@@ -39,7 +39,7 @@ describe("401 Unauthorized on protected routes", () => {
 
   test("with the stored (hashed) form of a valid token", async ({ server }) => {
     await server.user();
-    const [row] = await server.demo.db.selectFrom("accesstoken").select("token").execute();
+    const [row] = await server.setup.db.selectFrom("accesstoken").select("token").execute();
     await expectAllUnauthorized(server, bearer(row?.token as string));
   });
 
@@ -115,7 +115,7 @@ describe("401 Unauthorized on protected routes", () => {
   test("for a deleted user", async ({ server }) => {
     const { user, token } = await server.user();
     await server.user("bob@example.com");
-    await server.demo.manager.delete(await server.demo.manager.get(user.id));
+    await server.setup.manager.delete(await server.setup.manager.get(user.id));
     await expectAllUnauthorized(server, bearer(token));
     await expectAllUnauthorized(server, cookie(token));
   });

@@ -142,7 +142,7 @@ describe("PATCH /users/{id}", () => {
       is_active: false,
     });
     await expectUnauthorized(await server.me(bearer(userToken)));
-    expect(await server.demo.strategy.database.listByUser(user.id, null)).toEqual([]);
+    expect(await server.setup.strategy.database.listByUser(user.id, null)).toEqual([]);
     await expectJson(await patchUser(server, user.id, token, { is_active: true }), 200, user);
     await expectUnauthorized(await server.me(bearer(userToken)));
     expect((await server.me(bearer(await server.login(user.email)))).status).toBe(200);

@@ -4,34 +4,38 @@ import { resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
-/** The demo server (`demo/server.ts`) in a child process of its own, as `npm start` runs it. */
+/**
+ * The demo server (`demo/server.ts`), or an example server (`examples/<framework>/server.ts`),
+ * in a child process of its own, as `npm start` and `npm run example:<framework>` run it.
+ */
 export class DemoProcess {
   private constructor(
     private readonly child: ChildProcess,
     readonly url: string,
   ) {}
 
-  /** Starts the demo on a free port over `databaseUrl` and waits until it listens. */
-  static async start(databaseUrl: string): Promise<DemoProcess> {
-    const child = spawn(
-      process.execPath,
-      ["--conditions=source", "--import", "tsx", "demo/server.ts"],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          PORT: "0",
-          DATABASE_URL: databaseUrl,
-          TESSERA_SECRET: "test-secret-shared-by-both-instances",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
+  /** Starts the server on a free port over `databaseUrl` and waits until it listens. */
+  static async start(
+    databaseUrl: string,
+    options: { script?: string; env?: Record<string, string> } = {},
+  ): Promise<DemoProcess> {
+    const { script = "demo/server.ts", env = {} } = options;
+    const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", script], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: "0",
+        DATABASE_URL: databaseUrl,
+        TESSERA_SECRET: "test-secret-shared-by-both-instances",
+        ...env,
       },
-    );
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     const url = await new Promise<string>((done, fail) => {
       const read = (chunk: Buffer) => {
         output += chunk;
-        const match = /tessera demo on (http:\/\/\S+)/.exec(output);
+        const match = /^tessera .*?(http:\/\/[^\s)]+)/m.exec(output);
         if (match?.[1]) done(match[1]);
       };
       child.stdout?.on("data", read);

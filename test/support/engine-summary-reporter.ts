@@ -20,9 +20,9 @@ export default class EngineSummaryReporter implements Reporter {
     const lines = [...counts].map(([name, { passed, failed, skipped }]) => {
       const status = readStatus(name);
       const why = status && !status.available ? ` (unreachable: ${status.reason})` : "";
-      return `  ${name.padEnd(9)} ${passed} passed, ${failed} failed, ${skipped} skipped${why}`;
+      return `  ${name.padEnd(16)} ${passed} passed, ${failed} failed, ${skipped} skipped${why}`;
     });
-    process.stdout.write(`\nTests per engine:\n${lines.join("\n")}\n`);
+    process.stdout.write(`\nTests per project:\n${lines.join("\n")}\n`);
   }
 }
 

@@ -33,6 +33,25 @@ export function selectedEngines(env: NodeJS.ProcessEnv = process.env): EngineNam
   return names as EngineName[];
 }
 
+/** The frameworks besides Hono the HTTP suite also runs on (on SQLite). */
+export const OTHER_FRAMEWORKS = ["express", "express4", "fastify", "fastify4"] as const;
+
+/** `TESSERA_FRAMEWORKS=express,fastify` picks them; all by default, `none` for none. */
+export function selectedFrameworks(env: NodeJS.ProcessEnv = process.env): string[] {
+  const raw = env.TESSERA_FRAMEWORKS?.trim();
+  if (!raw) return [...OTHER_FRAMEWORKS];
+  if (raw === "none") return [];
+  const names = raw.split(",").map((name) => name.trim().toLowerCase());
+  for (const name of names) {
+    if (!(OTHER_FRAMEWORKS as readonly string[]).includes(name)) {
+      throw new Error(
+        `TESSERA_FRAMEWORKS: unknown framework "${name}" (known: ${OTHER_FRAMEWORKS.join(", ")})`,
+      );
+    }
+  }
+  return names;
+}
+
 /**
  * The test server's URL. Its database is the base for this run's databases
  * (`<base>_r<run>_w<worker>`), which the user must be allowed to create:

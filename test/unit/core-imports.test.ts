@@ -31,12 +31,31 @@ describe("package boundaries", () => {
   });
 
   it("nodemailer loads only through tessera/smtp, swagger-ui-dist only when /docs is built", () => {
-    for (const entry of ["index.ts", "http/hono/index.ts"]) {
+    for (const entry of ["index.ts", "integrations/hono/index.ts"]) {
       expect([...importGraph(resolve(SRC, entry)).packages]).not.toContain("nodemailer");
     }
     expect([...importGraph(resolve(SRC, "mail/smtp-mailer.ts")).packages]).toContain("nodemailer");
-    const hono = importGraph(resolve(SRC, "http/hono/index.ts")).packages;
-    expect([...hono].filter((name) => name.includes("swagger"))).toEqual([]);
+    const core = importGraph(resolve(SRC, "index.ts")).packages;
+    expect([...core].filter((name) => name.includes("swagger"))).toEqual([]);
+  });
+
+  it("each integration loads its own framework at most, and no other integration's files", () => {
+    for (const [name, allowed] of [
+      ["hono", ["hono"]],
+      ["express", []],
+      ["fastify", []],
+    ] as const) {
+      const { files, packages } = importGraph(resolve(SRC, `integrations/${name}/index.ts`));
+      const frameworks = [...packages].filter((p) => /^(hono|express|fastify)(\/|$)/.test(p));
+      expect(frameworks.map((p) => p.split("/")[0])).toEqual(
+        expect.arrayContaining(allowed.length ? [...allowed] : []),
+      );
+      for (const p of frameworks) expect(allowed as readonly string[]).toContain(p.split("/")[0]);
+      const others = [...files].filter(
+        (file) => file.includes("/integrations/") && !file.includes(`/integrations/${name}/`),
+      );
+      expect(others).toEqual([]);
+    }
   });
 
   it("the Kysely adapter loads drivers only on demand and no web framework", () => {

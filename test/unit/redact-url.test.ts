@@ -1,7 +1,7 @@
+import { redactUrl } from "tessera";
 import { describe, expect, it } from "vitest";
-import { redactUrl } from "../../demo/redact-url.js";
 
-describe("redactUrl (the demo's startup line)", () => {
+describe("redactUrl (startup lines, error messages)", () => {
   it("masks the password of a server URL, keeping user, host, port and database", () => {
     expect(redactUrl("postgres://user:s3cret@db.example.com:5432/app")).toBe(
       "postgres://user:***@db.example.com:5432/app",

@@ -2,7 +2,7 @@ import { RegExpRouter } from "hono/router/reg-exp-router";
 import { describe, expect, it } from "vitest";
 import { createDemoApp } from "../../demo/app.js";
 
-describe("the demo's route table", () => {
+describe("the demo's route table in Hono", () => {
   it("fits Hono's RegExpRouter, so no request pays for the slower TrieRouter", async () => {
     // Hono's SmartRouter silently falls back to its TrieRouter for the whole app when one pair of
     // routes is ambiguous to the RegExpRouter (a static path beside a parameter, /docs/init.js

@@ -1,17 +1,19 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import {
   AuthenticationBackend,
+  authRoutes,
   BearerTransport,
   DatabaseStrategy,
   Tessera,
   type User,
   UserManager,
+  usersRoutes,
 } from "tessera";
-import { authRouter, usersRouter } from "tessera/hono";
+import { honoRoutes } from "tessera/hono";
 import { describe, expect, it } from "vitest";
 import { cheapPasswords, memoryDatabase } from "../support/sqlite.js";
 
-describe("routers mounted in an app without onError", () => {
+describe("route groups mounted in an app without onError", () => {
   it("still answer a lost database with the contract's 503, not Hono's plain 500", async () => {
     const db = await memoryDatabase();
     const manager = new UserManager<User<string>>(db.users, { passwordHelper: cheapPasswords() });
@@ -21,10 +23,13 @@ describe("routers mounted in an app without onError", () => {
       transport: new BearerTransport(),
       getStrategy: () => strategy,
     });
-    const tessera = new Tessera({ getUserManager: () => manager, backends: [bearer] });
-    const app = new Hono(); // deliberately no app.onError(handleError)
-    app.route("/auth", authRouter(tessera, bearer));
-    app.route("/users", usersRouter(tessera));
+    const tessera = new Tessera<User<string>, string, Context>({
+      getUserManager: () => manager,
+      backends: [bearer],
+    });
+    const app = new Hono(); // deliberately no app.onError
+    app.route("/auth", honoRoutes(authRoutes(tessera, bearer)));
+    app.route("/users", honoRoutes(usersRoutes(tessera)));
 
     const user = await manager.create({ email: "ada@example.com", password: "analytical" });
     const token = await strategy.writeToken(user);

@@ -11,6 +11,11 @@ import {
 import { beforeEach, describe, expect, it } from "vitest";
 import { memoryDatabase } from "../support/sqlite.js";
 
+/** A GET request with these headers, as authentication reads it. */
+function requestWith(headers: Record<string, string> = {}) {
+  return { method: "GET", url: "http://app.example.com/users/me", headers: new Headers(headers) };
+}
+
 type U = User<string>;
 
 describe("Tessera.authenticate", () => {
@@ -50,14 +55,14 @@ describe("Tessera.authenticate", () => {
       isVerified: false,
       ...flags,
     });
-  const withBearer = (token: string) => new Headers({ authorization: `Bearer ${token}` });
+  const withBearer = (token: string) => requestWith({ authorization: `Bearer ${token}` });
 
   it("finds the user through the first backend that recognises the token", async () => {
     const user = await makeUser();
     const token = await strategy.writeToken(user);
     const viaCookie = await tessera.authenticate(
       "req-1",
-      new Headers({
+      requestWith({
         authorization: "Bearer not-a-valid-token-at-all",
         cookie: `fastapiusersauth=${token}`,
       }),
@@ -68,7 +73,7 @@ describe("Tessera.authenticate", () => {
   });
 
   it("builds no strategy and runs no query for a request without credentials", async () => {
-    expect((await tessera.authenticate("req", new Headers())).status).toBe(401);
+    expect((await tessera.authenticate("req", requestWith())).status).toBe(401);
     expect(strategiesBuilt).toEqual([]);
   });
 
@@ -100,8 +105,14 @@ describe("Tessera.authenticate", () => {
   });
 
   it("lets anonymous requests through with optional, as a null user", async () => {
-    const anonymous = await tessera.authenticate("r", new Headers(), { optional: true });
-    expect(anonymous).toEqual({ status: 200, user: null, token: null, backend: null });
+    const anonymous = await tessera.authenticate("r", requestWith(), { optional: true });
+    expect(anonymous).toEqual({
+      status: 200,
+      user: null,
+      token: null,
+      backend: null,
+      refusal: null,
+    });
     const plain = await makeUser();
     const token = await strategy.writeToken(plain);
     const notAdmin = await tessera.authenticate("r", withBearer(token), {

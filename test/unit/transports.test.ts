@@ -19,29 +19,30 @@ describe("BearerTransport", () => {
     expect(bearer.readToken(headers({}))).toBeNull();
   });
 
-  it("answers login with the OAuth2 token JSON and logout with an empty 204", async () => {
-    const login = bearer.loginResponse("tok");
-    expect(login.status).toBe(200);
-    expect(login.headers.get("content-type")).toBe("application/json");
-    expect(await login.json()).toEqual({ access_token: "tok", token_type: "bearer" });
-    const logout = bearer.logoutResponse();
-    expect(logout.status).toBe(204);
-    expect(await logout.text()).toBe("");
+  it("answers login with the OAuth2 token JSON (never cached) and logout with an empty 204", () => {
+    expect(bearer.loginResult("tok")).toEqual({
+      status: 200,
+      body: { access_token: "tok", token_type: "bearer" },
+      headers: { "cache-control": "no-store" },
+    });
+    expect(bearer.logoutResult()).toEqual({ status: 204 });
   });
 });
 
 describe("CookieTransport", () => {
   it("sets FastAPI Users' cookie byte for byte with its defaults", async () => {
     const cookie = new CookieTransport({ cookieMaxAge: 3600 });
-    const login = cookie.loginResponse("tok");
+    const login = cookie.loginResult("tok");
     expect(login.status).toBe(204);
-    expect(login.headers.get("set-cookie")).toBe(
-      "fastapiusersauth=tok; HttpOnly; Max-Age=3600; Path=/; SameSite=lax; Secure",
-    );
-    expect(cookie.logoutResponse().headers.get("set-cookie")).toBe(
+    expect(login.body).toBeUndefined();
+    expect(login.headers).toEqual({
+      "set-cookie": "fastapiusersauth=tok; HttpOnly; Max-Age=3600; Path=/; SameSite=lax; Secure",
+      "cache-control": "no-store",
+    });
+    expect(cookie.logoutResult().headers?.["set-cookie"]).toBe(
       'fastapiusersauth=""; HttpOnly; Max-Age=0; Path=/; SameSite=lax; Secure',
     );
-    expect(new CookieTransport().loginResponse("tok").headers.get("set-cookie")).toBe(
+    expect(new CookieTransport().loginResult("tok").headers?.["set-cookie"]).toBe(
       "fastapiusersauth=tok; HttpOnly; Path=/; SameSite=lax; Secure",
     );
   });
@@ -56,7 +57,7 @@ describe("CookieTransport", () => {
       cookieHttpOnly: false,
       cookieSameSite: "strict",
     });
-    expect(cookie.loginResponse("tok").headers.get("set-cookie")).toBe(
+    expect(cookie.loginResult("tok").headers?.["set-cookie"]).toBe(
       "sid=tok; Domain=example.com; Max-Age=60; Path=/app; SameSite=strict",
     );
     expect(() => new CookieTransport({ cookieName: "bad name;" })).toThrow(TypeError);

@@ -156,13 +156,13 @@ describe("UserManager", () => {
     ]);
   });
 
-  it("parses ids of its id type", () => {
+  it("parses ids as its user database's id type says (declared once, by the database)", async () => {
     expect(manager.parseId("0E4B2D36-9C1F-4F8A-9E3B-2B1D5C6A7F80")).toBe(
       "0e4b2d36-9c1f-4f8a-9e3b-2b1d5c6a7f80",
     );
     expect(manager.parseId("not-a-uuid")).toBeNull();
     expect(manager.parseId("1")).toBeNull();
-    const integers = new UserManager(db.users as never, { idType: "integer" });
+    const integers = new UserManager((await memoryDatabase("integer")).users);
     expect(integers.parseId("42")).toBe(42);
     for (const bad of ["0", "-1", "4.2", "1e3", "99999999999999999999", " 1"]) {
       expect(integers.parseId(bad)).toBeNull();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { userCreateSpec } from "../../src/http/hono/schemas.js";
-import { decodeJsonBody, validateFields } from "../../src/http/hono/validation.js";
+import { userCreateSpec } from "../../src/http/schemas.js";
+import { decodeJsonBody, validateFields } from "../../src/http/validation.js";
 
 describe("request validation (FastAPI's 422 shapes)", () => {
   it("reports every missing required field at once, in field order", () => {

@@ -5,6 +5,7 @@ import {
   MysqlDialect,
   PostgresDialect,
 } from "kysely";
+import { redactUrl } from "../../redact-url.js";
 import { createSqliteDialect } from "./sqlite-dialect.js";
 import { type Mysql2Pool, TimedMysqlPool } from "./timed-mysql-pool.js";
 import { TimedPostgresPool } from "./timed-postgres-pool.js";
@@ -83,7 +84,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
       return connectMysql(`mysql:${url.slice(scheme.length)}`, options);
     default:
       throw new TypeError(
-        `Unsupported DATABASE_URL scheme "${scheme || redact(url)}": use sqlite:<path>, ` +
+        `Unsupported DATABASE_URL scheme "${scheme || redactUrl(url)}": use sqlite:<path>, ` +
           "postgres://user:password@host:5432/database or mysql://user:password@host:3306/database",
       );
   }
@@ -206,9 +207,4 @@ async function importDriver<T>(name: string): Promise<T> {
       cause: error,
     });
   }
-}
-
-/** The URL without its password, for error messages. */
-function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
 }

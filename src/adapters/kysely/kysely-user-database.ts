@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { UserDatabase } from "../../db/user-database.js";
 import { UserAlreadyExists } from "../../errors.js";
-import { newId } from "../../ids.js";
+import { newId, parseId } from "../../ids.js";
 import type { User, UserCreateData, UserUpdateData } from "../../models.js";
 import { guard } from "./guard.js";
 import { rowToUser, type UserRow, userToRow } from "./rows.js";
@@ -20,6 +20,10 @@ export class KyselyUserDatabase<U extends User<ID>, ID = U["id"]> implements Use
   ) {
     // Plugins (CamelCasePlugin…) of the caller's instance would rename our columns.
     this.#db = db.withoutPlugins();
+  }
+
+  parseId(raw: string): ID | null {
+    return parseId(this.schema.idType, raw) as ID | null;
   }
 
   get(id: ID): Promise<U | null> {

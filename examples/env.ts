@@ -1,0 +1,76 @@
+import { randomBytes } from "node:crypto";
+import { redactUrl } from "tessera";
+import type { SetupConfig } from "./setup.js";
+
+/** Where a server listens, and the setup it runs, from its environment. */
+export interface ServerConfig {
+  port: number;
+  hostname: string;
+  setup: SetupConfig;
+  /** The database URL with its password masked, to print. */
+  databaseLabel: string;
+}
+
+const list = (value = "") =>
+  value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/**
+ * Reads the variables the demo and the example servers share: PORT, HOST,
+ * DATABASE_URL, TESSERA_TOKEN_LIFETIME, TESSERA_SECRET, TESSERA_BASE_URL,
+ * TESSERA_TRUSTED_ORIGINS, TESSERA_TRUSTED_PROXIES, TESSERA_RATE_LIMIT
+ * (`on` or `off`) and TESSERA_EXPOSE_TOKENS (`1`), warning loudly where a
+ * setting is unsafe.
+ */
+export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const port = Number(env.PORT ?? 8000);
+  const hostname = env.HOST ?? "127.0.0.1";
+  const databaseUrl = env.DATABASE_URL ?? "sqlite:tessera.db";
+  const exposeTokens = env.TESSERA_EXPOSE_TOKENS === "1";
+  const rateLimit = (env.TESSERA_RATE_LIMIT ?? "on").toLowerCase();
+  if (rateLimit !== "on" && rateLimit !== "off") {
+    throw new Error(`TESSERA_RATE_LIMIT must be "on" or "off", not "${rateLimit}"`);
+  }
+  if (rateLimit === "off") {
+    console.warn(
+      "tessera: TESSERA_RATE_LIMIT=off: login, register and email routes are not rate-limited.",
+    );
+  }
+  let secret = env.TESSERA_SECRET;
+  if (!secret) {
+    secret = randomBytes(32).toString("base64url");
+    console.warn(
+      "tessera: TESSERA_SECRET is not set; a random one was generated for this run, so reset and " +
+        "verification tokens will not survive a restart. Set TESSERA_SECRET in production.",
+    );
+  }
+  if (exposeTokens) {
+    const rule = "!".repeat(78);
+    console.warn(
+      [
+        rule,
+        "!! TESSERA_EXPOSE_TOKENS=1: GET /_test/tokens/{email} hands out the reset-password and",
+        "!! verification tokens of ANY account to ANYONE. For black-box tests only: never run",
+        "!! this where real users are.",
+        rule,
+      ].join("\n"),
+    );
+  }
+  return {
+    port,
+    hostname,
+    databaseLabel: redactUrl(databaseUrl),
+    setup: {
+      databaseUrl,
+      lifetimeSeconds: Number(env.TESSERA_TOKEN_LIFETIME ?? 3600),
+      secret,
+      baseUrl: env.TESSERA_BASE_URL ?? `http://${hostname}:${port}`,
+      exposeTokens,
+      trustedOrigins: list(env.TESSERA_TRUSTED_ORIGINS),
+      trustedProxies: list(env.TESSERA_TRUSTED_PROXIES),
+      rateLimit: rateLimit === "off" ? false : {},
+    },
+  };
+}

@@ -1,0 +1,10 @@
+import type { Server } from "node:http";
+import { gracefulShutdown } from "tessera/node";
+import { serverConfigFromEnv } from "../env.js";
+import { createFastifyApp } from "./app.js";
+
+const { port, hostname, setup, databaseLabel } = serverConfigFromEnv();
+const { app, close } = await createFastifyApp(setup);
+const address = await app.listen({ port, host: hostname });
+console.log(`tessera on Fastify at ${address} (database: ${databaseLabel})`);
+gracefulShutdown(app.server as Server, { onShutdown: close });

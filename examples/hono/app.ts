@@ -1,0 +1,18 @@
+import { type Context, Hono } from "hono";
+import { currentUser, honoRoutes } from "tessera/hono";
+import { createSetup, type SetupConfig } from "../setup.js";
+
+/**
+ * tessera on Hono: the routes mounted where FastAPI Users puts them, the
+ * app's own public `GET /hello`, and `GET /private` behind the guard.
+ */
+export async function createHonoApp(config: SetupConfig = {}) {
+  const setup = await createSetup<Context>(config);
+  const app = new Hono();
+  for (const [prefix, routes] of setup.mounts) app.route(prefix, honoRoutes(routes));
+  app.get("/hello", (c) => c.json({ hello: "world" }));
+  app.get("/private", currentUser(setup.tessera, { active: true }), (c) =>
+    c.json({ email: c.var.user.email }),
+  );
+  return { ...setup, app };
+}

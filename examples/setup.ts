@@ -1,0 +1,185 @@
+import { randomBytes } from "node:crypto";
+import {
+  AuthenticationBackend,
+  accountEmailHooks,
+  apiDocsRoutes,
+  authRoutes,
+  BearerTransport,
+  type Clock,
+  ConsoleMailer,
+  CookieTransport,
+  DatabaseStrategy,
+  json,
+  type Mailer,
+  type Mount,
+  openApiDocument,
+  PasswordHelper,
+  type RateLimitOptions,
+  type Route,
+  registerRoutes,
+  resetPasswordRoutes,
+  systemClock,
+  Tessera,
+  type User,
+  UserManager,
+  usersRoutes,
+  verifyRoutes,
+} from "tessera";
+import { type ConnectOptions, connect, kyselyAdapter, migrateToLatest } from "tessera/kysely";
+import { Outbox } from "./outbox.js";
+import { validatePassword } from "./password-rule.js";
+
+/**
+ * The tessera setup the three example apps (Hono, Express, Fastify) and the
+ * demo share: nothing in it depends on a framework. Each app mounts `mounts`
+ * with its framework's integration and adds its own routes.
+ */
+export interface SetupConfig {
+  /** @default "sqlite:tessera.db" */
+  databaseUrl?: string;
+  /** Pool size and timeouts of the database. @default connect()'s */
+  connectOptions?: ConnectOptions;
+  /** @default 3600 */
+  lifetimeSeconds?: number | null;
+  clock?: Clock;
+  passwordHelper?: PasswordHelper;
+  /** Signs reset and verification tokens. @default TESSERA_SECRET, else random */
+  secret?: string;
+  /** Where the emails' links point. @default "http://127.0.0.1:8000" */
+  baseUrl?: string;
+  /** @default a ConsoleMailer */
+  mailer?: Mailer;
+  /** Serve `GET /_test/tokens/{email}` (tests only). @default false */
+  exposeTokens?: boolean;
+  /** Other origins allowed to send cookie-authenticated unsafe requests. @default [] */
+  trustedOrigins?: string[];
+  /** Rate limits of the auth routes; `false` turns them off. @default on, tessera's defaults */
+  rateLimit?: RateLimitOptions | false;
+  /** Proxies whose `X-Forwarded-For` is believed. @default [] */
+  trustedProxies?: string[];
+  /** The document's title. @default "tessera example" */
+  title?: string;
+}
+
+/**
+ * FastAPI Users' "full example" shape: the bearer backend at /auth, the
+ * cookie backend at /auth/cookie, register, reset-password and verify at
+ * /auth, users at /users; plus /health, /openapi.json and /docs.
+ */
+export async function createSetup<Ctx>(config: SetupConfig = {}) {
+  const {
+    databaseUrl = "sqlite:tessera.db",
+    lifetimeSeconds = 3600,
+    clock = systemClock,
+    passwordHelper = new PasswordHelper(),
+    secret = process.env.TESSERA_SECRET ?? randomBytes(32).toString("base64url"),
+    baseUrl = "http://127.0.0.1:8000",
+    mailer = new ConsoleMailer(),
+    exposeTokens = false,
+    trustedOrigins = [],
+    rateLimit = {},
+    trustedProxies = [],
+    title = "tessera example",
+  } = config;
+  const connection = await connect(databaseUrl, config.connectOptions);
+  try {
+    await migrateToLatest(connection.db);
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+  const { users, accessTokens } = kyselyAdapter(connection.db);
+
+  const outbox = new Outbox();
+  const emails = accountEmailHooks(mailer, {
+    appName: title,
+    resetPasswordUrl: `${baseUrl}/?reset_token={token}`,
+    verifyUrl: `${baseUrl}/?verify_token={token}`,
+  });
+  const manager = new UserManager(users, {
+    passwordHelper,
+    validatePassword,
+    clock,
+    resetPasswordTokenSecret: secret,
+    verificationTokenSecret: secret,
+    hooks: {
+      onAfterForgotPassword(user, token, request) {
+        outbox.record(user.email, "reset_password", token);
+        return emails.onAfterForgotPassword?.(user, token, request);
+      },
+      onAfterRequestVerify(user, token, request) {
+        outbox.record(user.email, "verify", token);
+        return emails.onAfterRequestVerify?.(user, token, request);
+      },
+    },
+  });
+  const strategy = new DatabaseStrategy(accessTokens, { lifetimeSeconds, clock });
+  const bearer = new AuthenticationBackend({
+    name: "database",
+    transport: new BearerTransport({ tokenUrl: "auth/login" }),
+    getStrategy: () => strategy,
+  });
+  const cookie = new AuthenticationBackend({
+    name: "cookie",
+    transport: new CookieTransport({ cookieMaxAge: lifetimeSeconds, trustedOrigins }),
+    getStrategy: () => strategy,
+  });
+  const tessera = new Tessera<User<string>, string, Ctx>({
+    getUserManager: () => manager,
+    backends: [bearer, cookie],
+    rateLimit: rateLimit && { clock, ...rateLimit },
+    trustedProxies,
+  });
+
+  const apiMounts: Mount<Ctx>[] = [
+    ["/", [healthRoute()]],
+    ["/auth", authRoutes(tessera, bearer)],
+    ["/auth/cookie", authRoutes(tessera, cookie)],
+    ["/auth", registerRoutes(tessera)],
+    ["/auth", resetPasswordRoutes(tessera)],
+    ["/auth", verifyRoutes(tessera)],
+    ["/users", usersRoutes(tessera)],
+  ];
+  if (exposeTokens) apiMounts.push(["/", [outbox.route()]]);
+  const document = openApiDocument({
+    title,
+    version: "0.1.0",
+    description: "FastAPI Users' HTTP contract on the database token strategy.",
+    mounts: apiMounts,
+  });
+  const mounts: Mount<Ctx>[] = [...apiMounts, ["/", apiDocsRoutes(document)]];
+
+  return {
+    tessera,
+    mounts,
+    document,
+    manager,
+    strategy,
+    outbox,
+    db: connection.db,
+    close: connection.close,
+  };
+}
+
+/** What `createSetup` gives an app. */
+export type Setup<Ctx> = Awaited<ReturnType<typeof createSetup<Ctx>>>;
+
+/** `GET /health` → `{"ok": true}` (for load balancers and benchmarks). */
+function healthRoute(): Route {
+  return {
+    method: "GET",
+    path: "/health",
+    doc: {
+      operationId: "health",
+      summary: "Health check",
+      tags: ["demo"],
+      responses: {
+        200: {
+          description: "The server is up",
+          schema: { type: "object", properties: { ok: { const: true } }, required: ["ok"] },
+        },
+      },
+    },
+    handle: async () => json(200, { ok: true }),
+  };
+}

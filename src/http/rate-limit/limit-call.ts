@@ -1,0 +1,46 @@
+import { HttpError } from "../http-error.js";
+import type { HttpRequest } from "../http-request.js";
+import { statusDetail } from "../http-result.js";
+import { addressKey, type ClientAddressResolver } from "./client-address.js";
+import type { RateLimited, RateLimitedAction, RateLimiter } from "./rate-limiter.js";
+
+/** The process-scoped parts of a `Tessera` that rate limiting reads. */
+export interface Limits {
+  readonly rateLimiter: RateLimiter | null;
+  readonly clientAddresses: ClientAddressResolver;
+}
+
+function tooManyRequests(limited: RateLimited, closeConnection: boolean): HttpError {
+  const retryAfter = { "retry-after": String(limited.retryAfterSeconds) };
+  return new HttpError({ ...statusDetail(429, retryAfter), closeConnection });
+}
+
+/**
+ * Counts the request against `action`'s per-address limit, before its body
+ * is read; throws 429 with `Retry-After` when over it (and the connection
+ * closes: the body is never read). Does nothing when limits are off.
+ */
+export async function limitAddress(
+  limits: Limits,
+  request: HttpRequest,
+  action: RateLimitedAction,
+): Promise<void> {
+  const limiter = limits.rateLimiter;
+  if (limiter === null || limiter.rule(action, "ip") === null) return;
+  const client = limits.clientAddresses.resolve(
+    request.peerAddress,
+    request.headers.get("x-forwarded-for"),
+  );
+  const limited = await limiter.hit(action, "ip", client && addressKey(client));
+  if (limited) throw tooManyRequests(limited, true);
+}
+
+/** Counts the request against `action`'s per-account limit; throws 429 when over it. */
+export async function limitAccount(
+  limits: Limits,
+  action: RateLimitedAction,
+  account: string,
+): Promise<void> {
+  const limited = await limits.rateLimiter?.hit(action, "account", account);
+  if (limited) throw tooManyRequests(limited, false);
+}

@@ -1,0 +1,32 @@
+import type { User } from "../models.js";
+import type { Authentication, CurrentUserOptions, Tessera } from "../tessera.js";
+import { HttpError } from "./http-error.js";
+import { detail } from "./http-result.js";
+import type { RouteCall } from "./route.js";
+
+/** An authentication that found its user. */
+export type Authenticated<U extends User<ID>, ID, Ctx> = Extract<
+  Authentication<U, ID, Ctx>,
+  { token: string }
+>;
+
+/**
+ * Authenticates a route's request (CSRF included) and answers for it when
+ * refused: throws {@link HttpError} with 401 or 403 and the reason as `detail`.
+ */
+export async function requireUser<U extends User<ID>, ID, Ctx>(
+  tessera: Tessera<U, ID, Ctx>,
+  call: RouteCall<Ctx>,
+  options: CurrentUserOptions<U, ID, Ctx>,
+): Promise<Authenticated<U, ID, Ctx>> {
+  const authentication = await tessera.authenticate(call.ctx, call.request, options);
+  if (authentication.token === null) {
+    throw new HttpError(
+      detail(
+        authentication.status === 200 ? 401 : authentication.status,
+        authentication.refusal ?? "Unauthorized",
+      ),
+    );
+  }
+  return authentication;
+}

@@ -1,0 +1,181 @@
+import { detail, type HttpResult } from "./http-result.js";
+import type { Route, RouteCall, RouteGroup } from "./route.js";
+import { runRoute } from "./run-route.js";
+
+type Segment = { readonly param: string } | { readonly text: string };
+
+/** One declared path: its segments and the route of each method. */
+interface PathRoutes<Ctx> {
+  readonly segments: readonly Segment[];
+  readonly methods: Map<string, Route<Ctx>>;
+  /** The `Allow` header of a 405 on this path. */
+  readonly allow: string;
+}
+
+/** A path as served under a shared pattern. */
+interface PatternEntry<Ctx> extends PathRoutes<Ctx> {
+  /** Static segments standing where the pattern has a parameter: that parameter must equal the text. */
+  readonly checks: readonly { readonly param: string; readonly text: string }[];
+  readonly params: readonly string[];
+}
+
+/**
+ * A group's routes arranged for a framework's router. Each pattern (`/:id`)
+ * is registered once, for every method, and `serve` picks the route: paths
+ * that only differ where one has a parameter (`/me` beside `/{id}`) share a
+ * pattern, the static one matched first. One handler per pattern keeps
+ * routers on their fast path (Hono's RegExpRouter refuses two routes that
+ * match one path); a path's other methods answer 405 with `Allow`.
+ */
+export class RouteTable<Ctx> {
+  readonly #byPattern = new Map<string, PatternEntry<Ctx>[]>();
+  #matchers: { pattern: string; regex: RegExp; names: string[] }[] | undefined;
+
+  constructor(group: RouteGroup<Ctx>) {
+    const paths = new Map<string, { segments: Segment[]; methods: Map<string, Route<Ctx>> }>();
+    for (const route of group) {
+      let entry = paths.get(route.path);
+      if (!entry) {
+        entry = { segments: parsePath(route.path), methods: new Map() };
+        paths.set(route.path, entry);
+      }
+      if (entry.methods.has(route.method)) {
+        throw new TypeError(`two routes for ${route.method} ${route.path}`);
+      }
+      entry.methods.set(route.method, route);
+    }
+    const all = [...paths.values()];
+    for (const { segments, methods } of all) {
+      const patternSegments = patternOf(segments, all);
+      const checks = segments.flatMap((segment, i) => {
+        const shared = patternSegments[i] as Segment;
+        return "text" in segment && "param" in shared
+          ? [{ param: shared.param, text: segment.text }]
+          : [];
+      });
+      const params = segments.flatMap((segment) => ("param" in segment ? [segment.param] : []));
+      const pattern = `/${patternSegments.map((s) => ("param" in s ? `:${s.param}` : s.text)).join("/")}`;
+      const shared = this.#byPattern.get(pattern) ?? [];
+      shared.push({ segments, methods, allow: allowHeader(methods), checks, params });
+      // Static segments before parameters: `/me` is tried before `/{id}`.
+      shared.sort((a, b) => a.params.length - b.params.length);
+      this.#byPattern.set(pattern, shared);
+    }
+  }
+
+  /** The patterns to register, in the framework's `/:param` syntax (`/` for the group's root). */
+  get patterns(): string[] {
+    return [...this.#byPattern.keys()];
+  }
+
+  /**
+   * The pattern a path (relative to the group's mount) falls under, and its
+   * parameters, for integrations that route themselves; `null` when the group
+   * does not serve the path (the request goes on to the app's own routes).
+   */
+  match(path: string): { pattern: string; params: Record<string, string> } | null {
+    this.#matchers ??= this.patterns
+      .map((pattern) => {
+        const names: string[] = [];
+        const source = pattern
+          .split("/")
+          .map((part) => {
+            if (!part.startsWith(":")) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+            names.push(part.slice(1));
+            return "([^/]+)";
+          })
+          .join("/");
+        return { pattern, regex: new RegExp(`^${source}$`), names };
+      })
+      // Fewer parameters first: a static path wins over a parameter.
+      .sort((a, b) => a.names.length - b.names.length);
+    for (const { pattern, regex, names } of this.#matchers) {
+      const found = regex.exec(path);
+      if (!found) continue;
+      const params: Record<string, string> = {};
+      try {
+        names.forEach((name, i) => {
+          params[name] = decodeURIComponent(found[i + 1] as string);
+        });
+      } catch {
+        return null;
+      }
+      return { pattern, params };
+    }
+    return null;
+  }
+
+  /**
+   * Serves a request its router matched to `pattern`, with the router's
+   * parameters: the route's answer, or 405 with `Allow`; `null` when the path
+   * is not one of the group's after all (an empty parameter, as some routers
+   * match `/users/` to `/users/:id`): the integration lets the framework
+   * answer, as for any path it does not serve. `HEAD` is served as `GET` (the
+   * integration sends no body).
+   */
+  serve(
+    pattern: string,
+    method: string,
+    params: Readonly<Record<string, string | undefined>>,
+    call: Omit<RouteCall<Ctx>, "params">,
+  ): Promise<HttpResult> | null {
+    const entries = this.#byPattern.get(pattern) ?? [];
+    const wanted = method === "HEAD" ? "GET" : method;
+    let allow: string | null = null;
+    for (const entry of entries) {
+      if (!entry.checks.every((check) => params[check.param] === check.text)) continue;
+      if (!entry.params.every((name) => params[name])) continue;
+      const route = entry.methods.get(wanted);
+      if (route) return runRoute(route, { ...call, params: ownParams(entry.params, params) });
+      allow ??= entry.allow;
+    }
+    if (allow === null) return null;
+    return Promise.resolve(detail(405, "Method Not Allowed", { allow }));
+  }
+}
+
+function parsePath(path: string): Segment[] {
+  return path
+    .split("/")
+    .filter(Boolean)
+    .map((part) => (/^\{\w+\}$/.test(part) ? { param: part.slice(1, -1) } : { text: part }));
+}
+
+/** A path's segments, each static one that a sibling path has a parameter at replaced by that parameter. */
+function patternOf(
+  segments: readonly Segment[],
+  all: readonly { segments: readonly Segment[] }[],
+): Segment[] {
+  return segments.map((segment, i) => {
+    if ("param" in segment) return segment;
+    const rival = all.find(
+      (other) =>
+        other.segments.length === segments.length &&
+        "param" in (other.segments[i] as Segment) &&
+        other.segments.slice(0, i).every((s, j) => sameSegment(s, segments[j] as Segment)),
+    );
+    return rival ? (rival.segments[i] as Segment) : segment;
+  });
+}
+
+function sameSegment(a: Segment, b: Segment): boolean {
+  return "param" in a ? "param" in b : "text" in b && a.text === b.text;
+}
+
+/** The path's own parameters, taken from the router's. */
+function ownParams(
+  names: readonly string[],
+  params: Readonly<Record<string, string | undefined>>,
+): Readonly<Record<string, string>> {
+  if (names.length === 0) return EMPTY;
+  const own: Record<string, string> = {};
+  for (const name of names) own[name] = params[name] ?? "";
+  return own;
+}
+
+const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
+
+function allowHeader(routes: Map<string, unknown>): string {
+  const methods = [...routes.keys()];
+  return (methods.includes("GET") ? [...methods, "HEAD"] : methods).join(", ");
+}

@@ -1,0 +1,138 @@
+import type { AuthenticationBackend } from "../../authentication-backend.js";
+import { ErrorCode, UserNotExists } from "../../errors.js";
+import type { User } from "../../models.js";
+import type { Tessera } from "../../tessera.js";
+import { CookieTransport } from "../../transports/cookie-transport.js";
+import { detail } from "../http-result.js";
+import { emailSubject } from "../rate-limit/account-subject.js";
+import { limitAccount, limitAddress } from "../rate-limit/limit-call.js";
+import { readBody } from "../read-body.js";
+import { requireUser } from "../require-user.js";
+import type { ResponseDoc, Route, RouteGroup } from "../route.js";
+import { HASHING_BUSY } from "../run-route.js";
+import { loginFormSpec } from "../schemas.js";
+import { BEARER_RESPONSE, fails } from "./route-docs.js";
+
+export interface AuthRoutesOptions {
+  /** Refuse login (400 `LOGIN_USER_NOT_VERIFIED`) and logout to unverified users. @default false */
+  requiresVerification?: boolean;
+  /** Bodies over this many bytes get a 413. @default 65536 */
+  maxBodySize?: number;
+}
+
+/**
+ * `POST /login` (OAuth2 password form) and `POST /logout` for one backend
+ * (FastAPI Users' `get_auth_router`). Mount one group per backend.
+ *
+ * @example
+ * const routes = authRoutes(tessera, bearerBackend); // mounted at /auth
+ */
+export function authRoutes<U extends User<ID>, ID, Ctx>(
+  tessera: Tessera<U, ID, Ctx>,
+  backend: AuthenticationBackend<U, ID, Ctx>,
+  options: AuthRoutesOptions = {},
+): RouteGroup<Ctx> {
+  const { requiresVerification = false, maxBodySize } = options;
+  const loginBody = {
+    type: "form",
+    name: `Body_auth_${backend.name}_login`,
+    spec: loginFormSpec,
+  } as const;
+
+  const login: Route<Ctx, typeof loginFormSpec> = {
+    method: "POST",
+    path: "/login",
+    body: loginBody,
+    maxBodySize,
+    rateLimit: "login",
+    doc: loginDoc(backend, requiresVerification),
+    async handle({ request, ctx }) {
+      await limitAddress(tessera, request, "login");
+      const manager = tessera.getUserManager(ctx);
+      if (manager.passwordHelper.busy) return HASHING_BUSY;
+      // Login CSRF: a foreign page must not log the browser into another account.
+      const refusal = backend.transport.checkRequestOrigin?.(request);
+      if (refusal) return detail(403, refusal);
+      const form = await readBody(request, loginBody, maxBodySize);
+      await limitAccount(tessera, "login", emailSubject(form.username));
+      const user = await manager.authenticate({ email: form.username, password: form.password });
+      if (!user?.isActive) return detail(400, ErrorCode.LOGIN_BAD_CREDENTIALS);
+      if (requiresVerification && !user.isVerified) {
+        return detail(400, ErrorCode.LOGIN_USER_NOT_VERIFIED);
+      }
+      try {
+        const result = await backend.login(backend.getStrategy(ctx), user);
+        await manager.onAfterLogin(user, request);
+        return result;
+      } catch (error) {
+        // Deleted between the password check and the token's insert.
+        if (error instanceof UserNotExists) return detail(400, ErrorCode.LOGIN_BAD_CREDENTIALS);
+        throw error;
+      }
+    },
+  };
+
+  const logout: Route<Ctx> = {
+    method: "POST",
+    path: "/logout",
+    doc: {
+      operationId: `auth:${backend.name}.logout`,
+      summary: `Log out (${backend.name})`,
+      description: "Deletes the token the request carries; the user's other tokens keep working.",
+      tags: ["auth"],
+      security: tessera.backends,
+      responses: logoutResponses(backend),
+    },
+    async handle(call) {
+      const { user, token } = await requireUser(tessera, call, {
+        active: true,
+        verified: requiresVerification,
+      });
+      return backend.logout(backend.getStrategy(call.ctx), user, token);
+    },
+  };
+  return [login, logout];
+}
+
+function loginDoc(backend: { name: string; transport: unknown }, requiresVerification: boolean) {
+  const cookie = backend.transport instanceof CookieTransport;
+  const errors: string[] = [ErrorCode.LOGIN_BAD_CREDENTIALS];
+  if (requiresVerification) errors.push(ErrorCode.LOGIN_USER_NOT_VERIFIED);
+  const responses: Record<number, ResponseDoc> = {
+    400: fails("Bad credentials, an unknown or an inactive user", ...errors),
+  };
+  if (cookie) {
+    responses[204] = {
+      description: "Logged in: the token is in an HttpOnly cookie",
+      headers: { "set-cookie": { description: "The session cookie", schema: { type: "string" } } },
+    };
+    responses[403] = fails(
+      "A browser request from an untrusted origin (login CSRF)",
+      ErrorCode.CSRF_ORIGIN_NOT_TRUSTED,
+      ErrorCode.CSRF_CROSS_SITE_REQUEST,
+    );
+  } else {
+    responses[200] = BEARER_RESPONSE;
+  }
+  return {
+    operationId: `auth:${backend.name}.login`,
+    summary: `Log in (${backend.name})`,
+    description:
+      "OAuth2 password form: `username` is the email (any case). A new access token " +
+      "per login; an unknown email costs the same time as a wrong password.",
+    tags: ["auth"],
+    responses,
+  };
+}
+
+function logoutResponses(backend: { transport: unknown }): Record<number, ResponseDoc> {
+  if (!(backend.transport instanceof CookieTransport)) {
+    return { 204: { description: "Logged out: the token is revoked" } };
+  }
+  return {
+    204: {
+      description: "Logged out: the token is revoked and the cookie cleared",
+      headers: { "set-cookie": { description: "Clears the cookie", schema: { type: "string" } } },
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { ErrorCode, InvalidPasswordException, UserAlreadyExists } from "../../errors.js";
+import type { User } from "../../models.js";
+import type { Tessera } from "../../tessera.js";
+import { detail, privateJson } from "../http-result.js";
+import { emailSubject } from "../rate-limit/account-subject.js";
+import { limitAccount, limitAddress } from "../rate-limit/limit-call.js";
+import { readBody } from "../read-body.js";
+import type { Route, RouteGroup } from "../route.js";
+import { HASHING_BUSY } from "../run-route.js";
+import { userCreateSpec } from "../schemas.js";
+import { type UserRoutesOptions, userRead } from "../user-read.js";
+import { fails, ok, REASON, USER } from "./route-docs.js";
+
+/**
+ * `POST /register`: creates an active, unverified, non-superuser account and
+ * answers 201 with it (FastAPI Users' `get_register_router`).
+ *
+ * @example
+ * const routes = registerRoutes(tessera); // mounted at /auth
+ */
+export function registerRoutes<U extends User<ID>, ID, Ctx>(
+  tessera: Tessera<U, ID, Ctx>,
+  options: UserRoutesOptions<U> = {},
+): RouteGroup<Ctx> {
+  const { serializeUser = userRead, maxBodySize } = options;
+  const body = { type: "json", name: "UserCreate", spec: userCreateSpec } as const;
+  const register: Route<Ctx, typeof userCreateSpec> = {
+    method: "POST",
+    path: "/register",
+    body,
+    maxBodySize,
+    rateLimit: "register",
+    doc: {
+      operationId: "register:register",
+      summary: "Register",
+      description:
+        "Creates an active, unverified, non-superuser account (the flags in the body are ignored).",
+      tags: ["auth"],
+      responses: {
+        201: ok("The new user", USER),
+        400: fails(
+          "The email is taken (any case), or the password is refused",
+          ErrorCode.REGISTER_USER_ALREADY_EXISTS,
+          { code: ErrorCode.REGISTER_INVALID_PASSWORD, reason: REASON },
+        ),
+      },
+    },
+    async handle({ request, ctx }) {
+      await limitAddress(tessera, request, "register");
+      const manager = tessera.getUserManager(ctx);
+      if (manager.passwordHelper.busy) return HASHING_BUSY;
+      const { email, password } = await readBody(request, body, maxBodySize);
+      await limitAccount(tessera, "register", emailSubject(email));
+      try {
+        const user = await manager.create({ email, password }, { safe: true, request });
+        return privateJson(201, serializeUser(user));
+      } catch (error) {
+        if (error instanceof InvalidPasswordException) {
+          return detail(400, { code: ErrorCode.REGISTER_INVALID_PASSWORD, reason: error.reason });
+        }
+        if (error instanceof UserAlreadyExists) {
+          return detail(400, ErrorCode.REGISTER_USER_ALREADY_EXISTS);
+        }
+        throw error;
+      }
+    },
+  };
+  return [register];
+}

@@ -1,0 +1,231 @@
+import { ErrorCode, InvalidPasswordException, StaleUser, UserAlreadyExists } from "../../errors.js";
+import type { User } from "../../models.js";
+import type { CurrentUserOptions, Tessera } from "../../tessera.js";
+import { detail, NOT_FOUND, noContent, privateJson } from "../http-result.js";
+import { readBody } from "../read-body.js";
+import { type Authenticated, requireUser } from "../require-user.js";
+import type {
+  DocumentedBackend,
+  ResponseDoc,
+  Route,
+  RouteCall,
+  RouteDoc,
+  RouteGroup,
+} from "../route.js";
+import { userUpdateSpec } from "../schemas.js";
+import { type UserRoutesOptions, userRead } from "../user-read.js";
+import type { BodyOf } from "../validation.js";
+import { fails, ID_PARAMETER, ok, REASON, revocationNote, USER } from "./route-docs.js";
+
+export interface UsersRoutesOptions<U> extends UserRoutesOptions<U> {
+  /** Require a verified user on every route. @default false */
+  requiresVerification?: boolean;
+}
+
+/** Tries of a `PATCH` whose user keeps changing under it before it answers 409. */
+const PATCH_ATTEMPTS = 3;
+
+/**
+ * `GET`/`PATCH /me` for any active user; `GET`/`PATCH`/`DELETE /{id}` for
+ * superusers (FastAPI Users' `get_users_router`). On `/{id}` the checks run
+ * 401 → 403 → 404 → 422, so a normal user learns nothing about other ids.
+ *
+ * @example
+ * const routes = usersRoutes(tessera); // mounted at /users
+ */
+export function usersRoutes<U extends User<ID>, ID, Ctx>(
+  tessera: Tessera<U, ID, Ctx>,
+  options: UsersRoutesOptions<U> = {},
+): RouteGroup<Ctx> {
+  const { serializeUser = userRead, maxBodySize, requiresVerification = false } = options;
+  const me: CurrentUserOptions<U, ID, Ctx> = { active: true, verified: requiresVerification };
+  const superuser: CurrentUserOptions<U, ID, Ctx> = { ...me, superuser: true };
+  const body = { type: "json", name: "UserUpdate", spec: userUpdateSpec } as const;
+  const docs = usersDocs(tessera.backends, requiresVerification);
+
+  /** The user named by `{id}`, or `null` if the id is malformed or unknown. */
+  function findUser(call: RouteCall<Ctx>): Promise<U | null> {
+    const manager = tessera.getUserManager(call.ctx);
+    const id = manager.parseId(call.params.id ?? "");
+    return id === null ? Promise.resolve(null) : manager.userDb.get(id);
+  }
+
+  /**
+   * A user changed by someone else meanwhile is read again, and the requester
+   * authenticated again: a session that change ended must not slip its own
+   * change in after it.
+   */
+  async function patch(call: RouteCall<Ctx>, self: boolean) {
+    let change: Promise<BodyOf<typeof userUpdateSpec>> | undefined;
+    for (let attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
+      const requester = await requireUser(tessera, call, self ? me : superuser);
+      const user = self ? requester.user : await findUser(call);
+      if (!user) return NOT_FOUND;
+      change ??= readBody(call.request, body, maxBodySize);
+      try {
+        return await update(call, user, requester, self, await change);
+      } catch (error) {
+        if (!(error instanceof StaleUser)) throw error;
+      }
+    }
+    return detail(409, ErrorCode.UPDATE_USER_CONFLICT);
+  }
+
+  async function update(
+    call: RouteCall<Ctx>,
+    user: U,
+    requester: Authenticated<U, ID, Ctx>,
+    safe: boolean,
+    change: BodyOf<typeof userUpdateSpec>,
+  ) {
+    const { email, password, is_active, is_superuser, is_verified } = change;
+    const manager = tessera.getUserManager(call.ctx);
+    try {
+      const updated = await manager.update(
+        {
+          email,
+          password,
+          isActive: is_active,
+          isSuperuser: is_superuser,
+          isVerified: is_verified,
+        },
+        user,
+        { safe, request: call.request },
+      );
+      // The requester keeps their own session when the user changed is themself.
+      const keep = requester.user.id === updated.id ? requester.token : undefined;
+      await tessera.credentialsChanged(call.ctx, user, updated, { keep });
+      return privateJson(200, serializeUser(updated));
+    } catch (error) {
+      if (error instanceof InvalidPasswordException) {
+        return detail(400, { code: ErrorCode.UPDATE_USER_INVALID_PASSWORD, reason: error.reason });
+      }
+      if (error instanceof UserAlreadyExists) {
+        return detail(400, ErrorCode.UPDATE_USER_EMAIL_ALREADY_EXISTS);
+      }
+      throw error;
+    }
+  }
+
+  const routes: Route<Ctx, typeof userUpdateSpec>[] = [
+    {
+      method: "GET",
+      path: "/me",
+      doc: docs.getMe,
+      async handle(call) {
+        const { user } = await requireUser(tessera, call, me);
+        return privateJson(200, serializeUser(user));
+      },
+    },
+    {
+      method: "PATCH",
+      path: "/me",
+      body,
+      maxBodySize,
+      doc: docs.patchMe,
+      handle: (call) => patch(call, true),
+    },
+    {
+      method: "GET",
+      path: "/{id}",
+      doc: docs.getUser,
+      async handle(call) {
+        await requireUser(tessera, call, superuser);
+        const user = await findUser(call);
+        return user ? privateJson(200, serializeUser(user)) : NOT_FOUND;
+      },
+    },
+    {
+      method: "PATCH",
+      path: "/{id}",
+      body,
+      maxBodySize,
+      doc: docs.patchUser,
+      handle: (call) => patch(call, false),
+    },
+    {
+      // `/me` has no DELETE: it is served here (so a superuser gets 404), as in FastAPI.
+      method: "DELETE",
+      path: "/{id}",
+      doc: docs.deleteUser,
+      async handle(call) {
+        await requireUser(tessera, call, superuser);
+        const user = await findUser(call);
+        if (!user) return NOT_FOUND;
+        await tessera.getUserManager(call.ctx).delete(user, { request: call.request });
+        return noContent();
+      },
+    },
+  ];
+  return routes;
+}
+
+function usersDocs(
+  security: readonly DocumentedBackend[],
+  requiresVerification: boolean,
+): Record<"getMe" | "patchMe" | "getUser" | "patchUser" | "deleteUser", RouteDoc> {
+  const notVerified: Record<number, ResponseDoc> = requiresVerification
+    ? { 403: fails("The user is not verified", "Forbidden") }
+    : {};
+  const forbidden = fails("Not a superuser", "Forbidden");
+  const missing = fails("No user has this id (or it is malformed)", "Not Found");
+  const updateErrors = fails(
+    "The email is taken (any case), or the password is refused",
+    ErrorCode.UPDATE_USER_EMAIL_ALREADY_EXISTS,
+    { code: ErrorCode.UPDATE_USER_INVALID_PASSWORD, reason: REASON },
+  );
+  const conflict = fails(
+    "The user kept changing under the request (three tries): send it again",
+    ErrorCode.UPDATE_USER_CONFLICT,
+  );
+  const base = { tags: ["users"], security } as const;
+  return {
+    getMe: {
+      ...base,
+      operationId: "users:current_user",
+      summary: "The current user",
+      responses: { 200: ok("The current user", USER), ...notVerified },
+    },
+    patchMe: {
+      ...base,
+      operationId: "users:patch_current_user",
+      summary: "Update the current user",
+      description: `Changes the email (which unverifies the user) or the password; \`is_active\`, \`is_superuser\` and \`is_verified\` are ignored. ${revocationNote("every other access token of the user: the token making this request keeps working", "A new password or email")}`,
+      responses: {
+        200: ok("The updated user", USER),
+        400: updateErrors,
+        409: conflict,
+        ...notVerified,
+      },
+    },
+    getUser: {
+      ...base,
+      operationId: "users:user",
+      summary: "A user (superusers)",
+      parameters: [ID_PARAMETER],
+      responses: { 200: ok("The user", USER), 403: forbidden, 404: missing },
+    },
+    patchUser: {
+      ...base,
+      operationId: "users:patch_user",
+      summary: "Update a user (superusers)",
+      description: `Every field applies, flags included. ${revocationNote("every access token of that user (but the request's own, when superusers change themselves)", "A new password or email, or a deactivation,")}`,
+      parameters: [ID_PARAMETER],
+      responses: {
+        200: ok("The updated user", USER),
+        400: updateErrors,
+        403: forbidden,
+        404: missing,
+        409: conflict,
+      },
+    },
+    deleteUser: {
+      ...base,
+      operationId: "users:delete_user",
+      summary: "Delete a user (superusers)",
+      description: "The user's access tokens go with it.",
+      parameters: [ID_PARAMETER],
+      responses: { 204: { description: "Deleted" }, 403: forbidden, 404: missing },
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { DatabaseUnavailableError, ServerBusy } from "../errors.js";
+import { HttpError } from "./http-error.js";
+import type { HttpResult } from "./http-result.js";
+import { statusDetail } from "./http-result.js";
+import { DEFAULT_MAX_BODY_SIZE, type Route, type RouteCall } from "./route.js";
+
+const RETRY_SOON = { "retry-after": "1" };
+
+/**
+ * Runs a route's handler and turns whatever it throws into the contract's
+ * answer: an {@link HttpError}'s own result; 503 with `Retry-After` for an
+ * unreachable database or a full hashing queue; anything unexpected is
+ * logged (without request data) and answered 500 with no internals.
+ */
+export async function runRoute<Ctx>(route: Route<Ctx>, call: RouteCall<Ctx>): Promise<HttpResult> {
+  // A body declared too large is refused before anything else, authentication included.
+  if (route.body && declaredLength(call) > (route.maxBodySize ?? DEFAULT_MAX_BODY_SIZE)) {
+    return { ...statusDetail(413), closeConnection: true };
+  }
+  try {
+    return await route.handle(call);
+  } catch (error) {
+    return errorResult(error, `${route.method} ${route.path}`);
+  }
+}
+
+function declaredLength(call: RouteCall<unknown>): number {
+  const length = call.request.headers.get("content-length");
+  return length === null ? 0 : Number(length);
+}
+
+/**
+ * 503 before the body is read: the password-hashing queue is full, so a
+ * login or registration would be refused anyway; refusing it first spares
+ * the body parsing and the database lookup a flood would otherwise cost.
+ */
+export const HASHING_BUSY: HttpResult = {
+  ...statusDetail(503, RETRY_SOON),
+  closeConnection: true,
+};
+
+/** The answer for an error thrown while serving a request. */
+export function errorResult(error: unknown, where: string): HttpResult {
+  if (error instanceof HttpError) return error.result;
+  if (error instanceof DatabaseUnavailableError || error instanceof ServerBusy) {
+    return statusDetail(503, RETRY_SOON);
+  }
+  console.error(`tessera: unhandled error on ${where}:`, error);
+  return statusDetail(500);
+}

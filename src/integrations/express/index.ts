@@ -1,0 +1,3 @@
+export { currentUser } from "./current-user.js";
+export type { ExpressRequestLike } from "./express-request.js";
+export { type ExpressErrorHandler, type ExpressHandler, expressRoutes } from "./express-routes.js";

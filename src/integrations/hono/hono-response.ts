@@ -1,0 +1,36 @@
+import type { ServerResponse } from "node:http";
+import type { Context } from "hono";
+import type { HttpResult } from "../../http/http-result.js";
+import { closeAfterResponse } from "../../node/close-after-response.js";
+
+const JSON_TYPE = { "content-type": "application/json" } as const;
+
+/** Writes a route's result as Hono's answer. */
+export function honoResponse(c: Context, result: HttpResult): Response {
+  if (result.closeConnection) closeConnection(c);
+  const { status, headers, body, raw } = result;
+  if (raw !== undefined) {
+    return new Response(raw.data, {
+      status,
+      headers: { ...headers, "content-type": raw.contentType },
+    });
+  }
+  if (body === undefined) return new Response(null, { status, headers });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: headers === undefined ? JSON_TYPE : { ...headers, ...JSON_TYPE },
+  });
+}
+
+/**
+ * For an answer sent before the request body is read: on Node's HTTP/1 server
+ * (`@hono/node-server`, where `c.env.outgoing` is the `ServerResponse`) the
+ * answer says `Connection: close` and the connection closes without a reset.
+ * HTTP/2 and other runtimes have no such connection: nothing to do.
+ */
+function closeConnection(c: Context): void {
+  const outgoing = (c.env as { outgoing?: unknown } | undefined)?.outgoing;
+  if (typeof outgoing === "object" && outgoing !== null && "shouldKeepAlive" in outgoing) {
+    closeAfterResponse(outgoing as ServerResponse);
+  }
+}

@@ -1,0 +1,13 @@
+import type { IncomingMessage } from "node:http";
+import type { HeaderReader } from "../transports/transport.js";
+
+/** `get(name)` over a Node request's headers (repeated headers joined as Node does). */
+export function nodeHeaders(req: IncomingMessage): HeaderReader {
+  return {
+    get(name) {
+      const value = req.headers[name.toLowerCase()];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(", ") : value;
+    },
+  };
+}
