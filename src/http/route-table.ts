@@ -1,3 +1,4 @@
+import type { HttpRequest } from "./http-request.js";
 import { detail, type HttpResult } from "./http-result.js";
 import type { Route, RouteCall, RouteGroup } from "./route.js";
 import { runRoute } from "./run-route.js";
@@ -115,23 +116,34 @@ export class RouteTable<Ctx> {
    */
   serve(
     pattern: string,
-    method: string,
     params: Readonly<Record<string, string | undefined>>,
-    call: Omit<RouteCall<Ctx>, "params">,
+    request: HttpRequest,
+    ctx: Ctx,
   ): Promise<HttpResult> | null {
-    const entries = this.#byPattern.get(pattern) ?? [];
-    const wanted = method === "HEAD" ? "GET" : method;
+    const entries = this.#byPattern.get(pattern) ?? NO_ENTRIES;
+    const wanted = request.method === "HEAD" ? "GET" : request.method;
     let allow: string | null = null;
     for (const entry of entries) {
-      if (!entry.checks.every((check) => params[check.param] === check.text)) continue;
-      if (!entry.params.every((name) => params[name])) continue;
+      if (!matches(entry, params)) continue;
       const route = entry.methods.get(wanted);
-      if (route) return runRoute(route, { ...call, params: ownParams(entry.params, params) });
+      if (route) return runRoute(route, { request, ctx, params: ownParams(entry.params, params) });
       allow ??= entry.allow;
     }
     if (allow === null) return null;
     return Promise.resolve(detail(405, "Method Not Allowed", { allow }));
   }
+}
+
+const NO_ENTRIES: readonly PatternEntry<never>[] = [];
+
+/** Whether the router's parameters fit this path: its static segments, and no empty parameter. */
+function matches(
+  entry: PatternEntry<unknown>,
+  params: Readonly<Record<string, string | undefined>>,
+): boolean {
+  for (const check of entry.checks) if (params[check.param] !== check.text) return false;
+  for (const name of entry.params) if (!params[name]) return false;
+  return true;
 }
 
 function parsePath(path: string): Segment[] {

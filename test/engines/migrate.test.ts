@@ -178,3 +178,27 @@ function startMigrator(url: string) {
   });
   return { ready, report, go: () => child.stdin.end("go\n") };
 }
+
+describe(`the id type, declared once, checked at startup on ${ENGINE}`, () => {
+  it("migrateToLatest refuses a table whose id column does not hold the given idType", async () => {
+    const { db, close } = await connect(await freshDatabaseUrl());
+    try {
+      await migrateToLatest(db, {
+        idType: "integer",
+        userTable: "member",
+        accessTokenTable: "pass",
+      });
+      await expect(
+        migrateToLatest(db, { idType: "uuid", userTable: "member", accessTokenTable: "pass" }),
+      ).rejects.toThrow(/"member\.id" is .*int.*, which does not hold idType "uuid"/i);
+      await migrateToLatest(db, { idType: "uuid" });
+      await expect(migrateToLatest(db, { idType: "integer" })).rejects.toThrow(
+        /which does not hold idType "integer"/,
+      );
+      // The right type passes, and a string id type takes any text column.
+      expect((await migrateToLatest(db, { idType: "uuid" })).applied).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});

@@ -160,4 +160,37 @@ describe("Tessera.authenticate", () => {
     await scopedTessera.authenticate("tenant-b", withBearer(token));
     expect(seen).toEqual(["tenant-a", "tenant-b"]);
   });
+
+  it("checks CSRF itself: a cookie on an unsafe cross-site request is refused with the reason", async () => {
+    const user = await makeUser();
+    const token = await strategy.writeToken(user);
+    const post = (headers: Record<string, string>) => ({
+      method: "POST",
+      url: "http://app.example.com/private",
+      headers: new Headers({ cookie: `fastapiusersauth=${token}`, ...headers }),
+    });
+    expect(await tessera.authenticate("r", post({ origin: "https://evil.example" }))).toEqual({
+      status: 403,
+      user: null,
+      token: null,
+      backend: null,
+      refusal: "CSRF_ORIGIN_NOT_TRUSTED",
+    });
+    const crossSite = await tessera.authenticate("r", post({ "sec-fetch-site": "cross-site" }));
+    expect(crossSite.refusal).toBe("CSRF_CROSS_SITE_REQUEST");
+    // Even where the route would let anonymous requests through.
+    const optional = await tessera.authenticate("r", post({ origin: "https://evil.example" }), {
+      optional: true,
+    });
+    expect(optional.status).toBe(403);
+    // The same cookie from the app's own origin, or on a safe method, is used.
+    const same = await tessera.authenticate("r", post({ origin: "http://app.example.com" }));
+    expect(same.user?.id).toBe(user.id);
+    const get = { ...post({ origin: "https://evil.example" }), method: "GET" };
+    expect((await tessera.authenticate("r", get)).user?.id).toBe(user.id);
+    // A bearer token is not sent by the browser on its own: no CSRF check.
+    const bearerPost = { ...withBearer(token), method: "POST", url: "http://app.example.com/x" };
+    bearerPost.headers.set("origin", "https://evil.example");
+    expect((await tessera.authenticate("r", bearerPost)).user?.id).toBe(user.id);
+  });
 });

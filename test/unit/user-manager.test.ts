@@ -1,6 +1,7 @@
 import {
   InvalidEmail,
   InvalidPasswordException,
+  PasswordHelper,
   type User,
   UserAlreadyExists,
   UserManager,
@@ -167,5 +168,45 @@ describe("UserManager", () => {
     for (const bad of ["0", "-1", "4.2", "1e3", "99999999999999999999", " 1"]) {
       expect(integers.parseId(bad)).toBeNull();
     }
+  });
+});
+
+describe("UserManager scopes: hashing is the process's, the database the request's", () => {
+  /** Counts the work each login makes the password helper do. */
+  class CountingPasswords extends PasswordHelper {
+    hashes = 0;
+    verifies = 0;
+    override hash(password: string) {
+      this.hashes++;
+      return super.hash(password);
+    }
+    override verifyAndUpdate(password: string, storedHash: string) {
+      this.verifies++;
+      return super.verifyAndUpdate(password, storedHash);
+    }
+  }
+
+  it("an unknown email costs what a wrong password costs: one verification, in every request's manager", async () => {
+    const db = await memoryDatabase();
+    const passwords = new CountingPasswords({ memoryCost: 1024, timeCost: 1 });
+    const process = new UserManager(db.users, { passwordHelper: passwords });
+    await process.create({ email: "ada@example.com", password: "analytical engine" });
+    const perRequest = () => process.withDatabase(db.users);
+    // The decoy hash an unknown email is checked against is made once, by the first such login.
+    await perRequest().authenticate({ email: "nobody@example.com", password: "x" });
+    for (let n = 0; n < 5; n++) {
+      for (const email of ["nobody@example.com", "ada@example.com"]) {
+        const before = { hashes: passwords.hashes, verifies: passwords.verifies };
+        expect(await perRequest().authenticate({ email, password: "wrong password" })).toBeNull();
+        expect({
+          hashes: passwords.hashes - before.hashes,
+          verifies: passwords.verifies - before.verifies,
+        }).toEqual({
+          hashes: 0,
+          verifies: 1,
+        });
+      }
+    }
+    expect(perRequest().passwordHelper).toBe(passwords);
   });
 });

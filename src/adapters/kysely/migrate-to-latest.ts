@@ -1,4 +1,5 @@
 import { type Kysely, Migrator } from "kysely";
+import { checkIdType } from "./check-id-type.js";
 import { guard } from "./guard.js";
 import type { Adoption } from "./migrations/adopt-existing-tables.js";
 import { type MigrationNotes, tesseraMigrations } from "./migrations/tessera-migrations.js";
@@ -26,7 +27,8 @@ export interface MigrationReport {
  * database, adopts a FastAPI Users database in place (tokens hashed, indexes
  * added), and does nothing when already up to date. Safe to call on every
  * start, from several processes at once: they take a lock and run one after
- * the other. Use the options you give `kyselyAdapter`.
+ * the other. Use the options you give `kyselyAdapter`: a user table whose id
+ * column does not hold `idType` is refused here, at startup.
  *
  * @example
  * const report = await migrateToLatest(db); // or migrateToLatest(db, { idType: "integer", userTable: "users" })
@@ -61,6 +63,7 @@ export async function migrateToLatest(
       const applied = results
         .filter((result) => result.status === "Success")
         .map((result) => result.migrationName);
+      await checkIdType(connection, schema);
       return { applied, adoption: notes.adoption };
     }),
   );

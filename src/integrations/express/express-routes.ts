@@ -39,8 +39,7 @@ export function expressRoutes(
   const routes: ExpressHandler = function tesseraRoutes(req, res, next) {
     const found = table.match(pathOf(req.url));
     if (found === null) return next();
-    const request = new ExpressRequest(req);
-    const served = table.serve(found.pattern, request.method, found.params, { request, ctx: req });
+    const served = table.serve(found.pattern, found.params, new ExpressRequest(req), req);
     if (served === null) return next();
     served.then((result) => writeResult(res, result), next);
   };
@@ -52,8 +51,7 @@ export function expressRoutes(
     const body = found && failedBody(error);
     if (!found || !body) return next(error);
     if (body === "unsupported") return writeResult(res, statusDetail(415));
-    const request = new ExpressRequest(req, body);
-    const served = table.serve(found.pattern, request.method, found.params, { request, ctx: req });
+    const served = table.serve(found.pattern, found.params, new ExpressRequest(req, body), req);
     if (served === null) return next(error);
     served.then((result) => writeResult(res, result), next);
   };

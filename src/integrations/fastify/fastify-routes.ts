@@ -57,10 +57,12 @@ export function fastifyRoutes(group: RouteGroup<FastifyRequestLike>) {
         method: METHODS,
         url: pattern,
         async handler(request, reply) {
-          const served = table.serve(pattern, request.method, request.params as Params, {
-            request: new FastifyRequest(request),
-            ctx: request,
-          });
+          const served = table.serve(
+            pattern,
+            request.params as Params,
+            new FastifyRequest(request),
+            request,
+          );
           if (served === null) return reply.callNotFound();
           return sendResult(reply, await served);
         },

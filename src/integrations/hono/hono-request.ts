@@ -7,13 +7,17 @@ import type { HeaderReader } from "../../transports/transport.js";
 export class HonoRequest implements HttpRequest {
   readonly method: string;
   readonly headers: HeaderReader;
-  readonly body: RequestBody;
 
   constructor(private readonly c: Context) {
     const raw = c.req.raw;
     this.method = raw.method;
     this.headers = raw.headers;
-    this.body = {
+  }
+
+  // A getter: most requests (GET /users/me) never read a body, and build nothing for it.
+  get body(): RequestBody {
+    const raw = this.c.req.raw;
+    return {
       kind: "raw",
       read: (maxBytes) =>
         readLimited(

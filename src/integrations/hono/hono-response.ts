@@ -16,10 +16,21 @@ export function honoResponse(c: Context, result: HttpResult): Response {
     });
   }
   if (body === undefined) return new Response(null, { status, headers });
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: headers === undefined ? JSON_TYPE : { ...headers, ...JSON_TYPE },
-  });
+  return new Response(JSON.stringify(body), { status, headers: withJsonType(headers) });
+}
+
+// Results share their header objects (`no-store`, `retry-after`): each is merged with the JSON
+// content type once, not on every request.
+const merged = new WeakMap<object, Record<string, string>>();
+
+function withJsonType(headers: Readonly<Record<string, string>> | undefined) {
+  if (headers === undefined) return JSON_TYPE;
+  let both = merged.get(headers);
+  if (both === undefined) {
+    both = { ...headers, ...JSON_TYPE };
+    merged.set(headers, both);
+  }
+  return both;
 }
 
 /**

@@ -18,10 +18,7 @@ export function honoRoutes(group: RouteGroup<Context>): Hono {
   for (const pattern of table.patterns) {
     // One handler per pattern, for every method: Hono stays on its fast path.
     app.all(pattern, async function tessera(c) {
-      const served = table.serve(pattern, c.req.method, c.req.param(), {
-        request: new HonoRequest(c),
-        ctx: c,
-      });
+      const served = table.serve(pattern, c.req.param(), new HonoRequest(c), c);
       return served === null ? c.notFound() : honoResponse(c, await served);
     });
   }
