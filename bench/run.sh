@@ -19,7 +19,7 @@ fi
 # What users run in production: compiled JavaScript, started with node.
 npm run --silent build
 npx tsc -p bench/tsconfig.demo.json
-cp demo/page.html bench/dist/app/demo/
+cp demo/page.html .bench-app/demo/
 npx tsc -p bench/tsconfig.json
 
 exec node bench/dist/main.js "$@"

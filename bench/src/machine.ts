@@ -35,6 +35,8 @@ export function describeMachine(): Machine {
       "@hono/node-server": version(join(ROOT_DIR, "node_modules", "@hono", "node-server")),
       "better-sqlite3": version(join(ROOT_DIR, "node_modules", "better-sqlite3")),
       kysely: version(join(ROOT_DIR, "node_modules", "kysely")),
+      express: version(join(ROOT_DIR, "node_modules", "express")),
+      fastify: version(join(ROOT_DIR, "node_modules", "fastify")),
       "better-auth": version(join(BENCH_DIR, "node_modules", "better-auth")),
       wrk: command("wrk", ["-v"]).split("\n")[0]?.split(" [")[0]?.replace(/^wrk /, "") ?? "unknown",
     },

@@ -12,9 +12,10 @@ import { unusableReason } from "./engines.js";
 import { fillTesseraDatabase, removeSqliteFile } from "./fill.js";
 import { fillBetterAuthDatabase } from "./fill-better-auth.js";
 import { FLOOD_CLIENTS, loginFloodScenario } from "./login-flood-scenario.js";
+import { loginTimingScenario } from "./login-timing-scenario.js";
 import { describeMachine, loadAverage } from "./machine.js";
 import type { Measurement, ScenarioResult, Settings } from "./measurement.js";
-import { BENCH_DIR, DATA_DIR, DEMO_SERVER, RESULTS_DIR } from "./paths.js";
+import { BENCH_DIR, DATA_DIR, DEMO_SERVER, exampleServer, RESULTS_DIR } from "./paths.js";
 import { computeRatios } from "./ratios.js";
 import {
   answersText,
@@ -25,6 +26,8 @@ import {
 } from "./report.js";
 import {
   BETTER_AUTH_SERVER,
+  CEILING_EXPRESS_SERVER,
+  CEILING_FASTIFY_SERVER,
   CEILING_SERVER,
   DEMO_ENV,
   httpScenario,
@@ -52,12 +55,17 @@ const ORDER = [
   "health",
   "ceiling-sqlite",
   "me-sqlite",
+  "ceiling-express",
+  "me-express",
+  "ceiling-fastify",
+  "me-fastify",
   "me-cookie-sqlite",
   "me-postgres",
   "me-mysql",
   "peer-better-auth",
   "login-storm",
   "login-flood",
+  "login-timing",
   "scale",
 ];
 const OTHER_USERS = 100_000;
@@ -150,6 +158,18 @@ scenarios.push(
     headers: sqliteCredentials.bearer,
   }),
 );
+// The same request on the Express and Fastify example apps, each beside its own framework's
+// hand-written ceiling, back to back as above.
+for (const [framework, ceiling] of [
+  ["express", CEILING_EXPRESS_SERVER],
+  ["fastify", CEILING_FASTIFY_SERVER],
+] as const) {
+  const meOptions = { env: sqliteEnv, path: "/users/me", headers: sqliteCredentials.bearer };
+  scenarios.push(httpScenario({ name: `ceiling-${framework}`, script: ceiling, ...meOptions }));
+  scenarios.push(
+    httpScenario({ name: `me-${framework}`, script: exampleServer(framework), ...meOptions }),
+  );
+}
 scenarios.push(
   httpScenario({
     name: "me-cookie-sqlite",
@@ -223,6 +243,10 @@ if (wanted("login-flood")) {
   });
   console.log(`  ${FLOOD_CLIENTS} attackers, each from its own 127.x.y.z address`);
   scenarios.push(loginFloodScenario({ databaseUrl, existing: FLOOD_EXISTING, legitEmails }));
+}
+if (wanted("login-timing")) {
+  // The main database: its 100,000 filled accounts are the known emails (wrong passwords write nothing).
+  scenarios.push(loginTimingScenario({ env: sqliteEnv, existing: OTHER_USERS }));
 }
 if (wanted("scale")) {
   for (const { file, users } of scaleFiles) {

@@ -11,7 +11,7 @@ export interface Measurement {
   errors: number;
   /** CPU time of the server's event loop per request, in µs (HTTP scenarios loaded by wrk). */
   cpu_us?: number;
-  /** Answers by HTTP status (`socket` for socket errors), for the login-flood clients. */
+  /** Answers by HTTP status (`socket` for socket errors), for the login-flood and login-timing clients. */
   statuses?: Record<string, number>;
 }
 

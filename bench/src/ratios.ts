@@ -12,7 +12,10 @@ export interface Ratio {
   note: string;
 }
 
-type Bound = { at: "least" | "most"; limit: number } | null;
+type Bound =
+  | { at: "least" | "most"; limit: number }
+  | { at: "within"; low: number; high: number }
+  | null;
 
 /** One round's rows by name. */
 type Round = (name: string) => Measurement | undefined;
@@ -36,7 +39,36 @@ const over = (a: number | null, b: number | null) =>
   a !== null && b !== null && b > 0 ? a / b : null;
 const STORM = ["login-storm/health-idle", "login-storm/health", "login-storm/logins"];
 const FLOOD = "login-flood";
-const DEMO = [...STORM, "health", "me-sqlite", "me-cookie-sqlite", "me-postgres", "me-mysql"];
+const TIMING = ["login-timing/unknown-email", "login-timing/wrong-password"];
+const DEMO = [
+  ...STORM,
+  ...TIMING,
+  "health",
+  "me-sqlite",
+  "me-cookie-sqlite",
+  "me-postgres",
+  "me-mysql",
+];
+
+/** `me-<framework>` over `ceiling-<framework>`, by req/s (with a target) and by CPU (informative). */
+function frameworkRatios(framework: string, limit: number): RatioSpec[] {
+  const me = `me-${framework}`;
+  const ceiling = `ceiling-${framework}`;
+  return [
+    {
+      name: `${me} / ${ceiling}`,
+      bound: { at: "least", limit },
+      note: "req/s",
+      value: (r) => over(rps(r, me), rps(r, ceiling)),
+    },
+    {
+      name: `${me} / ${ceiling}, by CPU`,
+      bound: null,
+      note: `ceiling's server CPU µs/req over ${me}'s`,
+      value: (r) => over(perCpu(r, me), perCpu(r, ceiling)),
+    },
+  ];
+}
 
 const SPECS: RatioSpec[] = [
   {
@@ -51,6 +83,8 @@ const SPECS: RatioSpec[] = [
     note: "ceiling's server CPU µs/req over me-sqlite's",
     value: (r) => over(perCpu(r, "me-sqlite"), perCpu(r, "ceiling-sqlite")),
   },
+  ...frameworkRatios("express", 0.85),
+  ...frameworkRatios("fastify", 0.85),
   {
     name: "me-sqlite / ceiling-sqlite-routed",
     bound: null,
@@ -146,6 +180,13 @@ const SPECS: RatioSpec[] = [
     value: (r) => r(`${FLOOD}/attackers`)?.errors ?? null,
   },
   {
+    name: "login-timing unknown / known p50",
+    bound: { at: "within", low: 0.9, high: 1.1 },
+    note: "p50 of logins for unknown emails over p50 of wrong-password logins for existing accounts, interleaved one at a time, same server and round",
+    value: (r) =>
+      over(r(TIMING[0] as string)?.p50_ms ?? null, r(TIMING[1] as string)?.p50_ms ?? null),
+  },
+  {
     name: "scale 10^6 / 10^3",
     bound: { at: "most", limit: 1.3 },
     note: "time per token lookup at 10^6 rows over 10^3",
@@ -155,7 +196,7 @@ const SPECS: RatioSpec[] = [
     name: "peak RSS of the demo (MB)",
     bound: { at: "most", limit: 150 },
     combine: "max",
-    note: "highest VmHWM of the demo over health, me-* and login-storm",
+    note: "highest VmHWM of the demo over health, its me-* scenarios, login-storm and login-timing",
     value: (r) => {
       const peaks = DEMO.flatMap((name) => r(name)?.rss_mb ?? []);
       return peaks.length > 0 ? Math.max(...peaks) : null;
@@ -188,12 +229,17 @@ export function computeRatios(rounds: Measurement[][]): Ratio[] {
 }
 
 function make(name: string, bound: Bound, value: number | null, note: string): Ratio {
-  const target = bound ? `${bound.at === "least" ? ">=" : "<="} ${bound.limit}` : null;
-  const met =
-    bound && value !== null
-      ? bound.at === "least"
-        ? value >= bound.limit
-        : value <= bound.limit
-      : null;
+  const target = bound ? targetText(bound) : null;
+  const met = bound && value !== null ? meets(bound, value) : null;
   return { name, value, target, met, note: value === null ? "not measured in this run" : note };
+}
+
+function targetText(bound: NonNullable<Bound>): string {
+  if (bound.at === "within") return `${bound.low} to ${bound.high}`;
+  return `${bound.at === "least" ? ">=" : "<="} ${bound.limit}`;
+}
+
+function meets(bound: NonNullable<Bound>, value: number): boolean {
+  if (bound.at === "within") return value >= bound.low && value <= bound.high;
+  return bound.at === "least" ? value >= bound.limit : value <= bound.limit;
 }

@@ -22,8 +22,8 @@ export function resultsTable(results: ScenarioResult[]): string {
 }
 
 /**
- * The answers of the clients that count them by status (login-flood), added up over all rounds,
- * as a Markdown list; empty when no such scenario ran.
+ * The answers of the clients that count them by status (login-flood, login-timing), added up
+ * over all rounds, as a Markdown list; empty when no such scenario ran.
  */
 export function answersText(results: ScenarioResult[]): string {
   const lines = results.flatMap((row) => {
@@ -33,7 +33,9 @@ export function answersText(results: ScenarioResult[]): string {
     const counts = entries.map(([status, count]) => `${status} × ${count.toLocaleString("en-US")}`);
     const verdict = row.name.endsWith("/attackers")
       ? `${row.errors} violations (not 400 LOGIN_BAD_CREDENTIALS, 429 or 503 with Retry-After)`
-      : `${(total - row.errors).toLocaleString("en-US")} of ${total.toLocaleString("en-US")} logged in`;
+      : row.name.startsWith("login-timing/")
+        ? `${row.errors} not 400 LOGIN_BAD_CREDENTIALS`
+        : `${(total - row.errors).toLocaleString("en-US")} of ${total.toLocaleString("en-US")} logged in`;
     return [`- ${row.name}: ${counts.join(", ")}; ${verdict}`];
   });
   return lines.length === 0 ? "" : `\nAnswers by status, all rounds:\n\n${lines.join("\n")}\n`;
@@ -58,7 +60,7 @@ export function ratiosText(ratios: Ratio[]): string {
       const value = ratio.value === null ? "–" : fixed(ratio.value, 2);
       const verdict =
         ratio.met === null ? "" : ratio.met ? "  ok" : `  MISSED (${shortfall(ratio)})`;
-      return `  ${ratio.name.padEnd(36)} ${value.padStart(8)}  ${(ratio.target ?? "").padEnd(8)}${verdict}`;
+      return `  ${ratio.name.padEnd(36)} ${value.padStart(8)}  ${(ratio.target ?? "").padEnd(10)}${verdict}`;
     })
     .join("\n");
 }
@@ -115,7 +117,10 @@ export function describeSettings(settings: Settings): string {
 
 function shortfall(ratio: Ratio): string {
   if (ratio.value === null || ratio.target === null) return "";
-  const limit = Number(ratio.target.split(" ")[1]);
+  const range = /^(\S+) to (\S+)$/.exec(ratio.target);
+  const limit = range
+    ? Number(ratio.value < Number(range[1]) ? range[1] : range[2])
+    : Number(ratio.target.split(" ")[1]);
   if (limit === 0) return `${ratio.value} over`;
   const percent = Math.abs((ratio.value / limit - 1) * 100);
   return `${percent.toFixed(0)}% ${ratio.value < limit ? "short" : "over"}`;

@@ -18,6 +18,8 @@ export const DEMO_ENV = {
 };
 
 export const CEILING_SERVER = join(DIST_DIR, "servers", "ceiling.js");
+export const CEILING_EXPRESS_SERVER = join(DIST_DIR, "servers", "ceiling-express.js");
+export const CEILING_FASTIFY_SERVER = join(DIST_DIR, "servers", "ceiling-fastify.js");
 export const BETTER_AUTH_SERVER = join(DIST_DIR, "servers", "better-auth.js");
 
 /**

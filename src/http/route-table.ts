@@ -1,6 +1,6 @@
 import type { HttpRequest } from "./http-request.js";
 import { detail, type HttpResult } from "./http-result.js";
-import type { Route, RouteCall, RouteGroup } from "./route.js";
+import type { Route, RouteGroup } from "./route.js";
 import { runRoute } from "./run-route.js";
 
 type Segment = { readonly param: string } | { readonly text: string };
