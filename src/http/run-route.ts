@@ -1,7 +1,9 @@
 import { DatabaseUnavailableError, ServerBusy } from "../errors.js";
 import { HttpError } from "./http-error.js";
+import type { HttpRequest } from "./http-request.js";
 import type { HttpResult } from "./http-result.js";
 import { statusDetail } from "./http-result.js";
+import { refuseUnread } from "./refuse-unread.js";
 import { DEFAULT_MAX_BODY_SIZE, type Route, type RouteCall } from "./route.js";
 
 const RETRY_SOON = { "retry-after": "1" };
@@ -30,14 +32,13 @@ function declaredLength(call: RouteCall<unknown>): number {
 }
 
 /**
- * 503 before the body is read: the password-hashing queue is full, so a
+ * 503 before the body is parsed: the password-hashing queue is full, so a
  * login or registration would be refused anyway; refusing it first spares
  * the body parsing and the database lookup a flood would otherwise cost.
  */
-export const HASHING_BUSY: HttpResult = {
-  ...statusDetail(503, RETRY_SOON),
-  closeConnection: true,
-};
+export function hashingBusy(request: HttpRequest): Promise<HttpResult> {
+  return refuseUnread(request, statusDetail(503, RETRY_SOON));
+}
 
 /** The answer for an error thrown while serving a request. */
 export function errorResult(error: unknown, where: string): HttpResult {

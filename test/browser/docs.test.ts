@@ -13,7 +13,7 @@ describe.skipIf(browserUnavailable())("/docs in headless Chromium", () => {
 
   beforeAll(async () => {
     browser = await launchChromium();
-    server = await TestServer.start();
+    server = await TestServer.start({ framework: "demo" });
   });
   afterAll(async () => {
     await browser?.close();

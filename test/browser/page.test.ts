@@ -20,7 +20,7 @@ describe.skipIf(browserUnavailable())("the demo page in headless Chromium (cooki
   });
 
   async function freshPage() {
-    server = await TestServer.start();
+    server = await TestServer.start({ framework: "demo" });
     await context.clearCookies();
     page = await context.newPage();
     await page.goto(`${server.url}/`);

@@ -1,5 +1,6 @@
 import { PasswordHelper, type RateLimitOptions } from "tessera";
 import { describe, expect, test } from "vitest";
+import { exchange } from "../support/raw-http.js";
 import { type Answer, json, loginForm, requestFrom } from "../support/request-from.js";
 import { PASSWORD, TestServer } from "./harness.js";
 
@@ -121,7 +122,7 @@ describe("rate limits", () => {
     });
   });
 
-  test("a limited request is refused before its body is read or checked", async () => {
+  test("a limited request is refused before its body is checked", async () => {
     const rateLimit: RateLimitOptions = {
       limits: { register: { ip: { max: 1, windowSeconds: 60 } } },
     };
@@ -134,6 +135,40 @@ describe("rate limits", () => {
       };
       expect((await requestFrom("127.0.0.2", url, malformed)).status).toBe(422);
       expectTooMany(await requestFrom("127.0.0.2", url, malformed), "60");
+    });
+  });
+
+  test("a refused login keeps its connection open when its body is small, and closes it when unsized", async () => {
+    const rateLimit: RateLimitOptions = {
+      limits: { login: { ip: { max: 1, windowSeconds: 60 }, account: false } },
+    };
+    await withServer({ rateLimit }, async (server) => {
+      const form = Buffer.from("username=a%40example.com&password=wrong");
+      const login = {
+        method: "POST",
+        path: "/auth/login",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: form,
+      };
+      expect((await exchange(server.url, login).response).status).toBe(400);
+
+      // Sized: the body is read and dropped; the next request on the connection is answered.
+      const next = "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+      const kept = exchange(server.url, { ...login, pipelined: next, readToClose: true });
+      const refused = await kept.response;
+      expect({ status: refused.status, body: refused.body }).toEqual({
+        status: 429,
+        body: TOO_MANY,
+      });
+      expect(refused.headers.connection).not.toBe("close");
+      const answers = (await kept.received).match(/HTTP\/1\.1 \d+/g);
+      expect(answers).toEqual(["HTTP/1.1 429", "HTTP/1.1 200"]);
+      await kept.closed;
+
+      // Chunked: the size is unknown, so the connection closes after the answer.
+      const unsized = exchange(server.url, { ...login, chunked: true, readToClose: true });
+      expect((await unsized.response).headers.connection).toBe("close");
+      await unsized.closed;
     });
   });
 

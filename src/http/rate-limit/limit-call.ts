@@ -1,6 +1,7 @@
 import { HttpError } from "../http-error.js";
 import type { HttpRequest } from "../http-request.js";
-import { statusDetail } from "../http-result.js";
+import { type HttpResult, statusDetail } from "../http-result.js";
+import { refuseUnread } from "../refuse-unread.js";
 import { addressKey, type ClientAddressResolver } from "./client-address.js";
 import type { RateLimited, RateLimitedAction, RateLimiter } from "./rate-limiter.js";
 
@@ -10,15 +11,14 @@ export interface Limits {
   readonly clientAddresses: ClientAddressResolver;
 }
 
-function tooManyRequests(limited: RateLimited, closeConnection: boolean): HttpError {
-  const retryAfter = { "retry-after": String(limited.retryAfterSeconds) };
-  return new HttpError({ ...statusDetail(429, retryAfter), closeConnection });
+function tooManyRequests(limited: RateLimited): HttpResult {
+  return statusDetail(429, { "retry-after": String(limited.retryAfterSeconds) });
 }
 
 /**
  * Counts the request against `action`'s per-address limit, before its body
- * is read; throws 429 with `Retry-After` when over it (and the connection
- * closes: the body is never read). Does nothing when limits are off.
+ * is parsed; throws 429 with `Retry-After` when over it (see
+ * {@link refuseUnread} for what happens to the body). Does nothing when limits are off.
  */
 export async function limitAddress(
   limits: Limits,
@@ -32,7 +32,7 @@ export async function limitAddress(
     request.headers.get("x-forwarded-for"),
   );
   const limited = await limiter.hit(action, "ip", client && addressKey(client));
-  if (limited) throw tooManyRequests(limited, true);
+  if (limited) throw new HttpError(await refuseUnread(request, tooManyRequests(limited)));
 }
 
 /** Counts the request against `action`'s per-account limit; throws 429 when over it. */
@@ -42,5 +42,5 @@ export async function limitAccount(
   account: string,
 ): Promise<void> {
   const limited = await limits.rateLimiter?.hit(action, "account", account);
-  if (limited) throw tooManyRequests(limited, false);
+  if (limited) throw new HttpError(tooManyRequests(limited));
 }

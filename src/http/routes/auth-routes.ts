@@ -9,7 +9,7 @@ import { limitAccount, limitAddress } from "../rate-limit/limit-call.js";
 import { readBody } from "../read-body.js";
 import { requireUser } from "../require-user.js";
 import type { ResponseDoc, Route, RouteGroup } from "../route.js";
-import { HASHING_BUSY } from "../run-route.js";
+import { hashingBusy } from "../run-route.js";
 import { loginFormSpec } from "../schemas.js";
 import { BEARER_RESPONSE, fails } from "./route-docs.js";
 
@@ -49,7 +49,7 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
     async handle({ request, ctx }) {
       await limitAddress(tessera, request, "login");
       const manager = tessera.getUserManager(ctx);
-      if (manager.passwordHelper.busy) return HASHING_BUSY;
+      if (manager.passwordHelper.busy) return hashingBusy(request);
       // Login CSRF: a foreign page must not log the browser into another account.
       const refusal = backend.transport.checkRequestOrigin?.(request);
       if (refusal) return detail(403, refusal);

@@ -6,7 +6,7 @@ import { emailSubject } from "../rate-limit/account-subject.js";
 import { limitAccount, limitAddress } from "../rate-limit/limit-call.js";
 import { readBody } from "../read-body.js";
 import type { Route, RouteGroup } from "../route.js";
-import { HASHING_BUSY } from "../run-route.js";
+import { hashingBusy } from "../run-route.js";
 import { userCreateSpec } from "../schemas.js";
 import { type UserRoutesOptions, userRead } from "../user-read.js";
 import { fails, ok, REASON, USER } from "./route-docs.js";
@@ -48,7 +48,7 @@ export function registerRoutes<U extends User<ID>, ID, Ctx>(
     async handle({ request, ctx }) {
       await limitAddress(tessera, request, "register");
       const manager = tessera.getUserManager(ctx);
-      if (manager.passwordHelper.busy) return HASHING_BUSY;
+      if (manager.passwordHelper.busy) return hashingBusy(request);
       const { email, password } = await readBody(request, body, maxBodySize);
       await limitAccount(tessera, "register", emailSubject(email));
       try {
