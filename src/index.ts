@@ -98,6 +98,7 @@ export type {
 } from "./models.js";
 export {
   type Argon2Options,
+  type HashOptions,
   PasswordHelper,
   type PasswordHelperOptions,
   type VerifyResult,

@@ -1,12 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
-import { type Algorithm, hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
-import { verify as bcryptVerify } from "@node-rs/bcrypt";
 import { ServerBusy } from "./errors.js";
+import { type HashingPool, type HashJob, sharedHashingPool } from "./hashing-pool.js";
 import { Semaphore } from "./semaphore.js";
 
-// `Algorithm` is an ambient const enum, which isolated modules cannot read: Argon2id is 2.
-const ARGON2ID = 2 as Algorithm.Argon2id;
+// @node-rs/argon2's `Algorithm` is an ambient const enum, which isolated modules cannot read.
+const ARGON2ID = 2;
 
 /** Argon2id cost parameters. */
 export interface Argon2Options {
@@ -20,9 +19,10 @@ export interface Argon2Options {
 
 export interface PasswordHelperOptions extends Argon2Options {
   /**
-   * How many hashes may run at once. Hashing runs on libuv's thread pool, never
-   * on the event loop; the cap keeps a core free for serving requests during a
-   * burst of logins and bounds memory (`memoryCost` per running hash).
+   * How many hashes may run at once. Hashing runs on worker threads, never on
+   * the event loop, and on Linux at a lower priority than the event loop; the
+   * cap keeps a core free for serving requests during a burst of logins and
+   * bounds memory (`memoryCost` per running hash).
    * @default max(1, availableParallelism() - 1)
    */
   maxConcurrency?: number;
@@ -31,6 +31,7 @@ export interface PasswordHelperOptions extends Argon2Options {
    * registration, a password change) fails at once with {@link ServerBusy}
    * (HTTP 503 with `Retry-After`) instead of making every caller wait longer:
    * a flood of logins costs the flood its answers, not everyone their latency.
+   * Hashes queue by priority (see {@link HashOptions.priority}).
    * @default 32
    */
   maxQueue?: number;
@@ -42,6 +43,18 @@ export interface PasswordHelperOptions extends Argon2Options {
    * @default 750
    */
   maxQueueWaitMs?: number;
+}
+
+/** Per-call options of hashing. */
+export interface HashOptions {
+  /**
+   * Where the hash waits when every hashing slot is taken: behind those with a
+   * lower number, ahead of (and, with the queue full, pushing out) those with
+   * a higher one. The login route passes how many logins the client's address
+   * made in the current window, so under a flood a first attempt is hashed
+   * before the flood's twentieth. @default 0
+   */
+  priority?: number;
 }
 
 /** The outcome of checking a password against a stored hash. */
@@ -65,6 +78,7 @@ export class PasswordHelper {
   readonly #options: Required<Argon2Options>;
   readonly #currentPrefix: string;
   readonly #limit: Semaphore;
+  readonly #pool: HashingPool;
   readonly #maxQueueWaitMs: number;
   /** Moving average of how long a hash takes here, in milliseconds (0 until one is measured). */
   #hashMs = 0;
@@ -74,61 +88,85 @@ export class PasswordHelper {
     const { memoryCost = 19456, timeCost = 2, parallelism = 1 } = options;
     this.#options = { memoryCost, timeCost, parallelism };
     this.#currentPrefix = `$argon2id$v=19$m=${memoryCost},t=${timeCost},p=${parallelism}$`;
-    this.#limit = new Semaphore(
-      options.maxConcurrency ?? Math.max(1, availableParallelism() - 1),
-      options.maxQueue ?? 32,
-    );
+    const concurrency = options.maxConcurrency ?? Math.max(1, availableParallelism() - 1);
+    this.#limit = new Semaphore(concurrency, options.maxQueue ?? 32);
+    this.#pool = sharedHashingPool(concurrency);
     this.#maxQueueWaitMs = options.maxQueueWaitMs ?? 750;
   }
 
   /**
-   * Whether a hash started now would be refused ({@link ServerBusy}): a route
-   * can refuse a login before reading its body or touching the database.
+   * Whether a hash started now at this priority would be refused
+   * ({@link ServerBusy}): a route can refuse a login before reading its body
+   * or touching the database.
    */
-  get busy(): boolean {
+  busyFor(priority = 0): boolean {
     const limit = this.#limit;
     if (!limit.full) return false;
-    if (limit.waiting >= limit.maxWaiting) return true;
-    return ((limit.waiting + 1) / limit.capacity) * this.#hashMs > this.#maxQueueWaitMs;
+    const ahead = limit.waitingAhead(priority);
+    if (ahead >= limit.maxWaiting) return true;
+    return ((ahead + 1) / limit.capacity) * this.#hashMs > this.#maxQueueWaitMs;
   }
 
-  /** Runs one hash or verification in the bounded queue, and keeps the average up to date. */
-  async #run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.busy) throw new ServerBusy();
+  /** {@link busyFor} at priority 0. */
+  get busy(): boolean {
+    return this.busyFor();
+  }
+
+  /** Runs one hashing job in the bounded queue, and keeps the average up to date. */
+  #run(job: HashJob, priority = 0): Promise<string | boolean> {
+    if (this.busyFor(priority)) return Promise.reject(new ServerBusy());
     return this.#limit.run(async () => {
-      const started = performance.now();
-      try {
-        return await task();
-      } finally {
-        const took = performance.now() - started;
-        this.#hashMs = this.#hashMs === 0 ? took : this.#hashMs * 0.8 + took * 0.2;
-      }
-    });
+      const { value, ms } = await this.#pool.run(job);
+      // The hash's own time: a thread's start-up is not what the next hash will cost.
+      this.#hashMs = this.#hashMs === 0 ? ms : this.#hashMs * 0.8 + ms * 0.2;
+      return value;
+    }, priority);
   }
 
   /** An argon2id hash of the password, computed off the event loop. */
-  hash(password: string): Promise<string> {
-    return this.#run(() => argon2Hash(password, { algorithm: ARGON2ID, ...this.#options }));
+  async hash(password: string, { priority }: HashOptions = {}): Promise<string> {
+    const options = { algorithm: ARGON2ID, ...this.#options };
+    return String(await this.#run({ op: "argon2-hash", password, options }, priority));
   }
 
   /**
    * Checks a password against a stored hash. Never throws on a malformed or
    * unknown hash: it is simply not verified.
    */
-  async verifyAndUpdate(password: string, storedHash: string): Promise<VerifyResult> {
-    const verified = await this.#run(() => verifyAny(password, storedHash));
+  async verifyAndUpdate(
+    password: string,
+    storedHash: string,
+    options: HashOptions = {},
+  ): Promise<VerifyResult> {
+    const verified = await this.#verify(password, storedHash, options.priority);
     if (!verified) return { verified, updatedHash: null };
     const outdated = !storedHash.startsWith(this.#currentPrefix);
-    return { verified, updatedHash: outdated ? await this.hash(password) : null };
+    return { verified, updatedHash: outdated ? await this.hash(password, options) : null };
   }
 
   /**
    * Spends the time of a real verification without a user, so that a login for
    * an unknown email costs what a wrong password costs.
    */
-  async spendVerifyTime(password: string): Promise<void> {
+  async spendVerifyTime(password: string, options: HashOptions = {}): Promise<void> {
     this.#dummyHash ??= this.hash(randomBytes(16).toString("base64url"));
-    await this.verifyAndUpdate(password, await this.#dummyHash);
+    await this.verifyAndUpdate(password, await this.#dummyHash, options);
+  }
+
+  /** Never throws on a malformed hash: it verifies nothing. */
+  async #verify(password: string, hash: string, priority?: number): Promise<boolean> {
+    const op = hash.startsWith("$argon2")
+      ? "argon2-verify"
+      : BCRYPT_HASH.test(hash)
+        ? "bcrypt-verify"
+        : null;
+    if (op === null) return false;
+    try {
+      return (await this.#run({ op, hash, password }, priority)) === true;
+    } catch (error) {
+      if (error instanceof ServerBusy) throw error;
+      return false;
+    }
   }
 
   /** A random password (for accounts created without one, such as OAuth sign-ups). */
@@ -137,12 +175,4 @@ export class PasswordHelper {
   }
 }
 
-async function verifyAny(password: string, storedHash: string): Promise<boolean> {
-  try {
-    if (storedHash.startsWith("$argon2")) return await argon2Verify(storedHash, password);
-    if (/^\$2[aby]\$\d\d\$/.test(storedHash)) return await bcryptVerify(password, storedHash);
-  } catch {
-    // A corrupt hash verifies nothing.
-  }
-  return false;
-}
+const BCRYPT_HASH = /^\$2[aby]\$\d\d\$/;

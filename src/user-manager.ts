@@ -14,7 +14,7 @@ import {
 } from "./errors.js";
 import type { HttpRequest } from "./http/http-request.js";
 import type { User, UserCreate, UserUpdate, UserUpdateData } from "./models.js";
-import { PasswordHelper } from "./password-helper.js";
+import { type HashOptions, PasswordHelper } from "./password-helper.js";
 
 /**
  * Called after the fact, with the HTTP request when there is one. A hook that
@@ -80,6 +80,8 @@ export interface WriteOptions {
    */
   safe?: boolean;
   request?: HttpRequest;
+  /** Where the password's hash queues when hashing is saturated (see {@link HashOptions}). @default 0 */
+  hashingPriority?: number;
 }
 
 /**
@@ -166,14 +168,14 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
    * {@link UserAlreadyExists} or {@link InvalidEmail}.
    */
   async create(userCreate: UserCreate, options: WriteOptions = {}): Promise<U> {
-    const { safe = false, request } = options;
+    const { safe = false, request, hashingPriority: priority } = options;
     const email = normalizeEmail(userCreate.email);
     if (email === null) throw new InvalidEmail();
     await this.validatePassword(userCreate.password, { ...userCreate, email });
     if (await this.userDb.getByEmail(email)) throw new UserAlreadyExists();
     const user = await this.userDb.create({
       email,
-      hashedPassword: await this.passwordHelper.hash(userCreate.password),
+      hashedPassword: await this.passwordHelper.hash(userCreate.password, { priority }),
       isActive: safe ? true : (userCreate.isActive ?? true),
       isSuperuser: safe ? false : (userCreate.isSuperuser ?? false),
       isVerified: safe ? false : (userCreate.isVerified ?? false),
@@ -186,16 +188,22 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
    * The user these credentials belong to, or `null`. An unknown email costs the
    * same time as a wrong password. An outdated hash is upgraded on success.
    * Whether an inactive or unverified user may log in is the caller's decision.
+   * `options.priority` places the password check in the hashing queue (the
+   * login route passes the client address's attempts in the window).
    */
-  async authenticate(credentials: { email: string; password: string }): Promise<U | null> {
+  async authenticate(
+    credentials: { email: string; password: string },
+    options: HashOptions = {},
+  ): Promise<U | null> {
     const user = await this.#findByEmail(credentials.email);
     if (!user) {
-      await this.passwordHelper.spendVerifyTime(credentials.password);
+      await this.passwordHelper.spendVerifyTime(credentials.password, options);
       return null;
     }
     const { verified, updatedHash } = await this.passwordHelper.verifyAndUpdate(
       credentials.password,
       user.hashedPassword,
+      options,
     );
     if (!verified) return null;
     if (!updatedHash) return user;

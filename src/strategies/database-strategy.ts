@@ -18,6 +18,8 @@ export interface DatabaseStrategyOptions {
   clock?: Clock;
 }
 
+const NONE: Promise<null> = Promise.resolve(null);
+
 /**
  * The database token strategy: an opaque random token per login, stored (hashed)
  * with its user id and creation time, looked up on every request, expired after
@@ -44,8 +46,8 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
     this.#clock = clock;
   }
 
-  async readToken(token: string | null, _userManager?: UserManager<U, ID>): Promise<U | null> {
-    if (token === null || !isWellFormedToken(token)) return null;
+  readToken(token: string | null, _userManager?: UserManager<U, ID>): Promise<U | null> {
+    if (token === null || !isWellFormedToken(token)) return NONE;
     return this.database.getUserByToken(storedToken(token, this.#storage), this.notBefore());
   }
 

@@ -232,6 +232,37 @@ describe("rate limits", () => {
 });
 
 describe("bounded password hashing", () => {
+  test("with the hashing queue full, a first login from a new address is served before a flooding address's", async () => {
+    // Costly hashes, so the queue stays full while the flood's refusals come back.
+    const passwordHelper = new PasswordHelper({
+      maxConcurrency: 1,
+      maxQueue: 2,
+      memoryCost: 65536,
+      timeCost: 4,
+    });
+    const rateLimit: RateLimitOptions = {
+      limits: { login: { ip: { max: 100, windowSeconds: 60 }, account: false } },
+    };
+    await withServer({ rateLimit, passwordHelper }, async (server) => {
+      await server.register("alice@example.com");
+      const login = (from: string, password: string) =>
+        requestFrom(from, `${server.url}/auth/login`, loginForm("alice@example.com", password));
+      // One address, ten logins at once: one hashes, two wait, seven are refused.
+      const flood: Promise<Answer>[] = [];
+      for (let n = 0; n < 10; n++) {
+        flood.push(login("127.0.3.1", "wrong password"));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      const refusedAtOnce = await Promise.all(flood.slice(3));
+      expect(refusedAtOnce.map((answer) => answer.status)).toEqual(Array(7).fill(503));
+      // A first attempt from another address goes ahead of the flood's third, which is refused.
+      const newcomer = login("127.0.3.2", PASSWORD);
+      const queued = (await Promise.all(flood.slice(0, 3))).map((answer) => answer.status);
+      expect(queued).toEqual([400, 400, 503]);
+      expect((await newcomer).status).toBe(200);
+    });
+  });
+
   test("past the queue, logins answer 503 with Retry-After at once; the rest are served", async () => {
     const passwordHelper = new PasswordHelper({ maxConcurrency: 1, maxQueue: 2 });
     await withServer({ rateLimit: false, passwordHelper }, async (server) => {

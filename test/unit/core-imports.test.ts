@@ -12,11 +12,13 @@ function importGraph(entry: string): { files: Set<string>; packages: Set<string>
     if (files.has(file)) return;
     files.add(file);
     const source = readFileSync(file, "utf8");
-    for (const [, specifier] of source.matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g)) {
-      if (!specifier) continue;
-      if (specifier.startsWith("."))
+    // Static and dynamic imports, `require` in CommonJS, and worker files (`new URL("./x.cjs", …)`).
+    const references = /(?:from|import|require)\s*\(?\s*"([^"]+)"|new URL\("(\.[^"]+)"/g;
+    for (const [, specifier = "", workerFile] of source.matchAll(references)) {
+      if (workerFile) visit(resolve(dirname(file), workerFile));
+      else if (specifier.startsWith("."))
         visit(resolve(dirname(file), specifier.replace(/\.js$/, ".ts")));
-      else packages.add(specifier);
+      else if (specifier) packages.add(specifier);
     }
   };
   visit(entry);

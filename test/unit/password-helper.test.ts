@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { PasswordHelper } from "tessera";
 import { describe, expect, it } from "vitest";
 
@@ -9,7 +10,32 @@ const ARGON2I =
 const ARGON2ID_OTHER =
   "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc"; // "password"
 
+/** The nice value of each of this process's threads (Linux). */
+function threadNices(): number[] {
+  return readdirSync("/proc/self/task").map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+    // Fields after the command's closing parenthesis start at the 3rd; nice is the 19th.
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+  });
+}
+
 describe("PasswordHelper", () => {
+  it.skipIf(process.platform !== "linux")(
+    "hashes on threads below the event loop's priority (Linux)",
+    async () => {
+      const helper = new PasswordHelper({ memoryCost: 1024, timeCost: 1 });
+      const hash = await helper.hash("correct horse battery staple");
+      expect((await helper.verifyAndUpdate("correct horse battery staple", hash)).verified).toBe(
+        true,
+      );
+      const nices = threadNices();
+      expect(nices.some((nice) => nice > 0)).toBe(true);
+      expect(
+        Number(readFileSync("/proc/thread-self/stat", "utf8").split(") ")[1]?.split(" ")[16]),
+      ).toBe(0);
+    },
+  );
+
   const passwords = new PasswordHelper();
 
   it("hashes with argon2id at OWASP's parameters, salted", async () => {

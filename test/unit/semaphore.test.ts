@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ServerBusy } from "../../src/errors.js";
 import { Semaphore } from "../../src/semaphore.js";
 
 describe("Semaphore", () => {
@@ -36,5 +37,31 @@ describe("Semaphore", () => {
     const semaphore = new Semaphore(1);
     await expect(semaphore.run(() => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
     expect(await semaphore.run(async () => "next")).toBe("next");
+  });
+
+  it("runs waiting tasks by priority, and a more urgent task pushes the last in line out", async () => {
+    const semaphore = new Semaphore(1, 2);
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const order: string[] = [];
+    const task = (name: string) => async () => {
+      order.push(name);
+      await gate;
+      return name;
+    };
+    const running = semaphore.run(task("first"), 5);
+    const late = semaphore.run(task("late"), 9);
+    const soon = semaphore.run(task("soon"), 3);
+    expect(semaphore.waitingAhead(3)).toBe(1);
+    expect(semaphore.waitingAhead(0)).toBe(0);
+    // The queue is full: a task as late as the last is refused, a more urgent one takes its place.
+    await expect(semaphore.run(task("also late"), 9)).rejects.toBeInstanceOf(ServerBusy);
+    const urgent = semaphore.run(task("urgent"), 1);
+    await expect(late).rejects.toBeInstanceOf(ServerBusy);
+    open();
+    expect(await Promise.all([running, urgent, soon])).toEqual(["first", "urgent", "soon"]);
+    expect(order).toEqual(["first", "urgent", "soon"]);
   });
 });

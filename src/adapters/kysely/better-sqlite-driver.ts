@@ -11,6 +11,7 @@ import {
   SelectQueryNode,
   type SqliteStatement,
 } from "kysely";
+import type { ImmediateExecutor } from "./immediate-executor.js";
 import type { BetterSqliteDatabase } from "./sqlite-dialect.js";
 
 /** Longest pause between two tries of a statement that found the database locked. */
@@ -39,10 +40,11 @@ export interface BetterSqliteDriverOptions {
  *
  * The database's `busy_timeout` must be 0 (`createSqliteDialect` sets it).
  */
-export class BetterSqliteDriver implements Driver {
+export class BetterSqliteDriver implements Driver, ImmediateExecutor {
   readonly #lock = new ConnectionLock();
   readonly #connection: BetterSqliteConnection;
   readonly #acquired: Promise<DatabaseConnection>;
+  #destroyed = false;
 
   constructor(database: BetterSqliteDatabase, options: BetterSqliteDriverOptions) {
     this.#connection = new BetterSqliteConnection(database, this.#lock, options);
@@ -53,6 +55,19 @@ export class BetterSqliteDriver implements Driver {
 
   acquireConnection(): Promise<DatabaseConnection> {
     return this.#lock.tryTake() ? this.#acquired : this.#lock.take().then(() => this.#connection);
+  }
+
+  /**
+   * Runs the query now if the connection is free (no transaction or query of
+   * another caller holds it) and the file is not locked; `undefined` otherwise.
+   */
+  executeNow<R>(query: CompiledQuery): QueryResult<R> | undefined {
+    if (this.#destroyed || !this.#lock.tryTake()) return undefined;
+    try {
+      return this.#connection.executeNow<R>(query);
+    } finally {
+      this.#lock.give();
+    }
   }
 
   releaseConnection(): Promise<void> {
@@ -97,6 +112,7 @@ export class BetterSqliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
+    this.#destroyed = true;
     this.#connection.close();
   }
 }
@@ -136,6 +152,16 @@ class BetterSqliteConnection implements DatabaseConnection {
         return this.#retry<R>(query, error);
       }
       return Promise.reject(error);
+    }
+  }
+
+  /** The query's result, or `undefined` if the file is locked (the caller then waits its turn). */
+  executeNow<R>(query: CompiledQuery): QueryResult<R> | undefined {
+    try {
+      return this.#execute<R>(query);
+    } catch (error) {
+      if (isBusy(error)) return undefined;
+      throw error;
     }
   }
 

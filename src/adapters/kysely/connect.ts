@@ -6,7 +6,7 @@ import {
   PostgresDialect,
 } from "kysely";
 import { redactUrl } from "../../redact-url.js";
-import { createSqliteDialect } from "./sqlite-dialect.js";
+import { openSqliteKysely } from "./sqlite-dialect.js";
 import { type Mysql2Pool, TimedMysqlPool } from "./timed-mysql-pool.js";
 import { TimedPostgresPool } from "./timed-postgres-pool.js";
 
@@ -103,8 +103,7 @@ async function connectSqlite(path: string, options: ConnectOptions): Promise<Con
   const { default: Database } = await importDriver<{ default: typeof import("better-sqlite3") }>(
     "better-sqlite3",
   );
-  const dialect = createSqliteDialect(new Database(path), { busyTimeout: options.busyTimeoutMs });
-  const db = new Kysely<any>({ dialect });
+  const db = openSqliteKysely(new Database(path), { busyTimeout: options.busyTimeoutMs });
   return { db, engine: "sqlite", close: () => db.destroy() };
 }
 

@@ -11,8 +11,14 @@ export async function guard<T>(engine: Engine, call: () => Promise<T>): Promise<
   try {
     return await call();
   } catch (error) {
-    if (engine.isUnavailable(error) || isDestroyedKysely(error))
-      throw new DatabaseUnavailableError({ cause: error });
-    throw error;
+    throw guarded(engine, error);
   }
+}
+
+/** The error {@link guard} throws for `error`: a {@link DatabaseUnavailableError} or itself. */
+export function guarded(engine: Engine, error: unknown): unknown {
+  if (engine.isUnavailable(error) || isDestroyedKysely(error)) {
+    return new DatabaseUnavailableError({ cause: error });
+  }
+  return error;
 }

@@ -103,9 +103,10 @@ export class KyselyRateLimitStore implements RateLimitStore {
   async #createTable(): Promise<void> {
     try {
       await this.#createTableIfNotExists();
-    } catch (error) {
-      // Two instances creating it at once: PostgreSQL's `if not exists` is not atomic.
-      if (!this.#engine.isUniqueViolation(error)) throw error;
+    } catch {
+      // Two instances creating it at once: PostgreSQL's `if not exists` is not atomic (the
+      // loser gets "type already exists" or a unique violation). Once more sees the table;
+      // any other error comes back the same.
       await this.#createTableIfNotExists();
     }
   }

@@ -1,12 +1,13 @@
 import {
   type Dialect,
-  type Kysely,
+  Kysely,
   SqliteAdapter,
   SqliteIntrospector,
   SqliteQueryCompiler,
   type SqliteStatement,
 } from "kysely";
 import { BetterSqliteDriver } from "./better-sqlite-driver.js";
+import { registerImmediateExecutor } from "./immediate-executor.js";
 
 /** The slice of a better-sqlite3 `Database` tessera uses. */
 export interface BetterSqliteDatabase {
@@ -56,6 +57,33 @@ export function createSqliteDialect(
   database: BetterSqliteDatabase,
   options: SqliteDialectOptions = {},
 ): Dialect {
+  return sqliteDialect(database, options, () => {});
+}
+
+/**
+ * A Kysely instance over the database with {@link createSqliteDialect}'s
+ * dialect, whose token lookups run without Kysely's executor when the
+ * connection is free (see {@link ImmediateExecutor}).
+ */
+export function openSqliteKysely(
+  database: BetterSqliteDatabase,
+  options: SqliteDialectOptions = {},
+): Kysely<any> {
+  let driver: BetterSqliteDriver | undefined;
+  const db = new Kysely<any>({
+    dialect: sqliteDialect(database, options, (created) => {
+      driver = created;
+    }),
+  });
+  if (driver) registerImmediateExecutor(db, driver);
+  return db;
+}
+
+function sqliteDialect(
+  database: BetterSqliteDatabase,
+  options: SqliteDialectOptions,
+  onDriver: (driver: BetterSqliteDriver) => void,
+): Dialect {
   const { busyTimeout = 5000, statementCacheSize = 256, cacheSizeKiB = 32768 } = options;
   if (!database.memory) database.pragma("journal_mode = WAL");
   // SQLite's busy handler sleeps in this thread; the driver waits on timers instead.
@@ -67,11 +95,14 @@ export function createSqliteDialect(
 
   return {
     createAdapter: () => new SqliteAdapter(),
-    createDriver: () =>
-      new BetterSqliteDriver(database, {
+    createDriver: () => {
+      const driver = new BetterSqliteDriver(database, {
         busyTimeout: Math.max(0, Math.trunc(busyTimeout)),
         statementCacheSize,
-      }),
+      });
+      onDriver(driver);
+      return driver;
+    },
     createQueryCompiler: () => new SqliteQueryCompiler(),
     createIntrospector: (db: Kysely<any>) => new SqliteIntrospector(db),
   };

@@ -18,21 +18,24 @@ function tooManyRequests(limited: RateLimited): HttpResult {
 /**
  * Counts the request against `action`'s per-address limit, before its body
  * is parsed; throws 429 with `Retry-After` when over it (see
- * {@link refuseUnread} for what happens to the body). Does nothing when limits are off.
+ * {@link refuseUnread} for what happens to the body). Returns how many such
+ * requests the address made in the window, this one included (0 when limits
+ * are off or the address is unknown): the login's hashing priority.
  */
 export async function limitAddress(
   limits: Limits,
   request: HttpRequest,
   action: RateLimitedAction,
-): Promise<void> {
+): Promise<number> {
   const limiter = limits.rateLimiter;
-  if (limiter === null || limiter.rule(action, "ip") === null) return;
+  if (limiter === null || limiter.rule(action, "ip") === null) return 0;
   const client = limits.clientAddresses.resolve(
     request.peerAddress,
     request.headers.get("x-forwarded-for"),
   );
-  const limited = await limiter.hit(action, "ip", client && addressKey(client));
+  const { count, limited } = await limiter.count(action, "ip", client && addressKey(client));
   if (limited) throw new HttpError(await refuseUnread(request, tooManyRequests(limited)));
+  return count;
 }
 
 /** Counts the request against `action`'s per-account limit; throws 429 when over it. */

@@ -70,6 +70,14 @@ export interface RateLimited {
  * by the whole process (or by every instance, with a shared store). Keys hold
  * a hash of the subject, never an email or address in clear.
  */
+/** A counted request: the subject's requests in the window, and whether it is over the limit. */
+export interface RateLimitCount {
+  count: number;
+  limited: RateLimited | null;
+}
+
+const NOT_COUNTED: RateLimitCount = { count: 0, limited: null };
+
 export class RateLimiter {
   readonly #store: RateLimitStore;
   readonly #limits: Record<RateLimitedAction, ActionLimits>;
@@ -107,13 +115,28 @@ export class RateLimiter {
     scope: RateLimitScope,
     subject: string | null,
   ): Promise<RateLimited | null> {
+    return (await this.count(action, scope, subject)).limited;
+  }
+
+  /**
+   * {@link hit}, also saying how many requests the subject made in the
+   * window, this one included (0 when not counted).
+   */
+  async count(
+    action: RateLimitedAction,
+    scope: RateLimitScope,
+    subject: string | null,
+  ): Promise<RateLimitCount> {
     const rule = this.rule(action, scope);
-    if (rule === null || subject === null) return null;
+    if (rule === null || subject === null) return NOT_COUNTED;
     const now = this.#clock().getTime();
     const key = `tessera:${action}:${scope}:${hashToken(subject).slice(0, 22)}`;
     const { count, resetAt } = await this.#store.hit(key, rule.windowSeconds * 1000, now);
-    if (count <= rule.max) return null;
-    return { retryAfterSeconds: Math.max(1, Math.ceil((resetAt - now) / 1000)) };
+    if (count <= rule.max) return { count, limited: null };
+    return {
+      count,
+      limited: { retryAfterSeconds: Math.max(1, Math.ceil((resetAt - now) / 1000)) },
+    };
   }
 }
 

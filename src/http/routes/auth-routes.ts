@@ -47,15 +47,17 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
     rateLimit: "login",
     doc: loginDoc(backend, requiresVerification),
     async handle({ request, ctx }) {
-      await limitAddress(tessera, request, "login");
+      const attempts = await limitAddress(tessera, request, "login");
       const manager = tessera.getUserManager(ctx);
-      if (manager.passwordHelper.busy) return hashingBusy(request);
+      if (manager.passwordHelper.busyFor(attempts)) return hashingBusy(request);
       // Login CSRF: a foreign page must not log the browser into another account.
       const refusal = backend.transport.checkRequestOrigin?.(request);
       if (refusal) return detail(403, refusal);
       const form = await readBody(request, loginBody, maxBodySize);
       await limitAccount(tessera, "login", emailSubject(form.username));
-      const user = await manager.authenticate({ email: form.username, password: form.password });
+      // Under a flood, an address's first logins are hashed before its twentieth.
+      const credentials = { email: form.username, password: form.password };
+      const user = await manager.authenticate(credentials, { priority: attempts });
       if (!user?.isActive) return detail(400, ErrorCode.LOGIN_BAD_CREDENTIALS);
       if (requiresVerification && !user.isVerified) {
         return detail(400, ErrorCode.LOGIN_USER_NOT_VERIFIED);

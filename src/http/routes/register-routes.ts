@@ -46,13 +46,16 @@ export function registerRoutes<U extends User<ID>, ID, Ctx>(
       },
     },
     async handle({ request, ctx }) {
-      await limitAddress(tessera, request, "register");
+      const attempts = await limitAddress(tessera, request, "register");
       const manager = tessera.getUserManager(ctx);
-      if (manager.passwordHelper.busy) return hashingBusy(request);
+      if (manager.passwordHelper.busyFor(attempts)) return hashingBusy(request);
       const { email, password } = await readBody(request, body, maxBodySize);
       await limitAccount(tessera, "register", emailSubject(email));
       try {
-        const user = await manager.create({ email, password }, { safe: true, request });
+        const user = await manager.create(
+          { email, password },
+          { safe: true, request, hashingPriority: attempts },
+        );
         return privateJson(201, serializeUser(user));
       } catch (error) {
         if (error instanceof InvalidPasswordException) {

@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import type { Context } from "hono";
 import type { HttpRequest, RequestBody } from "../../http/http-request.js";
 import { readLimited } from "../../node/read-limited.js";
@@ -20,12 +21,19 @@ export class HonoRequest implements HttpRequest {
     return {
       kind: "raw",
       read: (maxBytes) =>
-        readLimited(
-          raw.body as AsyncIterable<Uint8Array> | null,
-          maxBytes,
-          raw.headers.get("content-length"),
-        ),
+        readLimited(this.#bodySource(), maxBytes, raw.headers.get("content-length")),
     };
+  }
+
+  /**
+   * Under @hono/node-server, Node's own request stream while nothing has read
+   * it: asking for `c.req.raw.body` would first build a web `Request` and its
+   * stream, which costs more than a login's whole body.
+   */
+  #bodySource(): AsyncIterable<Uint8Array> | null {
+    const incoming = (this.c.env as { incoming?: unknown } | undefined)?.incoming;
+    if (incoming instanceof Readable && !incoming.readableDidRead) return incoming;
+    return this.c.req.raw.body as AsyncIterable<Uint8Array> | null;
   }
 
   get url(): string {
