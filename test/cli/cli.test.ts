@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DemoProcess } from "../support/demo-process.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
+const BUILT_BIN = join(ROOT, "dist/cli/main.js");
 
 function tessera(args: string[], env: Record<string, string>, input?: string) {
   const result = spawnSync(
@@ -170,6 +171,22 @@ describe("tessera CLI", () => {
     expect(tessera(["create-superuser", "--bogus"], env)).toMatchObject({ code: 2 });
     expect(tessera([], env).code).toBe(2);
   });
+
+  // `npm test` builds first: this is the file `npx` runs, straight from the build.
+  it.skipIf(!existsSync(BUILT_BIN))(
+    "the built bin is executable as it is, and hashes passwords from dist/",
+    async () => {
+      const run = (args: string[]) =>
+        spawnSync(BUILT_BIN, args, {
+          env: { ...process.env, ...env, TESSERA_SUPERUSER_PASSWORD: "a long enough password" },
+          encoding: "utf8",
+        });
+      expect(run(["--help"]).status).toBe(0);
+      const created = run(["create-superuser", "--email", "root@example.com"]);
+      expect({ code: created.status, stderr: created.stderr }).toEqual({ code: 0, stderr: "" });
+      await expectPassword("a long enough password");
+    },
+  );
 
   it("tokens purge deletes expired tokens only", () => {
     tessera(["create-superuser", "--email", "root@example.com", "--password", "longenough"], env);
