@@ -40,7 +40,7 @@ export interface PasswordHelperOptions extends Argon2Options {
    * from the measured time of recent hashes: past it, a hash is refused with
    * {@link ServerBusy} even below `maxQueue`. Keeps a login's latency bounded
    * when hashing is slow (a loaded machine, costly parameters).
-   * @default 750
+   * @default 2000
    */
   maxQueueWaitMs?: number;
 }
@@ -91,7 +91,7 @@ export class PasswordHelper {
     const concurrency = options.maxConcurrency ?? Math.max(1, availableParallelism() - 1);
     this.#limit = new Semaphore(concurrency, options.maxQueue ?? 32);
     this.#pool = sharedHashingPool(concurrency);
-    this.#maxQueueWaitMs = options.maxQueueWaitMs ?? 750;
+    this.#maxQueueWaitMs = options.maxQueueWaitMs ?? 2000;
   }
 
   /**
