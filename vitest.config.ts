@@ -27,6 +27,7 @@ export default defineConfig({
             "test/docs/**/*.test.ts",
             "test/browser/**/*.test.ts",
             "test/redis/**/*.test.ts",
+            "test/package/**/*.test.ts",
           ],
         },
       },

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { type Context, Hono } from "hono";
-import { detail, statusDetail } from "tessera";
-import { honoRoutes } from "tessera/hono";
+import { detail, statusDetail } from "tessera-auth";
+import { honoRoutes } from "tessera-auth/hono";
 import { createSetup, type SetupConfig } from "../examples/setup.js";
 
 const PAGE = readFileSync(new URL("./page.html", import.meta.url), "utf8");

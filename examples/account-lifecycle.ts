@@ -19,9 +19,9 @@ import {
   UserManager,
   usersRoutes,
   verifyRoutes,
-} from "tessera";
-import { honoRoutes } from "tessera/hono";
-import { createSqliteDialect, kyselyAdapter, migrateToLatest } from "tessera/kysely";
+} from "tessera-auth";
+import { honoRoutes } from "tessera-auth/hono";
+import { createSqliteDialect, kyselyAdapter, migrateToLatest } from "tessera-auth/kysely";
 
 const db = new Kysely<any>({ dialect: createSqliteDialect(new Database(":memory:")) });
 await migrateToLatest(db);
@@ -29,7 +29,7 @@ const { users, accessTokens } = kyselyAdapter(db);
 
 // Reset and verification tokens are HS256 JWTs signed with this (32 bytes at least).
 const secret = process.env.TESSERA_SECRET ?? "development secret, 32 bytes or more";
-// Prints emails; in production: new SmtpMailer({ transport: process.env.SMTP_URL, from }) from "tessera/smtp".
+// Prints emails; in production: new SmtpMailer({ transport: process.env.SMTP_URL, from }) from "tessera-auth/smtp".
 const mailer = new ConsoleMailer();
 
 const userManager = new UserManager(users, {

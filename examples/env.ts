@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { redactUrl } from "tessera";
+import { redactUrl } from "tessera-auth";
 import type { SetupConfig } from "./setup.js";
 
 /** Where a server listens, and the setup it runs, from its environment. */

@@ -1,4 +1,4 @@
-import { json, type Route } from "tessera";
+import { json, type Route } from "tessera-auth";
 
 type Kind = "reset_password" | "verify";
 

@@ -1,4 +1,4 @@
-import { InvalidPasswordException, type User, type UserCreate } from "tessera";
+import { InvalidPasswordException, type User, type UserCreate } from "tessera-auth";
 
 /** FastAPI Users' documented example rule: 8 characters at least, and not containing the email. */
 export function validatePassword(password: string, user: UserCreate | User): void {

@@ -12,9 +12,9 @@ import {
   type User,
   UserManager,
   usersRoutes,
-} from "tessera";
-import { currentUser, honoRoutes } from "tessera/hono";
-import { createSqliteDialect, kyselyAdapter, migrateToLatest } from "tessera/kysely";
+} from "tessera-auth";
+import { currentUser, honoRoutes } from "tessera-auth/hono";
+import { createSqliteDialect, kyselyAdapter, migrateToLatest } from "tessera-auth/kysely";
 
 // 1. Your database: tables `user` and `accesstoken` (FastAPI Users' layout), and the adapter.
 const db = new Kysely<any>({ dialect: createSqliteDialect(new Database("app.db")) });

@@ -24,8 +24,8 @@ import {
   UserManager,
   usersRoutes,
   verifyRoutes,
-} from "tessera";
-import { type ConnectOptions, connect, kyselyAdapter, migrateToLatest } from "tessera/kysely";
+} from "tessera-auth";
+import { type ConnectOptions, connect, kyselyAdapter, migrateToLatest } from "tessera-auth/kysely";
 import { Outbox } from "./outbox.js";
 import { validatePassword } from "./password-rule.js";
 

@@ -75,7 +75,7 @@ const FORBIDDEN = refused(403, "Forbidden");
 
 /**
  * The facade: holds the user-manager factory and the authentication backends,
- * and decides who is calling. The routers and guards of `tessera/hono` are built
+ * and decides who is calling. The routers and guards of `tessera-auth/hono` are built
  * from it (FastAPI Users' `FastAPIUsers`).
  *
  * @example

@@ -10,7 +10,7 @@ export const RESULTS_DIR = join(BENCH_DIR, "results");
 export const DIST_DIR = join(BENCH_DIR, "dist");
 /**
  * The demo and the example apps, compiled to JavaScript as an application would ship them,
- * inside the package's own folder, so that `import "tessera"` finds the built library.
+ * inside the package's own folder, so that `import "tessera-auth"` finds the built library.
  */
 export const APP_DIST_DIR = join(ROOT_DIR, ".bench-app");
 export const DEMO_SERVER = join(APP_DIST_DIR, "demo", "server.js");

@@ -1,5 +1,5 @@
 import express from "express";
-import { currentUser, type ExpressRequestLike, expressRoutes } from "tessera/express";
+import { currentUser, type ExpressRequestLike, expressRoutes } from "tessera-auth/express";
 import { createSetup, type SetupConfig } from "../setup.js";
 
 /**

@@ -1,4 +1,4 @@
-import { gracefulShutdown } from "tessera/node";
+import { gracefulShutdown } from "tessera-auth/node";
 import { serverConfigFromEnv } from "../env.js";
 import { createExpressApp } from "./app.js";
 

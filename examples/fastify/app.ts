@@ -1,6 +1,6 @@
 import Fastify from "fastify";
-import type { User } from "tessera";
-import { currentUser, type FastifyRequestLike, fastifyRoutes } from "tessera/fastify";
+import type { User } from "tessera-auth";
+import { currentUser, type FastifyRequestLike, fastifyRoutes } from "tessera-auth/fastify";
 import { createSetup, type SetupConfig } from "../setup.js";
 
 /**

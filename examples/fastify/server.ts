@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import { gracefulShutdown } from "tessera/node";
+import { gracefulShutdown } from "tessera-auth/node";
 import { serverConfigFromEnv } from "../env.js";
 import { createFastifyApp } from "./app.js";
 

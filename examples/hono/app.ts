@@ -1,5 +1,5 @@
 import { type Context, Hono } from "hono";
-import { currentUser, honoRoutes } from "tessera/hono";
+import { currentUser, honoRoutes } from "tessera-auth/hono";
 import { createSetup, type SetupConfig } from "../setup.js";
 
 /**

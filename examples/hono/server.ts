@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
-import { gracefulShutdown } from "tessera/node";
+import { gracefulShutdown } from "tessera-auth/node";
 import { serverConfigFromEnv } from "../env.js";
 import { createHonoApp } from "./app.js";
 

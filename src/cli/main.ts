@@ -5,7 +5,7 @@ import { createSuperuser } from "./commands/create-superuser.js";
 import { migrate } from "./commands/migrate.js";
 import { purgeTokens } from "./commands/purge-tokens.js";
 
-const HELP = `Usage: tessera <command> [options]
+const HELP = `Usage: tessera-auth <command> [options]
 
 Commands:
   migrate

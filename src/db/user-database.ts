@@ -2,7 +2,7 @@ import type { User, UserCreateData, UserUpdateData } from "../models.js";
 
 /**
  * Where users live. Implement it to plug tessera into any store; the shared
- * conformance suite (`tessera/testing`) checks an implementation.
+ * conformance suite (`tessera-auth/testing`) checks an implementation.
  *
  * Implementations must:
  * - compare emails case-insensitively in `getByEmail`, and refuse a second user

@@ -10,7 +10,7 @@ export interface MailMessage {
 
 /**
  * Delivers email. tessera ships {@link ConsoleMailer} (development) and
- * `SmtpMailer` (`tessera/smtp`); implement it to use an email API instead.
+ * `SmtpMailer` (`tessera-auth/smtp`); implement it to use an email API instead.
  */
 export interface Mailer {
   /** Resolves once the message is accepted for delivery; rejects if it is not. */

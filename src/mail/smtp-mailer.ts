@@ -14,10 +14,10 @@ export interface SmtpMailerOptions {
 
 /**
  * Sends email over SMTP with nodemailer (an optional peer dependency: install
- * it to use `tessera/smtp`).
+ * it to use `tessera-auth/smtp`).
  *
  * @example
- * import { SmtpMailer } from "tessera/smtp";
+ * import { SmtpMailer } from "tessera-auth/smtp";
  * const mailer = new SmtpMailer({ transport: process.env.SMTP_URL, from: "no-reply@example.com" });
  */
 export class SmtpMailer implements Mailer {

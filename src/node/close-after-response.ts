@@ -15,7 +15,7 @@ import { type LingeringCloseOptions, lingeringClose } from "./lingering-close.js
  *
  * @example
  * ```ts
- * import { closeAfterResponse } from "tessera/node";
+ * import { closeAfterResponse } from "tessera-auth/node";
  *
  * if (Number(req.headers["content-length"]) > limit) {
  *   closeAfterResponse(res);

@@ -59,7 +59,7 @@ const ACCEPT_DRAIN_MS = 1_000;
  * @example
  * ```ts
  * import { serve } from "@hono/node-server";
- * import { gracefulShutdown } from "tessera/node";
+ * import { gracefulShutdown } from "tessera-auth/node";
  *
  * const server = serve({ fetch: app.fetch, port: 8000 });
  * gracefulShutdown(server, { graceMs: 10_000, onShutdown: () => db.destroy() });

@@ -26,7 +26,7 @@ const LINGERING = Symbol("tessera.lingering");
  *
  * @example
  * ```ts
- * import { lingeringClose } from "tessera/node";
+ * import { lingeringClose } from "tessera-auth/node";
  *
  * socket.write("HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
  * lingeringClose(socket, { timeoutMs: 2_000 });

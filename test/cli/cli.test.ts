@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
-import { PasswordHelper } from "tessera";
+import { PasswordHelper } from "tessera-auth";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DemoProcess } from "../support/demo-process.js";
 

@@ -1,19 +1,19 @@
 import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import { Kysely } from "kysely";
-import type { IdType, User } from "tessera";
+import type { IdType, User } from "tessera-auth";
 import {
   connect,
   createSqliteDialect,
   kyselyAdapter,
   migrateToLatest,
   type SchemaOptions,
-} from "tessera/kysely";
+} from "tessera-auth/kysely";
 import {
   type DatabaseFixture,
   runAccessTokenDatabaseSuite,
   runUserDatabaseSuite,
-} from "tessera/testing";
+} from "tessera-auth/testing";
 import { afterAll } from "vitest";
 import type { EngineName } from "../support/engines.js";
 import { emptyTables, workerDatabaseUrl } from "../support/test-database.js";

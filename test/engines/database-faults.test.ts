@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
-import { DatabaseUnavailableError } from "tessera";
-import { connect } from "tessera/kysely";
+import { DatabaseUnavailableError } from "tessera-auth";
+import { connect } from "tessera-auth/kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { engineOf } from "../../src/adapters/kysely/engine.js";
 import { guard } from "../../src/adapters/kysely/guard.js";

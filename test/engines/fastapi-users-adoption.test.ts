@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { generateToken, hashToken, PasswordHelper } from "tessera";
-import { connect } from "tessera/kysely";
+import { generateToken, hashToken, PasswordHelper } from "tessera-auth";
+import { connect } from "tessera-auth/kysely";
 import { describe, expect, it } from "vitest";
 import { bearer, expectDetail, expectUnauthorized, jsonBody, TestServer } from "../http/harness.js";
 import {

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
-import { generateToken, hashToken } from "tessera";
-import { connect, kyselyAdapter, migrateToLatest } from "tessera/kysely";
+import { generateToken, hashToken } from "tessera-auth";
+import { connect, kyselyAdapter, migrateToLatest } from "tessera-auth/kysely";
 import { describe, expect, it } from "vitest";
 import { ENGINE, freshDatabaseUrl } from "../support/test-database.js";
 

@@ -1,5 +1,5 @@
-import { RateLimiter, type RateLimitOptions } from "tessera";
-import { connect, KyselyRateLimitStore } from "tessera/kysely";
+import { RateLimiter, type RateLimitOptions } from "tessera-auth";
+import { connect, KyselyRateLimitStore } from "tessera-auth/kysely";
 import { expect, it } from "vitest";
 import { TestServer } from "../http/harness.js";
 import { loginForm, requestFrom } from "../support/request-from.js";

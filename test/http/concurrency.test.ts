@@ -1,4 +1,4 @@
-import { hashToken, PasswordHelper } from "tessera";
+import { hashToken, PasswordHelper } from "tessera-auth";
 import { describe, expect, test } from "vitest";
 import { bearer, expectDetail, jsonBody, PASSWORD, TestServer, TOKEN } from "./harness.js";
 

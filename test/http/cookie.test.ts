@@ -1,4 +1,4 @@
-import { hashToken } from "tessera";
+import { hashToken } from "tessera-auth";
 import { describe, expect } from "vitest";
 import {
   bearer,

@@ -9,8 +9,8 @@ import {
   type RateLimitOptions,
   type User,
   type UserUpdate,
-} from "tessera";
-import type { ConnectOptions } from "tessera/kysely";
+} from "tessera-auth";
+import type { ConnectOptions } from "tessera-auth/kysely";
 import { test as base, expect } from "vitest";
 import type { Setup } from "../../examples/setup.js";
 import { FRAMEWORK, type Framework, startApp } from "../support/framework-app.js";

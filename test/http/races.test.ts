@@ -1,5 +1,5 @@
 import { hash as bcryptHash } from "@node-rs/bcrypt";
-import { PasswordHelper } from "tessera";
+import { PasswordHelper } from "tessera-auth";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ENGINE } from "../support/test-database.js";
 import { bearer, expectUnauthorized, jsonBody, PASSWORD, TestServer } from "./harness.js";

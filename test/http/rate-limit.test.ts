@@ -1,4 +1,4 @@
-import { PasswordHelper, type RateLimitOptions } from "tessera";
+import { PasswordHelper, type RateLimitOptions } from "tessera-auth";
 import { describe, expect, test } from "vitest";
 import { exchange } from "../support/raw-http.js";
 import { type Answer, json, loginForm, requestFrom } from "../support/request-from.js";

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { Agent, createServer, request, type Server } from "node:http";
 import { type AddressInfo, connect, type Socket } from "node:net";
 import { resolve } from "node:path";
-import { gracefulShutdown } from "tessera/node";
+import { gracefulShutdown } from "tessera-auth/node";
 import { afterEach, describe, expect, it } from "vitest";
 
 const ROOT = resolve(import.meta.dirname, "../..");

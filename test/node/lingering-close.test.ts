@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import { type AddressInfo, connect, type Socket } from "node:net";
-import { closeAfterResponse, type LingeringCloseOptions } from "tessera/node";
+import { closeAfterResponse, type LingeringCloseOptions } from "tessera-auth/node";
 import { afterEach, describe, expect, it } from "vitest";
 import { exchange } from "../support/raw-http.js";
 

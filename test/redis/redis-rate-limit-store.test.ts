@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import { RateLimiter } from "tessera";
-import { RedisRateLimitStore } from "tessera/redis";
+import { RateLimiter } from "tessera-auth";
+import { RedisRateLimitStore } from "tessera-auth/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const REDIS_URL = process.env.TESSERA_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";

@@ -3,7 +3,7 @@
 // request and per signal it receives.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { gracefulShutdown } from "tessera/node";
+import { gracefulShutdown } from "tessera-auth/node";
 
 const server = createServer(() => {
   process.stdout.write("request\n");

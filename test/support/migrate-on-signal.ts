@@ -2,7 +2,7 @@
 // "ready", waits for "go" on stdin, then migrates and prints its report as JSON.
 // The parent says "go" to every child at once, so their migrations overlap.
 import { createInterface } from "node:readline";
-import { connect, migrateToLatest } from "tessera/kysely";
+import { connect, migrateToLatest } from "tessera-auth/kysely";
 
 const connection = await connect(process.env.DATABASE_URL ?? "");
 process.stdout.write("ready\n");

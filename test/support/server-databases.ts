@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import { connect } from "tessera/kysely";
+import { connect } from "tessera-auth/kysely";
 import { databaseOf, type ServerEngine, serverUrl } from "./engines.js";
 
 /** Runs `use` on a short-lived connection to the engine's base test database. */

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { Kysely } from "kysely";
-import { type IdType, PasswordHelper } from "tessera";
-import { createSqliteDialect, kyselyAdapter, migrateToLatest } from "tessera/kysely";
+import { type IdType, PasswordHelper } from "tessera-auth";
+import { createSqliteDialect, kyselyAdapter, migrateToLatest } from "tessera-auth/kysely";
 
 /** Argon2id at test-friendly cost: the same code path, a fraction of the time. */
 export const cheapPasswords = () => new PasswordHelper({ memoryCost: 1024, timeCost: 1 });

@@ -13,7 +13,7 @@ import {
   UserAlreadyVerified,
   UserInactive,
   UserManager,
-} from "tessera";
+} from "tessera-auth";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { cheapPasswords, memoryDatabase } from "../support/sqlite.js";
 

@@ -1,4 +1,4 @@
-import { connect, migrateToLatest } from "tessera/kysely";
+import { connect, migrateToLatest } from "tessera-auth/kysely";
 import { describe, expect, it } from "vitest";
 
 describe("connect(url)", () => {

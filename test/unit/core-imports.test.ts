@@ -32,7 +32,7 @@ describe("package boundaries", () => {
     expect(external.sort()).toEqual(["@node-rs/argon2", "@node-rs/bcrypt", "jose"]);
   });
 
-  it("nodemailer loads only through tessera/smtp, swagger-ui-dist only when /docs is built", () => {
+  it("nodemailer loads only through tessera-auth/smtp, swagger-ui-dist only when /docs is built", () => {
     for (const entry of ["index.ts", "integrations/hono/index.ts"]) {
       expect([...importGraph(resolve(SRC, entry)).packages]).not.toContain("nodemailer");
     }

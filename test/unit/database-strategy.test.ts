@@ -1,4 +1,4 @@
-import { DatabaseStrategy, hashToken, type User } from "tessera";
+import { DatabaseStrategy, hashToken, type User } from "tessera-auth";
 import { beforeEach, describe, expect, it } from "vitest";
 import { memoryDatabase } from "../support/sqlite.js";
 

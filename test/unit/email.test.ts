@@ -1,4 +1,4 @@
-import { normalizeEmail } from "tessera";
+import { normalizeEmail } from "tessera-auth";
 import { describe, expect, it } from "vitest";
 
 describe("normalizeEmail", () => {

@@ -7,8 +7,8 @@ import {
   type MailMessage,
   resetPasswordEmail,
   verifyEmail,
-} from "tessera";
-import { SmtpMailer } from "tessera/smtp";
+} from "tessera-auth";
+import { SmtpMailer } from "tessera-auth/smtp";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 const LINKS = {

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { PasswordHelper } from "tessera";
+import { PasswordHelper } from "tessera-auth";
 import { describe, expect, it } from "vitest";
 
 // Known-answer vectors: OpenBSD's bcrypt suite and the argon2 reference implementation's.

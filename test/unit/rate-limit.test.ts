@@ -1,4 +1,4 @@
-import { DEFAULT_RATE_LIMITS, MemoryRateLimitStore, RateLimiter, ServerBusy } from "tessera";
+import { DEFAULT_RATE_LIMITS, MemoryRateLimitStore, RateLimiter, ServerBusy } from "tessera-auth";
 import { describe, expect, it } from "vitest";
 import { addressKey, ClientAddressResolver } from "../../src/http/rate-limit/client-address.js";
 import { Semaphore } from "../../src/semaphore.js";

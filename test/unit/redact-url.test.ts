@@ -1,4 +1,4 @@
-import { redactUrl } from "tessera";
+import { redactUrl } from "tessera-auth";
 import { describe, expect, it } from "vitest";
 
 describe("redactUrl (startup lines, error messages)", () => {

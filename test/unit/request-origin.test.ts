@@ -1,4 +1,4 @@
-import { CookieTransport, checkRequestOrigin } from "tessera";
+import { CookieTransport, checkRequestOrigin } from "tessera-auth";
 import { describe, expect, it } from "vitest";
 
 const URL = "http://127.0.0.1:8000/users/me";

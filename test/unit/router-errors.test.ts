@@ -8,8 +8,8 @@ import {
   type User,
   UserManager,
   usersRoutes,
-} from "tessera";
-import { honoRoutes } from "tessera/hono";
+} from "tessera-auth";
+import { honoRoutes } from "tessera-auth/hono";
 import { describe, expect, it } from "vitest";
 import { cheapPasswords, memoryDatabase } from "../support/sqlite.js";
 

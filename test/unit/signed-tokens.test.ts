@@ -1,5 +1,5 @@
 import { SignJWT } from "jose";
-import { RESET_PASSWORD_AUDIENCE, SignedTokens, VERIFY_USER_AUDIENCE } from "tessera";
+import { RESET_PASSWORD_AUDIENCE, SignedTokens, VERIFY_USER_AUDIENCE } from "tessera-auth";
 import { describe, expect, it } from "vitest";
 
 const SECRET = "0123456789abcdef0123456789abcdef";

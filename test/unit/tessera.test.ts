@@ -7,7 +7,7 @@ import {
   Tessera,
   type User,
   UserManager,
-} from "tessera";
+} from "tessera-auth";
 import { beforeEach, describe, expect, it } from "vitest";
 import { memoryDatabase } from "../support/sqlite.js";
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { constantTimeEqual, generateToken, hashToken, isWellFormedToken } from "tessera";
+import { constantTimeEqual, generateToken, hashToken, isWellFormedToken } from "tessera-auth";
 import { describe, expect, it } from "vitest";
 
 describe("tokens", () => {

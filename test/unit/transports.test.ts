@@ -1,4 +1,4 @@
-import { BearerTransport, CookieTransport, readCookie } from "tessera";
+import { BearerTransport, CookieTransport, readCookie } from "tessera-auth";
 import { describe, expect, it } from "vitest";
 
 const headers = (init: Record<string, string>) => new Headers(init);

@@ -6,7 +6,7 @@ import {
   UserAlreadyExists,
   UserManager,
   UserNotExists,
-} from "tessera";
+} from "tessera-auth";
 import { beforeEach, describe, expect, it } from "vitest";
 import { cheapPasswords, memoryDatabase } from "../support/sqlite.js";
 

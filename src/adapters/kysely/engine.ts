@@ -107,5 +107,5 @@ export function engineOf(db: Kysely<unknown>): Engine {
   if (adapter instanceof SqliteAdapter) return sqliteEngine;
   if (adapter instanceof PostgresAdapter) return postgresEngine;
   if (adapter instanceof MysqlAdapter) return mysqlEngine;
-  throw new TypeError("tessera/kysely supports the SQLite, PostgreSQL and MySQL dialects");
+  throw new TypeError("tessera-auth/kysely supports the SQLite, PostgreSQL and MySQL dialects");
 }

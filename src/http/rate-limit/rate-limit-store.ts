@@ -9,7 +9,7 @@ export interface RateLimitHit {
 /**
  * Where rate-limit counters live: fixed windows, one counter per key. The
  * in-memory store serves one process; a shared store (`KyselyRateLimitStore`
- * from `tessera/kysely`, `RedisRateLimitStore` from `tessera/redis`) makes
+ * from `tessera-auth/kysely`, `RedisRateLimitStore` from `tessera-auth/redis`) makes
  * several instances of an app count together.
  *
  * Implementations must count atomically: concurrent hits on one key, from one
