@@ -24,7 +24,7 @@ const FLAGS = [
  */
 export function browserUnavailable(): string | null {
   if (existsSync(CHROMIUM_PATH)) return null;
-  const reason = `no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`;
+  const reason = `no Chromium at ${CHROMIUM_PATH} (to run them: sudo apt-get install chromium fonts-dejavu-core, or set CHROMIUM_PATH)`;
   if (process.env.CI === "true") throw new Error(`Browser tests cannot run in CI: ${reason}`);
   console.warn(`Skipping the browser tests: ${reason}`);
   return reason;

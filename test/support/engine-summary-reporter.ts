@@ -19,7 +19,10 @@ export default class EngineSummaryReporter implements Reporter {
     }
     const lines = [...counts].map(([name, { passed, failed, skipped }]) => {
       const status = readStatus(name);
-      const why = status && !status.available ? ` (unreachable: ${status.reason})` : "";
+      const why =
+        status && !status.available
+          ? ` (unreachable: ${status.reason}; to run it: sudo bash .ci/setup-databases)`
+          : "";
       return `  ${name.padEnd(16)} ${passed} passed, ${failed} failed, ${skipped} skipped${why}`;
     });
     process.stdout.write(`\nTests per project:\n${lines.join("\n")}\n`);

@@ -151,7 +151,9 @@ print(json.dumps({
   });
   if (run.status !== 0) {
     return {
-      missing: `${PYTHON} with passlib, bcrypt and argon2-cffi: ${run.stderr || run.error}`,
+      missing:
+        `${PYTHON} with passlib, bcrypt and argon2-cffi (to run it: sudo apt-get install ` +
+        `python3-passlib python3-bcrypt python3-argon2): ${run.stderr || run.error}`,
     };
   }
   return JSON.parse(run.stdout) as { bcrypt: string; argon2: string };

@@ -8,6 +8,9 @@ import { dropDatabase, listDatabases, runDatabasePrefix, withServer } from "./se
  * to the tests. An unreachable engine skips its tests with a printed reason,
  * or fails the run when `CI=true`.
  */
+/** The one command that starts the database servers and creates what the tests need. */
+const ENABLE_ENGINES = "sudo bash .ci/setup-databases";
+
 export default async function setup(project: TestProject) {
   const engine = project.config.env?.TESSERA_TEST_ENGINE as EngineName | undefined;
   if (!engine) return;
@@ -28,7 +31,9 @@ export default async function setup(project: TestProject) {
       if (process.env.CI === "true") {
         throw new Error(`${line}; with CI=true every engine must run (bash .ci/run starts them)`);
       }
-      console.warn(`${line}: skipping its tests. Set TESSERA_ENGINES to choose engines.`);
+      console.warn(
+        `${line}: skipping its tests. To run them: ${ENABLE_ENGINES} (or set TESSERA_ENGINES to choose engines).`,
+      );
     }
   }
   process.env[`TESSERA_ENGINE_STATUS_${engine}`] = JSON.stringify(status);
