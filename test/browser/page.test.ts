@@ -53,8 +53,23 @@ describe.skipIf(browserUnavailable())("the demo page in headless Chromium (cooki
       await page.click("#sign-up button[type=submit]");
       await expect.poll(() => message().textContent()).toContain("Account created");
 
+      // Every refusal in words a person reads, never a raw error code.
+      await page.fill("#sign-up input[name=email]", EMAIL);
+      await page.fill("#sign-up input[name=password]", PASSWORD);
+      await page.click("#sign-up button[type=submit]");
+      await expect
+        .poll(() => message().textContent())
+        .toBe("An account with this email already exists. Sign in instead?");
+      await page.fill("#sign-up input[name=email]", "grace@example.com");
+      await page.fill("#sign-up input[name=password]", "short");
+      await page.click("#sign-up button[type=submit]");
+      await expect
+        .poll(() => message().textContent())
+        .toMatch(/^This password cannot be used\. .+\.$/);
+      expect(await message().getAttribute("class")).toBe("error");
+
       await signIn("wrong password");
-      await expect.poll(() => message().textContent()).toContain("LOGIN_BAD_CREDENTIALS");
+      await expect.poll(() => message().textContent()).toBe("Wrong email or password.");
       expect(await page.isVisible("#profile")).toBe(false);
 
       await signIn();
@@ -111,6 +126,17 @@ describe.skipIf(browserUnavailable())("the demo page in headless Chromium (cooki
 
       await signIn("a brand new password");
       await expect.poll(() => page.isVisible("#profile")).toBe(true);
+
+      // The link was spent: a second use is refused in words.
+      await page.click("#sign-out");
+      await expect.poll(() => message().textContent()).toContain("Signed out");
+      await page.goto(link.replace("http://127.0.0.1:8000", server.url));
+      await expect.poll(() => page.isVisible("#reset")).toBe(true);
+      await page.fill("#reset-form input[name=password]", "yet another password");
+      await page.click("#reset-form button[type=submit]");
+      await expect
+        .poll(() => message().textContent())
+        .toBe("This reset link is invalid or has expired. Ask for a new one.");
     } finally {
       await closePage();
     }
