@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
+import { loadCliConfig } from "./cli-config.js";
 import { CliError } from "./cli-error.js";
 import { createSuperuser } from "./commands/create-superuser.js";
 import { migrate } from "./commands/migrate.js";
@@ -22,13 +23,22 @@ Commands:
       the variable instead.
   tokens purge [--lifetime <seconds>]
       Delete access tokens older than their lifetime
-      (default: TESSERA_TOKEN_LIFETIME, else 3600).
+      (default: TESSERA_TOKEN_LIFETIME, else the configuration's
+      lifetimeSeconds, else 3600).
 
 Options:
-  -h, --help    Show this help.
+  --config <file>
+                The app's tessera configuration (default: tessera.config.json,
+                .mjs or .js in the working directory, if there is one): the
+                same userTable, accessTokenTable, idType, migrationTable and
+                lifetimeSeconds the app uses, and databaseUrl. Every command
+                uses it; migrate refuses a database whose tables were made
+                with another id type or other names, and changes nothing.
+  -h, --help    Show this help (also: <command> --help).
 
 Environment:
-  DATABASE_URL  The database (default: sqlite:tessera.db): sqlite:<path>,
+  DATABASE_URL  The database (default: the configuration's databaseUrl, else
+                sqlite:tessera.db): sqlite:<path>,
                 postgres://user:password@host:5432/db or mysql://user:password@host:3306/db.
                 Every command migrates the tables first.
   TESSERA_SUPERUSER_PASSWORD
@@ -43,22 +53,26 @@ async function main(argv: string[]): Promise<number> {
       email: { type: "string" },
       password: { type: "string" },
       lifetime: { type: "string" },
+      config: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
-  const databaseUrl = process.env.DATABASE_URL ?? "sqlite:tessera.db";
   const command = positionals.join(" ");
   if (values.help || command === "" || command === "help") {
     process.stdout.write(HELP);
     return values.help || command === "help" ? 0 : 2;
   }
+  const { config } = await loadCliConfig(values.config, process.cwd());
+  const { databaseUrl: configuredUrl, lifetimeSeconds, ...schema } = config;
+  const databaseUrl = process.env.DATABASE_URL || configuredUrl || "sqlite:tessera.db";
   switch (command) {
     case "migrate":
-      await migrate({ databaseUrl });
+      await migrate({ databaseUrl, schema });
       return 0;
     case "create-superuser":
       await createSuperuser({
         databaseUrl,
+        schema,
         email: values.email,
         password: values.password ?? (process.env.TESSERA_SUPERUSER_PASSWORD || undefined),
       });
@@ -66,11 +80,13 @@ async function main(argv: string[]): Promise<number> {
     case "tokens purge":
       await purgeTokens({
         databaseUrl,
-        lifetime: values.lifetime ?? process.env.TESSERA_TOKEN_LIFETIME ?? "3600",
+        schema,
+        lifetime:
+          values.lifetime ?? process.env.TESSERA_TOKEN_LIFETIME ?? String(lifetimeSeconds ?? 3600),
       });
       return 0;
     default:
-      throw new CliError(`unknown command "${command}"; see tessera --help`, 2);
+      throw new CliError(`unknown command "${command}"; see tessera-auth --help`, 2);
   }
 }
 
@@ -87,7 +103,7 @@ main(process.argv.slice(2)).then(
       "code" in error &&
       String(error.code).startsWith("ERR_PARSE_ARGS")
     ) {
-      process.stderr.write(`tessera: ${error.message}; see tessera --help\n`);
+      process.stderr.write(`tessera: ${error.message}; see tessera-auth --help\n`);
       process.exitCode = 2;
     } else {
       process.stderr.write(`tessera: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -45,6 +45,8 @@ export async function migrateToLatest(
   const { engine } = schema;
   return guard(engine, () =>
     engine.runMigrations(db.withoutPlugins(), async (connection) => {
+      // Before anything is written: a table of another id type is refused unchanged.
+      await checkIdType(connection, schema);
       const migrator = new Migrator({
         db: connection,
         provider: { getMigrations: async () => migrations },

@@ -1,3 +1,4 @@
+import type { MigrateOptions } from "../../adapters/kysely/migrate-to-latest.js";
 import { normalizeEmail } from "../../email.js";
 import { UserAlreadyExists } from "../../errors.js";
 import { UserManager } from "../../user-manager.js";
@@ -7,6 +8,7 @@ import { readPassword } from "../read-password.js";
 
 export interface CreateSuperuserInput {
   databaseUrl: string;
+  schema: MigrateOptions;
   email: string | undefined;
   password: string | undefined;
 }
@@ -19,7 +21,7 @@ export async function createSuperuser(input: CreateSuperuserInput): Promise<void
   const password = input.password ?? (await readPassword());
   if ([...password].length < 8) throw new CliError("the password needs at least 8 characters", 2);
 
-  await withDatabase(input.databaseUrl, async ({ users }) => {
+  await withDatabase(input.databaseUrl, input.schema, async ({ users }) => {
     const manager = new UserManager(users);
     try {
       const user = await manager.create({

@@ -1,13 +1,21 @@
 import { connect, migrateToLatest } from "../../adapters/kysely/index.js";
+import type { MigrateOptions } from "../../adapters/kysely/migrate-to-latest.js";
+import { CliError } from "../cli-error.js";
 
 /**
  * Brings DATABASE_URL's tables to the latest version: creates them, adopts a
- * FastAPI Users database in place, or reports that nothing was to do.
+ * FastAPI Users database in place, or reports that nothing was to do. A
+ * database holding tessera's tables under another configuration (other
+ * table names) is refused unchanged, as `migrateToLatest` refuses another id type.
  */
-export async function migrate(input: { databaseUrl: string }): Promise<void> {
+export async function migrate(input: {
+  databaseUrl: string;
+  schema: MigrateOptions;
+}): Promise<void> {
   const connection = await connect(input.databaseUrl, { statementTimeoutMs: 0 });
   try {
-    const { applied, adoption } = await migrateToLatest(connection.db);
+    await refuseOtherConfiguration(connection.db, input.schema);
+    const { applied, adoption } = await migrateToLatest(connection.db, input.schema);
     if (adoption) {
       process.stdout.write(
         `adopted a FastAPI Users database: ${adoption.users} user${plural(adoption.users)} kept ` +
@@ -23,6 +31,32 @@ export async function migrate(input: { databaseUrl: string }): Promise<void> {
   } finally {
     await connection.close();
   }
+}
+
+/**
+ * The configured user table is missing while tessera has migrated other
+ * tables here: the configuration is likely not the app's. Creating a second
+ * set of tables would hide the mistake until users vanish.
+ */
+async function refuseOtherConfiguration(
+  db: Parameters<typeof migrateToLatest>[0],
+  schema: MigrateOptions,
+): Promise<void> {
+  const userTable = schema.userTable ?? "user";
+  const ours =
+    schema.migrationTable ??
+    (userTable === "user" ? "tessera_migration" : `tessera_migration_${userTable}`);
+  const names = (await db.introspection.getTables()).map((table) => table.name);
+  if (names.includes(userTable)) return;
+  const others = names.filter(
+    (name) => /^tessera_migration(_\w+)?$/.test(name) && !name.endsWith("_lock") && name !== ours,
+  );
+  if (others.length === 0) return;
+  throw new CliError(
+    `this database has tessera tables of another configuration (migration table ` +
+      `${others.map((name) => `"${name}"`).join(", ")}) and no table "${userTable}": ` +
+      "check the configuration file (--config, or tessera.config.json); nothing was changed",
+  );
 }
 
 function plural(n: number): string {

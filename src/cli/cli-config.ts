@@ -1,0 +1,85 @@
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { MigrateOptions } from "../adapters/kysely/migrate-to-latest.js";
+import { CliError } from "./cli-error.js";
+
+/**
+ * What the CLI needs to know of an app: the same table names, id type and
+ * token lifetime the app gives `kyselyAdapter`, `migrateToLatest` and its
+ * strategy. Written as `tessera.config.json`, or as `tessera.config.mjs` /
+ * `.js` whose default export is this object (the app can import the same
+ * module for its own options).
+ *
+ * @example
+ * // tessera.config.json
+ * { "userTable": "app_user", "accessTokenTable": "app_token", "idType": "integer", "lifetimeSeconds": 86400 }
+ */
+export interface CliConfig extends MigrateOptions {
+  /** The database when `DATABASE_URL` is not set. @default "sqlite:tessera.db" */
+  databaseUrl?: string;
+  /** Seconds a token lives: what `tokens purge` deletes past. @default 3600 */
+  lifetimeSeconds?: number;
+}
+
+/** The files looked for in the working directory when no `--config` is given. */
+export const CONFIG_FILES = ["tessera.config.json", "tessera.config.mjs", "tessera.config.js"];
+
+const KEYS: Record<keyof CliConfig, "string" | "number"> = {
+  databaseUrl: "string",
+  userTable: "string",
+  accessTokenTable: "string",
+  idType: "string",
+  migrationTable: "string",
+  lifetimeSeconds: "number",
+};
+
+/** The configuration file the CLI uses, and what it says (`{}` without one). */
+export interface LoadedConfig {
+  readonly file: string | null;
+  readonly config: CliConfig;
+}
+
+/** Reads `--config <path>`, else the first of {@link CONFIG_FILES} in `cwd`, else none. */
+export async function loadCliConfig(path: string | undefined, cwd: string): Promise<LoadedConfig> {
+  const file =
+    path !== undefined
+      ? resolve(cwd, path)
+      : (CONFIG_FILES.map((name) => resolve(cwd, name)).find((candidate) =>
+          existsSync(candidate),
+        ) ?? null);
+  if (file === null) return { file, config: {} };
+  if (!existsSync(file)) throw new CliError(`no configuration file at ${file}`, 2);
+  return { file, config: check(await read(file), file) };
+}
+
+async function read(file: string): Promise<unknown> {
+  try {
+    if (file.endsWith(".json")) return JSON.parse(readFileSync(file, "utf8"));
+    return ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${error instanceof Error ? error.message : error}`, 2);
+  }
+}
+
+function check(value: unknown, file: string): CliConfig {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new CliError(`${file} must hold an object`, 2);
+  }
+  for (const [key, given] of Object.entries(value)) {
+    const expected = KEYS[key as keyof CliConfig];
+    if (expected === undefined) {
+      throw new CliError(
+        `${file}: unknown option "${key}"; the options are ${Object.keys(KEYS).join(", ")}`,
+        2,
+      );
+    }
+    if (typeof given !== expected) {
+      throw new CliError(
+        `${file}: "${key}" must be a ${expected}, got ${JSON.stringify(given)}`,
+        2,
+      );
+    }
+  }
+  return value as CliConfig;
+}
