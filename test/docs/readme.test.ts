@@ -1,16 +1,23 @@
-import { readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const readme = readFileSync(resolve(ROOT, "README.md"), "utf8");
+/** The README and the guides under docs/: their examples are checked alike. */
+const documentation = [
+  readme,
+  ...readdirSync(resolve(ROOT, "docs"))
+    .filter((name) => name.endsWith(".md"))
+    .map((name) => readFileSync(resolve(ROOT, "docs", name), "utf8")),
+].join("\n");
 
-/** The fenced block that follows a `<!-- file: path -->` marker in the README. */
+/** The fenced block that follows a `<!-- file: path -->` marker in the README or docs/. */
 function blockFor(path: string): string {
   const marker = `<!-- file: ${path} -->`;
-  const start = readme.indexOf(marker);
-  if (start === -1) throw new Error(`README has no ${marker}`);
-  const match = /```ts\n([\s\S]*?)```/.exec(readme.slice(start));
+  const start = documentation.indexOf(marker);
+  if (start === -1) throw new Error(`README and docs/ have no ${marker}`);
+  const match = /```ts\n([\s\S]*?)```/.exec(documentation.slice(start));
   return match?.[1] ?? "";
 }
 
@@ -18,6 +25,10 @@ describe("README", () => {
   afterAll(() => {
     for (const suffix of ["", "-wal", "-shm"])
       rmSync(resolve(ROOT, `app.db${suffix}`), { force: true });
+  });
+
+  it("stays short: about 300 lines, the rest in docs/", () => {
+    expect(readme.split("\n").length).toBeLessThanOrEqual(330);
   });
 
   it("opens with exactly the two commands: run the demo, run the tests", () => {
