@@ -24,6 +24,7 @@ const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
  */
 describe("the packed tarball in an empty project", () => {
   let dir: string;
+  let tarball: string;
   const env = {
     ...process.env,
     // node-gyp builds better-sqlite3 against the headers on this machine when it cannot download them.
@@ -44,6 +45,7 @@ describe("the packed tarball in an empty project", () => {
       { cwd: ROOT, encoding: "utf8" },
     );
     const [{ filename }] = JSON.parse(packed.stdout) as [{ filename: string }];
+    tarball = join(dir, filename);
     writeFileSync(
       join(dir, "package.json"),
       JSON.stringify({ name: "new-app", private: true, type: "module" }),
@@ -89,6 +91,22 @@ describe("the packed tarball in an empty project", () => {
     }
     expect(existsSync(join(pkg, "LICENSE"))).toBe(true);
     expect(statSync(join(pkg, "dist/cli/main.js")).mode & 0o111).toBe(0o111);
+  });
+
+  it("publint and are-the-types-wrong (ESM-only profile) find nothing wrong", () => {
+    const bin = (name: string) => join(ROOT, "node_modules/.bin", name);
+    const publint = run(bin("publint"), [
+      "--strict",
+      "--pack",
+      "false",
+      "node_modules/tessera-auth",
+    ]);
+    expect({ status: publint.status, output: publint.stdout + publint.stderr }).toMatchObject({
+      status: 0,
+    });
+    expect(publint.stdout).toContain("All good!");
+    const attw = run(bin("attw"), [tarball, "--profile", "esm-only"]);
+    expect({ status: attw.status, output: attw.stdout + attw.stderr }).toMatchObject({ status: 0 });
   });
 
   it("the README's quick start type-checks strictly, runs, registers, logs in and authenticates", () => {
