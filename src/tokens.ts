@@ -4,8 +4,10 @@ import * as crypto from "node:crypto";
 export const TOKEN_BYTES = 32;
 
 /** A new opaque access token: 32 bytes from the CSPRNG, base64url, as FastAPI Users. */
-export function generateToken(random: (size: number) => Buffer = crypto.randomBytes): string {
-  return random(TOKEN_BYTES).toString("base64url");
+export function generateToken(random: (size: number) => Uint8Array = crypto.randomBytes): string {
+  const bytes = random(TOKEN_BYTES);
+  // Typed as Uint8Array, so the declaration files of the core need no Node types.
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64url");
 }
 
 // Every authenticated request hashes its token: the one-shot `crypto.hash` (Node >= 20.12) is about

@@ -165,6 +165,40 @@ describe("the packed tarball in an empty project", () => {
     ]);
   });
 
+  // jose's declarations (a dependency) name fetch's `Headers`: DOM's lib stands in for it here.
+  it("the core's declarations type-check without Node's types (only its Node subpaths need them)", () => {
+    writeFileSync(
+      join(dir, "core.ts"),
+      'import { generateToken, PasswordHelper, Tessera } from "tessera-auth";\n' +
+        "export const uses = [generateToken, PasswordHelper, Tessera];\n",
+    );
+    writeFileSync(
+      join(dir, "tsconfig.core.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          lib: ["ES2023", "DOM"],
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          skipLibCheck: false,
+          types: [],
+          noEmit: true,
+        },
+        include: ["core.ts"],
+      }),
+    );
+    const checked = run(process.execPath, [
+      "node_modules/typescript/bin/tsc",
+      "-p",
+      "tsconfig.core.json",
+    ]);
+    expect({ status: checked.status, output: checked.stdout + checked.stderr }).toEqual({
+      status: 0,
+      output: "",
+    });
+  });
+
   it("the CLI runs through npx: --help, then migrate creates the tables on SQLite", () => {
     const help = run(NPM, ["exec", "--", "tessera-auth", "--help"]);
     expect(help.status).toBe(0);
