@@ -61,26 +61,21 @@ export class HashingPool {
     let idle = this.#idle.pop();
     while (idle?.dead) idle = this.#idle.pop();
     if (idle) return Promise.resolve(idle);
-    if (this.#started < this.size) {
-      this.#started++;
-      return Promise.resolve(new HashingThread(() => this.#started--));
-    }
+    if (this.#started < this.size) return Promise.resolve(this.#start());
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
   #give(thread: HashingThread): void {
-    if (thread.dead) {
-      // Its replacement starts for the next job that needs one.
-      const next = this.#waiting.shift();
-      if (next) {
-        this.#started++;
-        next(new HashingThread(() => this.#started--));
-      }
-      return;
-    }
     const next = this.#waiting.shift();
-    if (next) next(thread);
+    // A thread that died is replaced for the next job, not put back.
+    if (thread.dead) next?.(this.#start());
+    else if (next) next(thread);
     else this.#idle.push(thread);
+  }
+
+  #start(): HashingThread {
+    this.#started++;
+    return new HashingThread(() => this.#started--);
   }
 }
 

@@ -2,7 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import type { Measurement, Settings } from "./measurement.js";
 import { DEMO_SERVER, DIST_DIR } from "./paths.js";
-import { collect, DEMO_ENV, figures, type Scenario, startServer } from "./scenarios.js";
+import { collect, DEMO_ENV, figures, type Scenario, startServer, warmUp } from "./scenarios.js";
 import { withCpus } from "./server-process.js";
 import { BENCH_PASSWORD } from "./sessions.js";
 import { runWrk } from "./wrk.js";
@@ -47,17 +47,15 @@ export function loginFloodScenario(options: LoginFloodOptions): Scenario {
         nextLegit = result.next;
         return result;
       };
-      try {
-        pending = (await runWrk({ ...health, seconds: settings.warmupSeconds })).errors;
+      pending = await warmUp(server, async () => {
+        const errors = (await runWrk({ ...health, seconds: settings.warmupSeconds })).errors;
         // One login, no flood: the set-up works, and the login path is warm.
         const check = await legit(0.001);
         if (check.successes !== 1) {
           console.warn(`  ${name}: a legitimate login answered ${JSON.stringify(check.statuses)}`);
         }
-      } catch (error) {
-        await server.stop();
-        throw error;
-      }
+        return errors;
+      });
       return {
         async measure() {
           const idle = await runWrk({ ...health, seconds: settings.seconds });

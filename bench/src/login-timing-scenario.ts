@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Measurement, Settings } from "./measurement.js";
 import { DEMO_SERVER, DIST_DIR } from "./paths.js";
-import { collect, type Scenario, startServer } from "./scenarios.js";
+import { collect, type Scenario, startServer, warmUp } from "./scenarios.js";
 import { withCpus } from "./server-process.js";
 
 /** Pairs of logins (one unknown email, one wrong password) per round. */
@@ -37,10 +37,9 @@ export function loginTimingScenario(options: LoginTimingOptions): Scenario {
     async start(settings) {
       const server = await startServer(name, DEMO_SERVER, options.env, settings);
       const run = (pairs: number) => runClient(server.url, pairs, options.existing, settings);
-      let pending = { unknown: 0, known: 0 }; // errors of the warm-up, reported with the first round
-      try {
+      // Errors of the warm-up, reported with the first round.
+      let pending = await warmUp(server, async () => {
         const warm = await run(settings.quick ? WARMUP_PAIRS.quick : WARMUP_PAIRS.full);
-        pending = { unknown: warm.unknown.errors, known: warm.known.errors };
         if (warm.unknown.errors + warm.known.errors > 0) {
           const answers = JSON.stringify({
             unknown: warm.unknown.statuses,
@@ -48,10 +47,8 @@ export function loginTimingScenario(options: LoginTimingOptions): Scenario {
           });
           console.warn(`  ${name}: logins answered ${answers}`);
         }
-      } catch (error) {
-        await server.stop();
-        throw error;
-      }
+        return { unknown: warm.unknown.errors, known: warm.known.errors };
+      });
       return {
         async measure() {
           const result = await run(PAIRS);

@@ -53,14 +53,11 @@ export function httpScenario(options: HttpScenarioOptions): Scenario {
     async start(settings) {
       const server = await startServer(name, script, env, settings);
       const load = { url: `${server.url}${path}`, headers, cpus: settings.loadCpus };
-      let pending = 0; // errors of unmeasured load, reported with the next round
-      try {
+      // Errors of unmeasured load, reported with the next round.
+      let pending = await warmUp(server, async () => {
         await expectOk(name, load.url, headers);
-        pending = (await runWrk({ ...load, seconds: settings.warmupSeconds })).errors;
-      } catch (error) {
-        await server.stop();
-        throw error;
-      }
+        return (await runWrk({ ...load, seconds: settings.warmupSeconds })).errors;
+      });
       return {
         async measure() {
           if (settings.rewarmSeconds > 0) {
@@ -92,13 +89,10 @@ export function loginStormScenario(databaseUrl: string, emails: string[]): Scena
       const env = { ...DEMO_ENV, DATABASE_URL: databaseUrl };
       const server = await startServer(name, DEMO_SERVER, env, settings);
       const health = { url: `${server.url}/health`, cpus: settings.loadCpus };
-      let pending = 0;
-      try {
-        pending = (await runWrk({ ...health, seconds: settings.warmupSeconds })).errors;
-      } catch (error) {
-        await server.stop();
-        throw error;
-      }
+      let pending = await warmUp(
+        server,
+        async () => (await runWrk({ ...health, seconds: settings.warmupSeconds })).errors,
+      );
       return {
         async measure() {
           const idle = await runWrk({ ...health, seconds: settings.seconds });
@@ -190,6 +184,16 @@ export async function startServer(
 ): Promise<ServerProcess> {
   const nodeArgs = profiling(settings, name);
   return ServerProcess.start({ script, env, cpus: settings.serverCpus, nodeArgs });
+}
+
+/** Runs a server's warm-up; if it fails, stops the server before passing the error on. */
+export async function warmUp<T>(server: ServerProcess, warm: () => Promise<T>): Promise<T> {
+  try {
+    return await warm();
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
 }
 
 /** Node options that write the server's CPU profile, named after the scenario, when asked for. */

@@ -71,6 +71,7 @@ export async function migrateToLatest(
   );
 }
 
-function defaultMigrationTable(userTable: string): string {
+/** The migration table of a table set when none is given: one per user table. */
+export function defaultMigrationTable(userTable: string): string {
   return userTable === "user" ? "tessera_migration" : `tessera_migration_${userTable}`;
 }

@@ -1,5 +1,9 @@
+import type { Kysely } from "kysely";
 import { connect, migrateToLatest } from "../../adapters/kysely/index.js";
-import type { MigrateOptions } from "../../adapters/kysely/migrate-to-latest.js";
+import {
+  defaultMigrationTable,
+  type MigrateOptions,
+} from "../../adapters/kysely/migrate-to-latest.js";
 import { CliError } from "../cli-error.js";
 
 /**
@@ -39,13 +43,11 @@ export async function migrate(input: {
  * set of tables would hide the mistake until users vanish.
  */
 async function refuseOtherConfiguration(
-  db: Parameters<typeof migrateToLatest>[0],
+  db: Kysely<unknown>,
   schema: MigrateOptions,
 ): Promise<void> {
   const userTable = schema.userTable ?? "user";
-  const ours =
-    schema.migrationTable ??
-    (userTable === "user" ? "tessera_migration" : `tessera_migration_${userTable}`);
+  const ours = schema.migrationTable ?? defaultMigrationTable(userTable);
   const names = (await db.introspection.getTables()).map((table) => table.name);
   if (names.includes(userTable)) return;
   const others = names.filter(
