@@ -25,7 +25,13 @@ import {
   usersRoutes,
   verifyRoutes,
 } from "tessera-auth";
-import { type ConnectOptions, connect, kyselyAdapter, migrateToLatest } from "tessera-auth/kysely";
+import {
+  type ConnectOptions,
+  connect,
+  kyselyAdapter,
+  migrateToLatest,
+  type SchemaOptions,
+} from "tessera-auth/kysely";
 import { Outbox } from "./outbox.js";
 import { validatePassword } from "./password-rule.js";
 
@@ -59,6 +65,8 @@ export interface SetupConfig {
   trustedProxies?: string[];
   /** The document's title. @default "tessera example" */
   title?: string;
+  /** Table names and custom user fields, as `migrateToLatest` and `kyselyAdapter` take them. @default FastAPI Users' tables */
+  schema?: Omit<SchemaOptions<"uuid">, "idType">;
 }
 
 /**
@@ -83,12 +91,12 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
   } = config;
   const connection = await connect(databaseUrl, config.connectOptions);
   try {
-    await migrateToLatest(connection.db);
+    await migrateToLatest(connection.db, config.schema);
   } catch (error) {
     await connection.close();
     throw error;
   }
-  const { users, accessTokens } = kyselyAdapter(connection.db);
+  const { users, accessTokens } = kyselyAdapter(connection.db, config.schema);
 
   const outbox = new Outbox();
   const emails = accountEmailHooks(mailer, {
@@ -129,6 +137,7 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
     backends: [bearer, cookie],
     rateLimit: rateLimit && { clock, ...rateLimit },
     trustedProxies,
+    userFields: config.schema?.userFields,
   });
 
   const apiMounts: Mount<Ctx>[] = [

@@ -75,7 +75,12 @@ export {
 } from "./http/routes/reset-password-routes.js";
 export { type UsersRoutesOptions, usersRoutes } from "./http/routes/users-routes.js";
 export { verifyRoutes } from "./http/routes/verify-routes.js";
-export { type UserRoutesOptions, type UserSerializer, userRead } from "./http/user-read.js";
+export {
+  type UserRoutesOptions,
+  type UserSerializer,
+  userRead,
+  userReader,
+} from "./http/user-read.js";
 export type { BodyOf, BodySpec, FieldSpec, ValidationErrorItem } from "./http/validation.js";
 export { newId, parseId } from "./ids.js";
 export {
@@ -141,6 +146,18 @@ export {
   type RequestInfo,
 } from "./transports/request-origin.js";
 export type { HeaderReader, Transport } from "./transports/transport.js";
+export {
+  defineUserFields,
+  type ExtraFieldsOf,
+  type ResolvedUserField,
+  type UserField,
+  type UserFields,
+  type UserFieldType,
+  type UserFieldValue,
+  type UserFieldValues,
+  type UserFieldWriter,
+  type UserWithFields,
+} from "./user-fields.js";
 export {
   type PasswordValidator,
   UserManager,

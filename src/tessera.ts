@@ -8,6 +8,7 @@ import {
 import type { User } from "./models.js";
 import type { RevokeOptions, Strategy } from "./strategies/strategy.js";
 import type { CsrfRefusal, RequestInfo } from "./transports/request-origin.js";
+import { type ResolvedUserField, resolveUserFields, type UserFields } from "./user-fields.js";
 import type { UserManager } from "./user-manager.js";
 
 export interface TesseraOptions<U extends User<ID>, ID, Ctx> {
@@ -29,6 +30,12 @@ export interface TesseraOptions<U extends User<ID>, ID, Ctx> {
    * @default []
    */
   trustedProxies?: TrustedProxies;
+  /**
+   * The app's custom user fields (see `defineUserFields`): the routes accept,
+   * validate and answer them. Give the user database the same declaration.
+   * @default none
+   */
+  userFields?: UserFields;
 }
 
 /** What a protected route requires of its user. */
@@ -87,6 +94,8 @@ export class Tessera<U extends User<ID>, ID = U["id"], Ctx = unknown> {
   /** `null` when rate limits are off. */
   readonly rateLimiter: RateLimiter | null;
   readonly clientAddresses: ClientAddressResolver;
+  /** The custom user fields the routes accept and answer. */
+  readonly userFields: readonly ResolvedUserField[];
 
   constructor(options: TesseraOptions<U, ID, Ctx>) {
     if (options.backends.length === 0) throw new TypeError("Tessera needs at least one backend");
@@ -96,6 +105,7 @@ export class Tessera<U extends User<ID>, ID = U["id"], Ctx = unknown> {
     this.backends = options.backends;
     this.rateLimiter = options.rateLimit === false ? null : new RateLimiter(options.rateLimit);
     this.clientAddresses = new ClientAddressResolver(options.trustedProxies);
+    this.userFields = resolveUserFields(options.userFields);
   }
 
   /**

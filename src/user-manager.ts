@@ -15,6 +15,7 @@ import {
 import type { HttpRequest } from "./http/http-request.js";
 import type { User, UserCreate, UserUpdate, UserUpdateData } from "./models.js";
 import { type HashOptions, PasswordHelper } from "./password-helper.js";
+import type { ExtraFieldsOf } from "./user-fields.js";
 
 /**
  * Called after the fact, with the HTTP request when there is one. A hook that
@@ -83,6 +84,9 @@ export interface WriteOptions {
   /** Where the password's hash queues when hashing is saturated (see {@link HashOptions}). @default 0 */
   hashingPriority?: number;
 }
+
+/** What a create or update request holds besides custom fields. */
+const CONTRACT_FIELDS = new Set(["email", "password", "isActive", "isSuperuser", "isVerified"]);
 
 /**
  * The user logic that does not depend on how users are stored or reached:
@@ -167,13 +171,17 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
    * Registers a user. Throws {@link InvalidPasswordException},
    * {@link UserAlreadyExists} or {@link InvalidEmail}.
    */
-  async create(userCreate: UserCreate, options: WriteOptions = {}): Promise<U> {
+  async create(
+    userCreate: UserCreate & Partial<ExtraFieldsOf<U>>,
+    options: WriteOptions = {},
+  ): Promise<U> {
     const { safe = false, request, hashingPriority: priority } = options;
     const email = normalizeEmail(userCreate.email);
     if (email === null) throw new InvalidEmail();
     await this.validatePassword(userCreate.password, { ...userCreate, email });
     if (await this.userDb.getByEmail(email)) throw new UserAlreadyExists();
     const user = await this.userDb.create({
+      ...this.#customFields(userCreate, safe),
       email,
       hashedPassword: await this.passwordHelper.hash(userCreate.password, { priority }),
       isActive: safe ? true : (userCreate.isActive ?? true),
@@ -229,9 +237,13 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
    * requester's). Throws {@link StaleUser} when the user changed since `user`
    * was read: read it again (and authenticate again) before retrying.
    */
-  async update(userUpdate: UserUpdate, user: U, options: WriteOptions = {}): Promise<U> {
+  async update(
+    userUpdate: UserUpdate & Partial<ExtraFieldsOf<U>>,
+    user: U,
+    options: WriteOptions = {},
+  ): Promise<U> {
     const { safe = false, request } = options;
-    const data: UserUpdateData = {};
+    const data: UserUpdateData = this.#customFields(userUpdate, safe);
     let endsSessions = false;
     if (userUpdate.email !== undefined && userUpdate.email !== user.email) {
       const email = normalizeEmail(userUpdate.email);
@@ -262,6 +274,22 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
     if (updated === null) throw new StaleUser();
     await this.#hooks.onAfterUpdate?.(updated, userUpdate, request);
     return updated;
+  }
+
+  /**
+   * The custom fields of a create or update: every one given, or on a safe
+   * write only those the user database declares as written by users.
+   */
+  #customFields(change: UserUpdate, safe: boolean): Record<string, unknown> {
+    const values: Record<string, unknown> = {};
+    const writable = safe
+      ? new Set(this.userDb.userFields?.filter((f) => f.writableBy === "user").map((f) => f.name))
+      : null;
+    for (const [name, value] of Object.entries(change)) {
+      if (CONTRACT_FIELDS.has(name) || value === undefined) continue;
+      if (writable === null || writable.has(name)) values[name] = value;
+    }
+    return values;
   }
 
   /** Deletes the user (and, through the database, its tokens). */

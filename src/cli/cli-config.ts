@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { MigrateOptions } from "../adapters/kysely/migrate-to-latest.js";
+import { resolveUserFields } from "../user-fields.js";
 import { CliError } from "./cli-error.js";
 
 /**
@@ -13,7 +14,8 @@ import { CliError } from "./cli-error.js";
  *
  * @example
  * // tessera.config.json
- * { "userTable": "app_user", "accessTokenTable": "app_token", "idType": "integer", "lifetimeSeconds": 86400 }
+ * { "userTable": "app_user", "accessTokenTable": "app_token", "idType": "integer", "lifetimeSeconds": 86400,
+ *   "userFields": { "displayName": { "type": "string", "maxLength": 80 } } }
  */
 export interface CliConfig extends MigrateOptions {
   /** The database when `DATABASE_URL` is not set. @default "sqlite:tessera.db" */
@@ -25,13 +27,14 @@ export interface CliConfig extends MigrateOptions {
 /** The files looked for in the working directory when no `--config` is given. */
 export const CONFIG_FILES = ["tessera.config.json", "tessera.config.mjs", "tessera.config.js"];
 
-const KEYS: Record<keyof CliConfig, "string" | "number"> = {
+const KEYS: Record<keyof CliConfig, "string" | "number" | "object"> = {
   databaseUrl: "string",
   userTable: "string",
   accessTokenTable: "string",
   idType: "string",
   migrationTable: "string",
   lifetimeSeconds: "number",
+  userFields: "object",
 };
 
 /** The configuration file the CLI uses, and what it says (`{}` without one). */
@@ -74,12 +77,18 @@ function check(value: unknown, file: string): CliConfig {
         2,
       );
     }
-    if (typeof given !== expected) {
+    if (typeof given !== expected || given === null || Array.isArray(given)) {
       throw new CliError(
         `${file}: "${key}" must be a ${expected}, got ${JSON.stringify(given)}`,
         2,
       );
     }
   }
-  return value as CliConfig;
+  const config = value as CliConfig;
+  try {
+    resolveUserFields(config.userFields);
+  } catch (error) {
+    throw new CliError(`${file}: ${(error as Error).message}`, 2);
+  }
+  return config;
 }

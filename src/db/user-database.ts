@@ -1,4 +1,5 @@
 import type { User, UserCreateData, UserUpdateData } from "../models.js";
+import type { ResolvedUserField } from "../user-fields.js";
 
 /**
  * Where users live. Implement it to plug tessera into any store; the shared
@@ -13,6 +14,13 @@ import type { User, UserCreateData, UserUpdateData } from "../models.js";
  */
 export interface UserDatabase<U extends User<ID>, ID = U["id"]> {
   /**
+   * The custom fields it stores (see `defineUserFields`). The user manager
+   * reads who may write each: on a safe (self-service) write it keeps only
+   * those users write themselves. A store without declared fields gets none
+   * from a safe write.
+   */
+  readonly userFields?: readonly ResolvedUserField[];
+  /**
    * An id as it appears in a URL, parsed to this store's id type, or `null`
    * when it cannot be one (the route then answers 404 without a query). The
    * store is where the id type is declared, once.
@@ -22,7 +30,11 @@ export interface UserDatabase<U extends User<ID>, ID = U["id"]> {
   get(id: ID): Promise<U | null>;
   /** The user whose email equals this one ignoring case, or `null`. */
   getByEmail(email: string): Promise<U | null>;
-  /** Inserts a user and returns it as stored (with its new id). */
+  /**
+   * Inserts a user and returns it as stored (with its new id). Custom fields
+   * come as more properties of `data`; those not given get their default, or
+   * `null`.
+   */
   create(data: UserCreateData): Promise<U>;
   /**
    * Applies a partial change as a compare-and-set on what was read: only if the

@@ -52,6 +52,8 @@ export interface RouteDoc {
    * by the document generator.
    */
   readonly responses: Readonly<Record<number, ResponseDoc>>;
+  /** Named schemas its answers refer to (`UserRead` with the app's custom user fields). */
+  readonly schemas?: Readonly<Record<string, JsonSchema>>;
 }
 
 /** What a route's handler gets: the request, the framework's context, the path parameters. */

@@ -1,4 +1,5 @@
 import { normalizeEmail } from "../email.js";
+import type { FieldProblem } from "../user-fields.js";
 import { jsonErrorPosition } from "./json-error-position.js";
 
 /** One entry of a 422 body, in FastAPI's (pydantic 1) shape. */
@@ -11,9 +12,15 @@ export interface ValidationErrorItem {
 
 /** A field of a request body. Also the source of the OpenAPI document. */
 export interface FieldSpec {
-  readonly type: "email" | "string" | "boolean";
+  readonly type: "email" | "string" | "boolean" | "integer" | "number";
   /** A missing (or `null`) required field is a 422; a missing optional one is left out. */
   readonly required?: boolean;
+  /** `null` is a value (it clears the field) rather than "absent". @default false */
+  readonly nullable?: boolean;
+  /** Checks the value instead of `type` and `pattern` (a custom user field's constraints). */
+  readonly check?: (value: unknown) => FieldProblem | null;
+  /** More JSON Schema keywords for the document (`maxLength`, `enum`…), as `check` enforces them. */
+  readonly schema?: Readonly<Record<string, unknown>>;
   /** The whole value must equal this, as a regular expression. */
   readonly pattern?: string;
   readonly description?: string;
@@ -21,7 +28,11 @@ export interface FieldSpec {
 
 export type BodySpec = Readonly<Record<string, FieldSpec>>;
 
-type ValueOf<F extends FieldSpec> = F["type"] extends "boolean" ? boolean : string;
+type ValueOf<F extends FieldSpec> = F["type"] extends "boolean"
+  ? boolean
+  : F["type"] extends "integer" | "number"
+    ? number
+    : string;
 type RequiredKeys<S extends BodySpec> = {
   [K in keyof S]: S[K]["required"] extends true ? K : never;
 }[keyof S];
@@ -54,6 +65,10 @@ export function validateFields<S extends BodySpec>(
   for (const [name, field] of Object.entries(spec)) {
     const loc = ["body", name];
     const value = body[name];
+    if (value === null && field.nullable) {
+      data[name] = null;
+      continue;
+    }
     if (value === undefined || value === null) {
       if (field.required) errors.push(MISSING(loc));
       continue;
@@ -70,6 +85,10 @@ function checkValue(
   value: unknown,
   loc: (string | number)[],
 ): { value: unknown } | { error: ValidationErrorItem } {
+  if (field.check) {
+    const problem = field.check(value);
+    return problem === null ? { value } : { error: { loc, ...problem } };
+  }
   if (field.type === "boolean") {
     if (typeof value === "boolean") return { value };
     return {

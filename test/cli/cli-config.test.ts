@@ -92,4 +92,37 @@ describe.skipIf(!existsSync(BUILT_BIN))("the CLI reads the app's configuration",
     expect(cli(["migrate", "--config", "missing.json"])).toMatchObject({ code: 2 });
     expect(existsSync(join(dir, "tessera.db"))).toBe(false);
   });
+
+  it("userFields: migrate adds their columns, once; a bad declaration is refused before anything is written", () => {
+    const userFields = {
+      displayName: { type: "string", maxLength: 80 },
+      plan: { type: "string", enum: ["free", "pro"], default: "free", writableBy: "superuser" },
+    };
+    config("tessera.config.json", { databaseUrl: "sqlite:app.db", userFields });
+    const first = cli(["migrate"]);
+    expect(first).toMatchObject({ code: 0, stderr: "" });
+    expect(first.stdout).toContain("added 2 user field columns: display_name, plan\n");
+    const user = schemaOf("app.db").find((row) => (row as { name: string }).name === "user");
+    expect((user as { sql: string }).sql).toMatch(
+      /"display_name" text,\s*"plan" text default 'free' not null/,
+    );
+    expect(cli(["migrate"]).stdout).toBe("already up to date\n");
+
+    const before = schemaOf("app.db");
+    config("tessera.config.json", {
+      databaseUrl: "sqlite:app.db",
+      userFields: { ...userFields, isAdmin: { type: "boolean" }, is_admin: { type: "boolean" } },
+    });
+    const twice = cli(["migrate"]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain('two user fields use the JSON name "is_admin"');
+    config("tessera.config.json", {
+      databaseUrl: "sqlite:app.db",
+      userFields: { email: { type: "string" } },
+    });
+    expect(cli(["migrate"]).stderr).toContain(
+      `user field "email": "email" is one of tessera's own fields`,
+    );
+    expect(schemaOf("app.db")).toEqual(before);
+  });
 });

@@ -1,8 +1,15 @@
-import { readdirSync, readFileSync, rmSync } from "node:fs";
-import { resolve } from "node:path";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import Database from "better-sqlite3";
 import { afterAll, describe, expect, it, vi } from "vitest";
 
 const ROOT = resolve(import.meta.dirname, "../..");
+const CLI = resolve(ROOT, "src/cli/main.ts");
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const readme = readFileSync(resolve(ROOT, "README.md"), "utf8");
 /** The README and the guides under docs/: their examples are checked alike. */
 const documentation = [
@@ -13,12 +20,15 @@ const documentation = [
 ].join("\n");
 
 /** The fenced block that follows a `<!-- file: path -->` marker in the README or docs/. */
-function blockFor(path: string): string {
+function blockFor(path: string, language = "ts"): string {
   const marker = `<!-- file: ${path} -->`;
   const start = documentation.indexOf(marker);
   if (start === -1) throw new Error(`README and docs/ have no ${marker}`);
-  const match = /```ts\n([\s\S]*?)```/.exec(documentation.slice(start));
-  return match?.[1] ?? "";
+  const match = new RegExp(`^${marker}\n\`\`\`${language}\n([\\s\\S]*?)\`\`\``).exec(
+    documentation.slice(start),
+  );
+  if (!match) throw new Error(`no \`\`\`${language} block right after ${marker}`);
+  return match[1] ?? "";
 }
 
 describe("README", () => {
@@ -108,6 +118,61 @@ describe("README", () => {
       expect((await app.request("/docs")).status).toBe(200);
     } finally {
       log.mockRestore();
+    }
+  });
+
+  it("shows custom user fields exactly as examples/custom-fields.ts, which works", async () => {
+    const source = readFileSync(resolve(ROOT, "examples/custom-fields.ts"), "utf8");
+    expect(blockFor("examples/custom-fields.ts")).toBe(source);
+
+    const { app, grantCredits } = await import("../../examples/custom-fields.js");
+    const json = (body: unknown, headers: Record<string, string> = {}) => ({
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body),
+    });
+    const email = "ada@example.com";
+    const password = "correct horse";
+    const refused = await app.request("/auth/register", json({ email, password }));
+    expect(refused.status).toBe(422);
+    const register = await app.request(
+      "/auth/register",
+      json({ email, password, display_name: "Ada", plan: "pro", credits: 99 }),
+    );
+    expect(await register.json()).toMatchObject({ display_name: "Ada", plan: "free", credits: 0 });
+    const login = await app.request("/auth/login", {
+      method: "POST",
+      body: new URLSearchParams({ username: email, password }),
+    });
+    const { access_token } = (await login.json()) as { access_token: string };
+    await grantCredits(email, 5);
+    const balance = await app.request("/balance", {
+      headers: { authorization: `Bearer ${access_token}` },
+    });
+    expect(await balance.json()).toEqual({ displayName: "Ada", plan: "free", credits: 5 });
+  });
+
+  it("the CLI's configuration example is one the CLI accepts: migrate makes those tables", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tessera-readme-config-"));
+    try {
+      writeFileSync(join(dir, "tessera.config.json"), blockFor("tessera.config.json", "json"));
+      const run = spawnSync(
+        process.execPath,
+        // tsx by its full address: the command runs from a folder of its own.
+        ["--conditions=source", "--import", TSX, CLI, "migrate"],
+        { cwd: dir, env: { ...process.env, DATABASE_URL: "" }, encoding: "utf8" },
+      );
+      expect({ code: run.status, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
+      expect(run.stdout).toContain("added 1 user field column: display_name");
+      const tables = new Database(join(dir, "tessera.db"), { readonly: true })
+        .prepare("select name, sql from sqlite_master where type = 'table'")
+        .all() as { name: string; sql: string }[];
+      const user = tables.find((table) => table.name === "app_user");
+      expect(user?.sql).toMatch(/"id" integer primary key autoincrement/i);
+      expect(user?.sql).toContain('"display_name" text');
+      expect(tables.map((table) => table.name)).toContain("app_token");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

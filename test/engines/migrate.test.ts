@@ -1,8 +1,7 @@
-import { spawn } from "node:child_process";
-import { resolve } from "node:path";
 import { generateToken, hashToken } from "tessera-auth";
 import { connect, kyselyAdapter, migrateToLatest } from "tessera-auth/kysely";
 import { describe, expect, it } from "vitest";
+import { startMigrator } from "../support/migrator-process.js";
 import { ENGINE, freshDatabaseUrl } from "../support/test-database.js";
 
 const ALL = ["0001_adopt_existing_tables", "0002_create_tables", "0003_security_stamps"];
@@ -11,8 +10,8 @@ describe(`migrations on ${ENGINE}`, () => {
   it("create the tables on an empty database, then have nothing left to do", async () => {
     const { db, close } = await connect(await freshDatabaseUrl());
     try {
-      expect(await migrateToLatest(db)).toEqual({ applied: ALL, adoption: null });
-      expect(await migrateToLatest(db)).toEqual({ applied: [], adoption: null });
+      expect(await migrateToLatest(db)).toEqual({ applied: ALL, adoption: null, addedColumns: [] });
+      expect(await migrateToLatest(db)).toEqual({ applied: [], adoption: null, addedColumns: [] });
       const { users, accessTokens } = kyselyAdapter(db);
       const user = await users.create({
         email: "ada@example.com",
@@ -119,7 +118,11 @@ describe(`migrations on ${ENGINE}`, () => {
         // As the first release's createTables left it: the tables, no migration tables.
         await db.schema.dropTable("tessera_migration").execute();
         await db.schema.dropTable("tessera_migration_lock").execute();
-        expect(await migrateToLatest(db)).toEqual({ applied: ALL, adoption: null });
+        expect(await migrateToLatest(db)).toEqual({
+          applied: ALL,
+          adoption: null,
+          addedColumns: [],
+        });
         expect(await accessTokens.getUserByToken(token, null)).toMatchObject({ id: user.id });
       } finally {
         await close();
@@ -147,37 +150,6 @@ describe(`migrations on ${ENGINE}`, () => {
     }
   });
 });
-
-/** A child process that migrates `url` when told to (test/support/migrate-on-signal.ts). */
-function startMigrator(url: string) {
-  const child = spawn(
-    process.execPath,
-    ["--conditions=source", "--import", "tsx", "test/support/migrate-on-signal.ts"],
-    {
-      cwd: resolve(import.meta.dirname, "../.."),
-      env: { ...process.env, DATABASE_URL: url },
-      stdio: ["pipe", "pipe", "pipe"],
-    },
-  );
-  let stdout = "";
-  let stderr = "";
-  child.stderr.on("data", (chunk) => {
-    stderr += chunk;
-  });
-  const ready = new Promise<void>((done) => {
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-      if (stdout.startsWith("ready\n")) done();
-    });
-  });
-  const report = new Promise<{ applied: string[] }>((done, fail) => {
-    child.on("close", (code) => {
-      if (code !== 0) fail(new Error(`migrator exited ${code}: ${stderr}`));
-      else done(JSON.parse(stdout.slice("ready\n".length)));
-    });
-  });
-  return { ready, report, go: () => child.stdin.end("go\n") };
-}
 
 describe(`the id type, declared once, checked at startup on ${ENGINE}`, () => {
   it("migrateToLatest refuses a table whose id column does not hold the given idType", async () => {

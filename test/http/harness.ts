@@ -12,7 +12,7 @@ import {
 } from "tessera-auth";
 import type { ConnectOptions } from "tessera-auth/kysely";
 import { test as base, expect } from "vitest";
-import type { Setup } from "../../examples/setup.js";
+import type { Setup, SetupConfig } from "../../examples/setup.js";
 import { FRAMEWORK, type Framework, startApp } from "../support/framework-app.js";
 import { ENGINE, emptyTables, workerDatabaseUrl } from "../support/test-database.js";
 
@@ -79,6 +79,8 @@ export interface TestServerOptions {
   trustedProxies?: string[];
   /** The app to serve. @default the project's framework (TESSERA_TEST_FRAMEWORK), else Hono */
   framework?: Framework;
+  /** Table names and custom user fields. @default FastAPI Users' tables */
+  schema?: SetupConfig["schema"];
 }
 
 /**
@@ -121,9 +123,13 @@ export class TestServer {
       connectOptions: options.connectOptions,
       rateLimit: options.rateLimit ?? false,
       trustedProxies: options.trustedProxies,
+      schema: options.schema,
     });
     const { setup, server, url } = running;
-    if (!options.databaseUrl) await emptyTables(setup.db, ["accesstoken", "user"]);
+    if (!options.databaseUrl) {
+      const { userTable = "user", accessTokenTable = "accesstoken" } = options.schema ?? {};
+      await emptyTables(setup.db, [accessTokenTable, userTable]);
+    }
     return new TestServer(setup, clock, mailer, url, server, directory);
   }
 

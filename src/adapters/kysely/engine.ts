@@ -41,6 +41,8 @@ export interface Engine {
   readonly uuidType: DataTypeExpression;
   /** Column type of `accesstoken.token`: compared byte for byte, never ignoring case. */
   readonly tokenType: DataTypeExpression;
+  /** Column type of a custom string field of at most this many characters (any character). */
+  stringType(maxLength: number): DataTypeExpression;
   /** Column type of `created_at`. Always written and compared in UTC. */
   readonly timestampType: DataTypeExpression;
   /** Makes an `integer` column the auto-generated primary key. */

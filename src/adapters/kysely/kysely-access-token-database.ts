@@ -5,7 +5,7 @@ import type { AccessToken, User } from "../../models.js";
 import type { QueryPlan } from "./engine.js";
 import { guard, guarded } from "./guard.js";
 import { type ImmediateExecutor, immediateExecutorOf } from "./immediate-executor.js";
-import { rowToAccessToken, rowToUser, type UserRow } from "./rows.js";
+import { rowToAccessToken, type UserRow, UserRows } from "./rows.js";
 import type { Schema } from "./schema.js";
 
 /**
@@ -18,6 +18,7 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
   implements AccessTokenDatabase<U, ID>
 {
   readonly #db: Kysely<any>;
+  readonly #rows: UserRows;
   readonly #immediate: ImmediateExecutor | undefined;
   readonly #userByToken: CompiledQuery;
   readonly #userByTokenNoExpiry: CompiledQuery;
@@ -30,6 +31,7 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
     readonly schema: Schema,
   ) {
     this.#db = db.withoutPlugins();
+    this.#rows = new UserRows(schema.userFields, schema.engine);
     this.#immediate = immediateExecutorOf(db);
     const lookup = this.#db
       .selectFrom(`${schema.accessTokenTable} as t`)
@@ -41,16 +43,21 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
     this.#userByToken = lookup.where("t.created_at", ">=", "").compile();
   }
 
+  readonly #firstUser = ({ rows }: QueryResult<UserRow>): U | null => {
+    const row = rows[0];
+    return row ? this.#rows.toUser<U, ID>(row) : null;
+  };
+
   // The hot path of every authenticated request: no more promises than it needs.
   getUserByToken(token: string, notBefore: Date | null): Promise<U | null> {
     const query = this.#userByTokenQuery(token, notBefore);
     try {
       const now = this.#immediate?.executeNow<UserRow>(query);
-      if (now !== undefined) return Promise.resolve(firstUser<U, ID>(now));
+      if (now !== undefined) return Promise.resolve(this.#firstUser(now));
     } catch (error) {
       return Promise.reject(guarded(this.schema.engine, error));
     }
-    return this.#db.executeQuery<UserRow>(query).then(firstUser<U, ID>, (error: unknown) => {
+    return this.#db.executeQuery<UserRow>(query).then(this.#firstUser, (error: unknown) => {
       throw guarded(this.schema.engine, error);
     });
   }
@@ -176,9 +183,4 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
       return rows.map((row) => rowToAccessToken<ID>(row, engine));
     });
   }
-}
-
-function firstUser<U extends User<ID>, ID>({ rows }: QueryResult<UserRow>): U | null {
-  const row = rows[0];
-  return row ? rowToUser<U, ID>(row) : null;
 }

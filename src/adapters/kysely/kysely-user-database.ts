@@ -3,8 +3,9 @@ import type { UserDatabase } from "../../db/user-database.js";
 import { UserAlreadyExists } from "../../errors.js";
 import { newId, parseId } from "../../ids.js";
 import type { User, UserCreateData, UserUpdateData } from "../../models.js";
+import type { ResolvedUserField } from "../../user-fields.js";
 import { guard } from "./guard.js";
-import { rowToUser, type UserRow, userToRow } from "./rows.js";
+import { type UserRow, UserRows } from "./rows.js";
 import type { Schema } from "./schema.js";
 
 /**
@@ -13,6 +14,9 @@ import type { Schema } from "./schema.js";
  */
 export class KyselyUserDatabase<U extends User<ID>, ID = U["id"]> implements UserDatabase<U, ID> {
   readonly #db: Kysely<any>;
+  readonly #rows: UserRows;
+  /** Maps only the contract's fields (for the compare-and-set). */
+  readonly #contractRows: UserRows;
 
   constructor(
     db: Kysely<any>,
@@ -20,6 +24,12 @@ export class KyselyUserDatabase<U extends User<ID>, ID = U["id"]> implements Use
   ) {
     // Plugins (CamelCasePlugin…) of the caller's instance would rename our columns.
     this.#db = db.withoutPlugins();
+    this.#rows = new UserRows(schema.userFields, schema.engine);
+    this.#contractRows = new UserRows([], schema.engine);
+  }
+
+  get userFields(): readonly ResolvedUserField[] {
+    return this.schema.userFields;
   }
 
   parseId(raw: string): ID | null {
@@ -33,7 +43,7 @@ export class KyselyUserDatabase<U extends User<ID>, ID = U["id"]> implements Use
         .selectAll()
         .where("id", "=", id)
         .executeTakeFirst();
-      return row ? rowToUser<U, ID>(row) : null;
+      return row ? this.#rows.toUser<U, ID>(row) : null;
     });
   }
 
@@ -49,14 +59,14 @@ export class KyselyUserDatabase<U extends User<ID>, ID = U["id"]> implements Use
             : eb("email", "=", email),
         )
         .executeTakeFirst();
-      return row ? rowToUser<U, ID>(row) : null;
+      return row ? this.#rows.toUser<U, ID>(row) : null;
     });
   }
 
   create(data: UserCreateData): Promise<U> {
     const { engine, idType, userTable } = this.schema;
     return guard(engine, async () => {
-      const row = userToRow(data, engine);
+      const row = this.#rows.toRow(data);
       if (idType !== "integer") row.id = newId();
       try {
         if (engine.supportsReturning) {
@@ -65,7 +75,7 @@ export class KyselyUserDatabase<U extends User<ID>, ID = U["id"]> implements Use
             .values(row)
             .returningAll()
             .executeTakeFirstOrThrow();
-          return rowToUser<U, ID>(inserted as UserRow);
+          return this.#rows.toUser<U, ID>(inserted as UserRow);
         }
         const result = await this.#db.insertInto(userTable).values(row).executeTakeFirstOrThrow();
         const id = (row.id ?? Number(result.insertId)) as ID;
@@ -80,10 +90,11 @@ export class KyselyUserDatabase<U extends User<ID>, ID = U["id"]> implements Use
   update(user: U, data: UserUpdateData): Promise<U | null> {
     const { engine, userTable } = this.schema;
     return guard(engine, async () => {
-      const row = userToRow(data, engine);
+      const row = this.#rows.toRow(data);
       if (Object.keys(row).length === 0) return user;
-      // Compare-and-set: the row must still hold what was read, for each column written.
-      const read = userToRow(readValues(user, data), engine);
+      // Compare-and-set: the row must still hold what was read, for each of the
+      // contract's columns written (a custom field's last writer wins).
+      const read = this.#contractRows.toRow(readValues(user, data));
       let query = this.#db
         .updateTable(userTable)
         .set(row)
@@ -109,9 +120,11 @@ export class KyselyUserDatabase<U extends User<ID>, ID = U["id"]> implements Use
   }
 }
 
-/** The values `user` holds for the fields `data` changes. */
-function readValues<U extends User<unknown>>(user: U, data: UserUpdateData): UserUpdateData {
+/** The values `user` holds for the contract's fields `data` changes. */
+function readValues<U extends User<unknown>>(user: U, data: object): UserUpdateData {
   const read: Record<string, unknown> = {};
-  for (const field of Object.keys(data)) read[field] = user[field as keyof U];
+  for (const field of CONTRACT_FIELDS) if (field in data) read[field] = user[field as keyof U];
   return read as UserUpdateData;
 }
+
+const CONTRACT_FIELDS = ["email", "hashedPassword", "isActive", "isSuperuser", "isVerified"];

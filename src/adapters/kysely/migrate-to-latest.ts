@@ -1,6 +1,7 @@
 import { type Kysely, Migrator } from "kysely";
 import { checkIdType } from "./check-id-type.js";
 import { guard } from "./guard.js";
+import { addUserFieldColumns } from "./migrations/add-user-field-columns.js";
 import type { Adoption } from "./migrations/adopt-existing-tables.js";
 import { type MigrationNotes, tesseraMigrations } from "./migrations/tessera-migrations.js";
 import { resolveSchema, type SchemaOptions } from "./schema.js";
@@ -20,6 +21,8 @@ export interface MigrationReport {
   applied: string[];
   /** Set when this call adopted a FastAPI Users database: what it found and converted. */
   adoption: Adoption | null;
+  /** Columns of custom user fields this call added to the user table. */
+  addedColumns: string[];
 }
 
 /**
@@ -27,7 +30,7 @@ export interface MigrationReport {
  * database, adopts a FastAPI Users database in place (tokens hashed, indexes
  * added), and does nothing when already up to date. Safe to call on every
  * start, from several processes at once: they take a lock and run one after
- * the other. Use the options you give `kyselyAdapter`: a user table whose id
+ * the other. Then it adds the columns of the `userFields` the table lacks. Use the options you give `kyselyAdapter`: a user table whose id
  * column does not hold `idType` is refused here, at startup.
  *
  * @example
@@ -66,7 +69,8 @@ export async function migrateToLatest(
         .filter((result) => result.status === "Success")
         .map((result) => result.migrationName);
       await checkIdType(connection, schema);
-      return { applied, adoption: notes.adoption };
+      const addedColumns = await addUserFieldColumns(connection, schema);
+      return { applied, adoption: notes.adoption, addedColumns };
     }),
   );
 }

@@ -1,49 +1,117 @@
 import type { AccessToken, User } from "../../models.js";
+import type { ResolvedUserField } from "../../user-fields.js";
+import { checkFieldValue } from "../../user-fields.js";
 import type { Engine } from "./engine.js";
 
 /** A `user` row as the driver returns it: FastAPI Users' columns plus the application's own. */
 export type UserRow = Record<string, unknown>;
 
-const USER_COLUMNS = new Set([
-  "id",
-  "email",
-  "hashed_password",
-  "is_active",
-  "is_superuser",
-  "is_verified",
-  "security_stamp",
-]);
+/** The contract's fields of a user and their columns. */
+const CONTRACT_COLUMNS = {
+  email: "email",
+  hashedPassword: "hashed_password",
+  isActive: "is_active",
+  isSuperuser: "is_superuser",
+  isVerified: "is_verified",
+  securityStamp: "security_stamp",
+} as const;
 
-/** Maps a row to a user; columns tessera does not know are kept under their own names. */
-export function rowToUser<U extends User<ID>, ID>(row: UserRow): U {
-  const user: Record<string, unknown> = {
-    id: row.id,
-    email: row.email,
-    hashedPassword: row.hashed_password,
-    isActive: Boolean(row.is_active),
-    isSuperuser: Boolean(row.is_superuser),
-    isVerified: Boolean(row.is_verified),
-    securityStamp: Number(row.security_stamp),
-  };
-  for (const column in row) {
-    if (!USER_COLUMNS.has(column)) user[column] = row[column];
+/** Maps a user table's rows to users and users to rows, for a set of custom fields. */
+export class UserRows {
+  /** Columns mapped to fields; any other column is kept on the user under its own name. */
+  readonly #known: Set<string>;
+
+  constructor(
+    readonly fields: readonly ResolvedUserField[],
+    private readonly engine: Engine,
+  ) {
+    this.#known = new Set([
+      "id",
+      ...Object.values(CONTRACT_COLUMNS),
+      ...fields.map((f) => f.column),
+    ]);
   }
-  return user as U;
+
+  toUser<U extends User<ID>, ID>(row: UserRow): U {
+    const user: Record<string, unknown> = {
+      id: row.id,
+      email: row.email,
+      hashedPassword: row.hashed_password,
+      isActive: Boolean(row.is_active),
+      isSuperuser: Boolean(row.is_superuser),
+      isVerified: Boolean(row.is_verified),
+      securityStamp: Number(row.security_stamp),
+    };
+    for (const field of this.fields) user[field.name] = decode(field, row[field.column]);
+    for (const column in row) {
+      if (!this.#known.has(column)) user[column] = row[column];
+    }
+    return user as U;
+  }
+
+  /**
+   * The columns to write for a (partial) user. A custom value that is not
+   * declared, or does not fit its declaration, is a programming error: a
+   * `TypeError`, before anything is written.
+   */
+  toRow(user: object): Record<string, unknown> {
+    const { engine } = this;
+    const data = user as Readonly<Record<string, unknown>>;
+    const row: Record<string, unknown> = {};
+    if (data.email !== undefined) row.email = data.email;
+    if (data.hashedPassword !== undefined) row.hashed_password = data.hashedPassword;
+    if (data.isActive !== undefined) row.is_active = engine.encodeBoolean(data.isActive as boolean);
+    if (data.isSuperuser !== undefined)
+      row.is_superuser = engine.encodeBoolean(data.isSuperuser as boolean);
+    if (data.isVerified !== undefined)
+      row.is_verified = engine.encodeBoolean(data.isVerified as boolean);
+    if (data.securityStamp !== undefined) row.security_stamp = data.securityStamp;
+    let custom = 0;
+    for (const field of this.fields) {
+      const value = data[field.name];
+      if (value === undefined) continue;
+      custom++;
+      if (value === null) {
+        if (field.default !== undefined)
+          throw new TypeError(`user field "${field.name}" cannot be null`);
+        row[field.column] = null;
+        continue;
+      }
+      const problem = checkFieldValue(field, value);
+      if (problem) throw new TypeError(`user field "${field.name}": ${problem.msg}`);
+      row[field.column] = field.type === "boolean" ? engine.encodeBoolean(value as boolean) : value;
+    }
+    if (custom < countCustom(data)) {
+      const unknown = Object.keys(data).filter(
+        (key) =>
+          data[key] !== undefined &&
+          !(key in CONTRACT_COLUMNS) &&
+          !this.fields.some((f) => f.name === key),
+      );
+      throw new TypeError(`unknown user field "${unknown[0]}": declare it in userFields`);
+    }
+    return row;
+  }
 }
 
-/** The columns to write for a (partial) user. */
-export function userToRow(
-  data: Partial<Omit<User<unknown>, "id">>,
-  engine: Engine,
-): Record<string, unknown> {
-  const row: Record<string, unknown> = {};
-  if (data.email !== undefined) row.email = data.email;
-  if (data.hashedPassword !== undefined) row.hashed_password = data.hashedPassword;
-  if (data.isActive !== undefined) row.is_active = engine.encodeBoolean(data.isActive);
-  if (data.isSuperuser !== undefined) row.is_superuser = engine.encodeBoolean(data.isSuperuser);
-  if (data.isVerified !== undefined) row.is_verified = engine.encodeBoolean(data.isVerified);
-  if (data.securityStamp !== undefined) row.security_stamp = data.securityStamp;
-  return row;
+/** How many keys of `data` are not the contract's own (with a value). */
+function countCustom(data: Readonly<Record<string, unknown>>): number {
+  let count = 0;
+  for (const key in data) if (data[key] !== undefined && !(key in CONTRACT_COLUMNS)) count++;
+  return count;
+}
+
+function decode(field: ResolvedUserField, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  switch (field.type) {
+    case "boolean":
+      return Boolean(value);
+    case "integer":
+    case "number":
+      return Number(value);
+    case "string":
+      return String(value);
+  }
 }
 
 export function rowToAccessToken<ID>(

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { IdType } from "../../models.js";
+import { type ResolvedUserField, resolveUserFields, type UserFields } from "../../user-fields.js";
 import { type Engine, engineOf } from "./engine.js";
 
 /** How tessera's tables are named and keyed. Defaults are FastAPI Users', so its database works as is. */
@@ -10,6 +11,12 @@ export interface SchemaOptions<T extends IdType = IdType> {
   userTable?: string;
   /** @default "accesstoken" */
   accessTokenTable?: string;
+  /**
+   * The app's custom user fields (see `defineUserFields`): columns of the
+   * user table that the adapter reads and writes and `migrateToLatest` adds.
+   * @default none
+   */
+  userFields?: UserFields;
 }
 
 /** Options resolved against a database: every name known, the engine detected. */
@@ -17,6 +24,7 @@ export interface Schema {
   readonly idType: IdType;
   readonly userTable: string;
   readonly accessTokenTable: string;
+  readonly userFields: readonly ResolvedUserField[];
   readonly engine: Engine;
 }
 
@@ -25,6 +33,7 @@ export function resolveSchema(db: Kysely<unknown>, options: SchemaOptions = {}):
     idType: options.idType ?? "uuid",
     userTable: options.userTable ?? "user",
     accessTokenTable: options.accessTokenTable ?? "accesstoken",
+    userFields: resolveUserFields(options.userFields),
     engine: engineOf(db),
   };
   if (!["uuid", "integer", "string"].includes(schema.idType)) {

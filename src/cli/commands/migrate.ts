@@ -19,7 +19,7 @@ export async function migrate(input: {
   const connection = await connect(input.databaseUrl, { statementTimeoutMs: 0 });
   try {
     await refuseOtherConfiguration(connection.db, input.schema);
-    const { applied, adoption } = await migrateToLatest(connection.db, input.schema);
+    const { applied, adoption, addedColumns } = await migrateToLatest(connection.db, input.schema);
     if (adoption) {
       process.stdout.write(
         `adopted a FastAPI Users database: ${adoption.users} user${plural(adoption.users)} kept ` +
@@ -32,6 +32,12 @@ export async function migrate(input: {
         ? `applied ${applied.length} migration${plural(applied.length)}: ${applied.join(", ")}\n`
         : "already up to date\n",
     );
+    if (addedColumns.length > 0) {
+      process.stdout.write(
+        `added ${addedColumns.length} user field column${plural(addedColumns.length)}: ` +
+          `${addedColumns.join(", ")}\n`,
+      );
+    }
   } finally {
     await connection.close();
   }

@@ -1,15 +1,13 @@
 import type { JsonSchema } from "../route.js";
+import { userReadSchema } from "../user-field-specs.js";
 import type { BodySpec, FieldSpec } from "../validation.js";
 
 /** The JSON Schema of a field, as its validator checks it. */
 export function fieldSchema(field: FieldSpec): JsonSchema {
   const schema: JsonSchema =
-    field.type === "email"
-      ? { type: "string", format: "email" }
-      : field.type === "boolean"
-        ? { type: "boolean" }
-        : { type: "string" };
+    field.type === "email" ? { type: "string", format: "email" } : { type: field.type };
   if (field.pattern !== undefined) schema.pattern = `^(?:${field.pattern})$`;
+  Object.assign(schema, field.schema);
   if (field.description !== undefined) schema.description = field.description;
   // Optional fields accept null as "absent", as the validator does.
   return field.required ? schema : { anyOf: [schema, { type: "null" }] };
@@ -33,18 +31,7 @@ export function bodySchema(spec: BodySpec, title: string): JsonSchema {
 
 /** Schemas every tessera document refers to. */
 export const SHARED_SCHEMAS: Record<string, JsonSchema> = {
-  UserRead: {
-    title: "UserRead",
-    type: "object",
-    properties: {
-      id: { type: "string" },
-      email: { type: "string", format: "email" },
-      is_active: { type: "boolean" },
-      is_superuser: { type: "boolean" },
-      is_verified: { type: "boolean" },
-    },
-    required: ["id", "email", "is_active", "is_superuser", "is_verified"],
-  },
+  UserRead: userReadSchema([]),
   BearerResponse: {
     title: "BearerResponse",
     type: "object",

@@ -31,7 +31,6 @@ export function openApiDocument(options: OpenApiDocumentOptions): Record<string,
   const { title = "tessera", version = "0.1.0", description, mounts, userSchema } = options;
   const paths: Record<string, Record<string, unknown>> = {};
   const schemas: Record<string, JsonSchema> = { ...SHARED_SCHEMAS };
-  if (userSchema) schemas.UserRead = userSchema;
   const securitySchemes: Record<string, unknown> = {};
 
   for (const [prefix, routes] of mounts) {
@@ -39,6 +38,7 @@ export function openApiDocument(options: OpenApiDocumentOptions): Record<string,
       if (!route.doc) continue;
       const path = joinPath(prefix, route.path);
       if (route.body) schemas[route.body.name] = bodySchema(route.body.spec, route.body.name);
+      Object.assign(schemas, route.doc.schemas);
       for (const backend of route.doc.security ?? []) {
         const scheme = backend.transport.openApiSecurityScheme?.();
         if (scheme) securitySchemes[backend.name] = scheme;
@@ -46,6 +46,7 @@ export function openApiDocument(options: OpenApiDocumentOptions): Record<string,
       paths[path] = { ...paths[path], [route.method.toLowerCase()]: operation(route) };
     }
   }
+  if (userSchema) schemas.UserRead = userSchema;
   return {
     openapi: "3.1.0",
     info: { title, version, ...(description === undefined ? {} : { description }) },

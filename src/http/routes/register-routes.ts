@@ -1,6 +1,7 @@
 import { ErrorCode, InvalidPasswordException, UserAlreadyExists } from "../../errors.js";
-import type { User } from "../../models.js";
+import type { User, UserCreate } from "../../models.js";
 import type { Tessera } from "../../tessera.js";
+import type { ExtraFieldsOf } from "../../user-fields.js";
 import { detail, privateJson } from "../http-result.js";
 import { emailSubject } from "../rate-limit/account-subject.js";
 import { limitAccount, limitAddress } from "../rate-limit/limit-call.js";
@@ -8,8 +9,11 @@ import { readBody } from "../read-body.js";
 import type { Route, RouteGroup } from "../route.js";
 import { hashingBusy } from "../run-route.js";
 import { userCreateSpec } from "../schemas.js";
-import { type UserRoutesOptions, userRead } from "../user-read.js";
-import { fails, ok, REASON, USER } from "./route-docs.js";
+import { userFieldSpecs, userFieldValues } from "../user-field-specs.js";
+import { type UserRoutesOptions, type UserSerializer, userReader } from "../user-read.js";
+import { fails, ok, REASON, USER, userSchemas } from "./route-docs.js";
+
+type ExtraFields<U> = Partial<ExtraFieldsOf<U>>;
 
 /**
  * `POST /register`: creates an active, unverified, non-superuser account and
@@ -22,8 +26,14 @@ export function registerRoutes<U extends User<ID>, ID, Ctx>(
   tessera: Tessera<U, ID, Ctx>,
   options: UserRoutesOptions<U> = {},
 ): RouteGroup<Ctx> {
-  const { serializeUser = userRead, maxBodySize } = options;
-  const body = { type: "json", name: "UserCreate", spec: userCreateSpec } as const;
+  const { maxBodySize } = options;
+  const { userFields } = tessera;
+  const serializeUser = options.serializeUser ?? (userReader(userFields) as UserSerializer<U>);
+  const spec: typeof userCreateSpec = {
+    ...userCreateSpec,
+    ...userFieldSpecs(userFields, "create"),
+  };
+  const body = { type: "json", name: "UserCreate", spec } as const;
   const register: Route<Ctx, typeof userCreateSpec> = {
     method: "POST",
     path: "/register",
@@ -36,6 +46,7 @@ export function registerRoutes<U extends User<ID>, ID, Ctx>(
       description:
         "Creates an active, unverified, non-superuser account (the flags in the body are ignored).",
       tags: ["auth"],
+      schemas: userSchemas(userFields),
       responses: {
         201: ok("The new user", USER),
         400: fails(
@@ -49,11 +60,12 @@ export function registerRoutes<U extends User<ID>, ID, Ctx>(
       const attempts = await limitAddress(tessera, request, "register");
       const manager = tessera.getUserManager(ctx);
       if (manager.passwordHelper.busyFor(attempts)) return hashingBusy(request);
-      const { email, password } = await readBody(request, body, maxBodySize);
+      const data = await readBody(request, body, maxBodySize);
+      const { email, password } = data;
       await limitAccount(tessera, "register", emailSubject(email));
       try {
         const user = await manager.create(
-          { email, password },
+          { ...userFieldValues(userFields, data), email, password } as UserCreate & ExtraFields<U>,
           { safe: true, request, hashingPriority: attempts },
         );
         return privateJson(201, serializeUser(user));

@@ -1,8 +1,14 @@
-import type { ErrorDetail, ResponseDoc } from "../route.js";
+import type { ResolvedUserField } from "../../user-fields.js";
+import type { ErrorDetail, JsonSchema, ResponseDoc } from "../route.js";
+import { userReadSchema } from "../user-field-specs.js";
 
 // Pieces the route groups' OpenAPI descriptions share.
 
 export const USER = { $ref: "#/components/schemas/UserRead" };
+/** The `UserRead` schema a route answering users documents: the contract's fields and the app's. */
+export function userSchemas(fields: readonly ResolvedUserField[]): Record<string, JsonSchema> {
+  return { UserRead: userReadSchema(fields) };
+}
 export const NULL = { type: "null" };
 /** What an invalid-password error's `reason` stands for in the examples. */
 export const REASON = "<reason from validatePassword>";

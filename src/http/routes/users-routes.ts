@@ -1,11 +1,13 @@
 import { ErrorCode, InvalidPasswordException, StaleUser, UserAlreadyExists } from "../../errors.js";
-import type { User } from "../../models.js";
+import type { User, UserUpdate } from "../../models.js";
 import type { CurrentUserOptions, Tessera } from "../../tessera.js";
+import type { ExtraFieldsOf } from "../../user-fields.js";
 import { detail, NOT_FOUND, noContent, privateJson } from "../http-result.js";
 import { readBody } from "../read-body.js";
 import { type Authenticated, requireUser } from "../require-user.js";
 import type {
   DocumentedBackend,
+  JsonSchema,
   ResponseDoc,
   Route,
   RouteCall,
@@ -13,9 +15,18 @@ import type {
   RouteGroup,
 } from "../route.js";
 import { userUpdateSpec } from "../schemas.js";
-import { type UserRoutesOptions, userRead } from "../user-read.js";
+import { userFieldSpecs, userFieldValues } from "../user-field-specs.js";
+import { type UserRoutesOptions, type UserSerializer, userReader } from "../user-read.js";
 import type { BodyOf } from "../validation.js";
-import { fails, ID_PARAMETER, ok, REASON, revocationNote, USER } from "./route-docs.js";
+import {
+  fails,
+  ID_PARAMETER,
+  ok,
+  REASON,
+  revocationNote,
+  USER,
+  userSchemas,
+} from "./route-docs.js";
 
 export interface UsersRoutesOptions<U> extends UserRoutesOptions<U> {
   /** Require a verified user on every route. @default false */
@@ -37,11 +48,17 @@ export function usersRoutes<U extends User<ID>, ID, Ctx>(
   tessera: Tessera<U, ID, Ctx>,
   options: UsersRoutesOptions<U> = {},
 ): RouteGroup<Ctx> {
-  const { serializeUser = userRead, maxBodySize, requiresVerification = false } = options;
+  const { maxBodySize, requiresVerification = false } = options;
+  const { userFields } = tessera;
+  const serializeUser = options.serializeUser ?? (userReader(userFields) as UserSerializer<U>);
   const me: CurrentUserOptions<U, ID, Ctx> = { active: true, verified: requiresVerification };
   const superuser: CurrentUserOptions<U, ID, Ctx> = { ...me, superuser: true };
-  const body = { type: "json", name: "UserUpdate", spec: userUpdateSpec } as const;
-  const docs = usersDocs(tessera.backends, requiresVerification);
+  const spec: typeof userUpdateSpec = {
+    ...userUpdateSpec,
+    ...userFieldSpecs(userFields, "update"),
+  };
+  const body = { type: "json", name: "UserUpdate", spec } as const;
+  const docs = usersDocs(tessera.backends, requiresVerification, userSchemas(userFields));
 
   /** The user named by `{id}`, or `null` if the id is malformed or unknown. */
   function findUser(call: RouteCall<Ctx>): Promise<U | null> {
@@ -83,12 +100,13 @@ export function usersRoutes<U extends User<ID>, ID, Ctx>(
     try {
       const updated = await manager.update(
         {
+          ...userFieldValues(userFields, change),
           email,
           password,
           isActive: is_active,
           isSuperuser: is_superuser,
           isVerified: is_verified,
-        },
+        } as UserUpdate & Partial<ExtraFieldsOf<U>>,
         user,
         { safe, request: call.request },
       );
@@ -163,6 +181,7 @@ export function usersRoutes<U extends User<ID>, ID, Ctx>(
 function usersDocs(
   security: readonly DocumentedBackend[],
   requiresVerification: boolean,
+  schemas: Record<string, JsonSchema>,
 ): Record<"getMe" | "patchMe" | "getUser" | "patchUser" | "deleteUser", RouteDoc> {
   const notVerified: Record<number, ResponseDoc> = requiresVerification
     ? { 403: fails("The user is not verified", "Forbidden") }
@@ -178,7 +197,7 @@ function usersDocs(
     "The user kept changing under the request (three tries): send it again",
     ErrorCode.UPDATE_USER_CONFLICT,
   );
-  const base = { tags: ["users"], security } as const;
+  const base = { tags: ["users"], security, schemas } as const;
   return {
     getMe: {
       ...base,
@@ -190,7 +209,7 @@ function usersDocs(
       ...base,
       operationId: "users:patch_current_user",
       summary: "Update the current user",
-      description: `Changes the email (which unverifies the user) or the password; \`is_active\`, \`is_superuser\` and \`is_verified\` are ignored. ${revocationNote("every other access token of the user: the token making this request keeps working", "A new password or email")}`,
+      description: `Changes the email (which unverifies the user), the password, or the app's own fields users may write; \`is_active\`, \`is_superuser\`, \`is_verified\` and fields only superusers write are ignored. ${revocationNote("every other access token of the user: the token making this request keeps working", "A new password or email")}`,
       responses: {
         200: ok("The updated user", USER),
         400: updateErrors,

@@ -7,8 +7,8 @@ import { limitAccount, limitAddress } from "../rate-limit/limit-call.js";
 import { readBody } from "../read-body.js";
 import type { Route, RouteGroup } from "../route.js";
 import { emailSpec, verifySpec } from "../schemas.js";
-import { type UserRoutesOptions, userRead } from "../user-read.js";
-import { fails, NULL, ok, USER } from "./route-docs.js";
+import { type UserRoutesOptions, type UserSerializer, userReader } from "../user-read.js";
+import { fails, NULL, ok, USER, userSchemas } from "./route-docs.js";
 
 /**
  * `POST /request-verify-token` (202 `null` for any valid email; the token goes
@@ -23,7 +23,9 @@ export function verifyRoutes<U extends User<ID>, ID, Ctx>(
   tessera: Tessera<U, ID, Ctx>,
   options: UserRoutesOptions<U> = {},
 ): RouteGroup<Ctx> {
-  const { serializeUser = userRead, maxBodySize } = options;
+  const { maxBodySize } = options;
+  const serializeUser =
+    options.serializeUser ?? (userReader(tessera.userFields) as UserSerializer<U>);
   const requestBody = { type: "json", name: "Body_verify_request_token", spec: emailSpec } as const;
   const verifyBody = { type: "json", name: "Body_verify_verify", spec: verifySpec } as const;
 
@@ -61,6 +63,7 @@ export function verifyRoutes<U extends User<ID>, ID, Ctx>(
       operationId: "verify:verify",
       summary: "Verify an email",
       tags: ["auth"],
+      schemas: userSchemas(tessera.userFields),
       responses: {
         200: ok("The user, now verified", USER),
         400: fails(

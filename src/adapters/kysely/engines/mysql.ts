@@ -44,6 +44,11 @@ export const mysqlEngine: Engine = {
   name: "mysql",
   uuidType: "char(36)",
   tokenType: sql`varchar(43) character set ascii collate ascii_bin`,
+  // utf8mb4 whatever the table's default; past 1000 characters, text keeps the row under its limit.
+  stringType: (maxLength) =>
+    maxLength <= 1000
+      ? sql`varchar(${sql.raw(String(maxLength))}) character set utf8mb4`
+      : sql`text character set utf8mb4`,
   timestampType: "datetime(6)",
   integerPrimaryKey: (column) => column.primaryKey().autoIncrement(),
   clusterByPrimaryKey: (table) => table,

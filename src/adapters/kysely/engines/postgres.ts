@@ -26,6 +26,7 @@ export const postgresEngine: Engine = {
   name: "postgres",
   uuidType: "uuid",
   tokenType: "varchar(43)",
+  stringType: (maxLength) => sql`varchar(${sql.raw(String(maxLength))})`,
   timestampType: "timestamptz",
   integerPrimaryKey: (column) => column.generatedByDefaultAsIdentity().primaryKey(),
   clusterByPrimaryKey: (table) => table,

@@ -15,6 +15,7 @@ export const sqliteEngine: Engine = {
   name: "sqlite",
   uuidType: "char(36)",
   tokenType: "varchar(43)",
+  stringType: () => "text",
   timestampType: "text",
   integerPrimaryKey: (column) => column.primaryKey().autoIncrement(),
   clusterByPrimaryKey: (table) => table.modifyEnd(sql`without rowid`),
