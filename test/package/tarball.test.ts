@@ -62,6 +62,7 @@ describe("the packed tarball in an empty project", () => {
         "better-sqlite3@12",
         "typescript@5",
         "typescript-oldest@npm:typescript@5.7",
+        "typescript-7@npm:typescript@7",
         "@types/node@20",
         "@types/better-sqlite3@7",
       ],
@@ -151,9 +152,11 @@ describe("the packed tarball in an empty project", () => {
         include: ["quickstart.ts", "main.ts"],
       }),
     );
-    // The oldest TypeScript tessera supports checks the same files without writing them.
+    // The oldest TypeScript tessera supports, and TypeScript 7 (the native compiler), check
+    // the same files without writing them.
     for (const [compiler, args] of [
       ["typescript-oldest", ["--noEmit"]],
+      ["typescript-7", ["--noEmit"]],
       ["typescript", []],
     ] as const) {
       const compiled = run(process.execPath, [
@@ -205,15 +208,20 @@ describe("the packed tarball in an empty project", () => {
         include: ["core.ts"],
       }),
     );
-    const checked = run(process.execPath, [
-      "node_modules/typescript/bin/tsc",
-      "-p",
-      "tsconfig.core.json",
-    ]);
-    expect({ status: checked.status, output: checked.stdout + checked.stderr }).toEqual({
-      status: 0,
-      output: "",
-    });
+    for (const compiler of ["typescript", "typescript-7"]) {
+      const checked = run(process.execPath, [
+        `node_modules/${compiler}/bin/tsc`,
+        "-p",
+        "tsconfig.core.json",
+      ]);
+      expect({ compiler, status: checked.status, output: checked.stdout + checked.stderr }).toEqual(
+        {
+          compiler,
+          status: 0,
+          output: "",
+        },
+      );
+    }
   });
 
   it("the CLI runs through npx: --help, then migrate creates the tables on SQLite", () => {
