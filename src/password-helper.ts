@@ -89,9 +89,14 @@ export class PasswordHelper {
     this.#options = { memoryCost, timeCost, parallelism };
     this.#currentPrefix = `$argon2id$v=19$m=${memoryCost},t=${timeCost},p=${parallelism}$`;
     const concurrency = options.maxConcurrency ?? Math.max(1, availableParallelism() - 1);
-    this.#limit = new Semaphore(concurrency, options.maxQueue ?? 32);
-    this.#pool = sharedHashingPool(concurrency);
     this.#maxQueueWaitMs = options.maxQueueWaitMs ?? 2000;
+    // Serving equals newest first once a hash has waited a quarter of the limit: a login
+    // that arrives after a flood's burst is not made to wait behind all of it.
+    this.#limit = new Semaphore(concurrency, {
+      maxWaiting: options.maxQueue ?? 32,
+      congestedAfterMs: this.#maxQueueWaitMs / 4,
+    });
+    this.#pool = sharedHashingPool(concurrency);
   }
 
   /**

@@ -79,7 +79,7 @@ describe("RateLimiter", () => {
 
 describe("Semaphore with a bounded queue", () => {
   it("refuses at once with ServerBusy past maxWaiting, and serves the rest in order", async () => {
-    const semaphore = new Semaphore(1, 2);
+    const semaphore = new Semaphore(1, { maxWaiting: 2 });
     const order: number[] = [];
     let release!: () => void;
     const first = semaphore.run(() => new Promise<void>((resolve) => (release = resolve)));

@@ -40,7 +40,7 @@ describe("Semaphore", () => {
   });
 
   it("runs waiting tasks by priority, and a more urgent task pushes the last in line out", async () => {
-    const semaphore = new Semaphore(1, 2);
+    const semaphore = new Semaphore(1, { maxWaiting: 2 });
     let open = () => {};
     const gate = new Promise<void>((resolve) => {
       open = resolve;
@@ -63,5 +63,55 @@ describe("Semaphore", () => {
     open();
     expect(await Promise.all([running, urgent, soon])).toEqual(["first", "urgent", "soon"]);
     expect(order).toEqual(["first", "urgent", "soon"]);
+  });
+
+  it("serves equals in arrival order until congested, then newest first, and the long-waiting first again", async () => {
+    let now = 0;
+    const semaphore = new Semaphore(1, { congestedAfterMs: 100, now: () => now });
+    const order: string[] = [];
+    const gates = new Map<string, () => void>();
+    const task = (name: string) => () =>
+      new Promise<string>((resolve) => {
+        order.push(name);
+        gates.set(name, () => resolve(name));
+      });
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    /** Ends the running task at time `at`, then lets the next one start. */
+    const finish = async (name: string, at: number) => {
+      now = at;
+      gates.get(name)?.();
+      await settle();
+    };
+    const runs = [semaphore.run(task("running"))];
+    for (const name of ["burst-1", "burst-2", "burst-3", "burst-4", "burst-5"]) {
+      runs.push(semaphore.run(task(name), 1));
+    }
+    runs.push(semaphore.run(task("flooder"), 7));
+    await settle();
+    // Not congested yet (the oldest has waited 50 ms): arrival order.
+    await finish("running", 50);
+    expect(order.at(-1)).toBe("burst-1");
+    // A late arrival among equals, once the oldest has waited 100 ms or more: served first.
+    now = 60;
+    runs.push(semaphore.run(task("person"), 1));
+    await finish("burst-1", 150);
+    expect(order.at(-1)).toBe("person");
+    await finish("person", 160);
+    expect(order.at(-1)).toBe("burst-5");
+    // Waited four times the threshold (400 ms): the oldest goes first again.
+    await finish("burst-5", 400);
+    expect(order.at(-1)).toBe("burst-2");
+    for (const name of ["burst-2", "burst-3", "burst-4", "flooder"]) await finish(name, 500);
+    expect(order).toEqual([
+      "running",
+      "burst-1",
+      "person",
+      "burst-5",
+      "burst-2",
+      "burst-3",
+      "burst-4",
+      "flooder",
+    ]);
+    await Promise.all(runs);
   });
 });
