@@ -1,5 +1,6 @@
 import type { HttpResult } from "./http/http-result.js";
 import type { User } from "./models.js";
+import type { SessionInfo } from "./sessions.js";
 import type { Strategy } from "./strategies/strategy.js";
 import type { Transport } from "./transports/transport.js";
 
@@ -38,8 +39,8 @@ export class AuthenticationBackend<U extends User<ID>, ID = U["id"], Ctx = unkno
   }
 
   /** Issues a token for the user and answers as the transport does. */
-  async login(strategy: Strategy<U, ID>, user: U): Promise<HttpResult> {
-    return this.transport.loginResult(await strategy.writeToken(user));
+  async login(strategy: Strategy<U, ID>, user: U, session?: SessionInfo): Promise<HttpResult> {
+    return this.transport.loginResult(await strategy.writeToken(user, session));
   }
 
   /** Revokes the token and answers as the transport does. */

@@ -109,6 +109,7 @@ export {
   type VerifyResult,
 } from "./password-helper.js";
 export { redactUrl } from "./redact-url.js";
+export { isSessionId, type Session, type SessionInfo, sessionId } from "./sessions.js";
 export {
   RESET_PASSWORD_AUDIENCE,
   SignedTokens,
@@ -124,6 +125,7 @@ export {
   type Authentication,
   type AuthenticationRefusal,
   type CurrentUserOptions,
+  type ListedSession,
   Tessera,
   type TesseraOptions,
 } from "./tessera.js";

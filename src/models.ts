@@ -37,6 +37,14 @@ export interface AccessToken<ID = string> {
   createdAt: Date;
   /** The user's {@link User.securityStamp} when the token was issued. */
   securityStamp: number;
+  /** The client's address at login, when known. */
+  ip?: string | null;
+  /** The client's `User-Agent` at login (its first 512 characters), when sent. */
+  userAgent?: string | null;
+  /** A name given to the session. */
+  label?: string | null;
+  /** When the session was last used, where recorded. */
+  lastUsedAt?: Date | null;
 }
 
 /** What a user database needs to insert a user (the password is already hashed). */

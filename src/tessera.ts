@@ -6,6 +6,7 @@ import {
   type RateLimitOptions,
 } from "./http/rate-limit/rate-limiter.js";
 import type { User } from "./models.js";
+import type { Session } from "./sessions.js";
 import type { RevokeOptions, Strategy } from "./strategies/strategy.js";
 import type { CsrfRefusal, RequestInfo } from "./transports/request-origin.js";
 import { type ResolvedUserField, resolveUserFields, type UserFields } from "./user-fields.js";
@@ -36,6 +37,11 @@ export interface TesseraOptions<U extends User<ID>, ID, Ctx> {
    * @default none
    */
   userFields?: UserFields;
+}
+
+/** A session as listed: {@link Session}, and whether the request listing it belongs to it. */
+export interface ListedSession extends Session {
+  current: boolean;
 }
 
 /** What a protected route requires of its user. */
@@ -121,6 +127,35 @@ export class Tessera<U extends User<ID>, ID = U["id"], Ctx = unknown> {
       done.add(strategy);
       await strategy.destroyAllTokens?.(user, options);
     }
+  }
+
+  /**
+   * The user's sessions in every backend's strategy that keeps them (each
+   * strategy once), newest first. `current` (a token as the client holds it)
+   * marks the session it belongs to.
+   */
+  async listSessions(ctx: Ctx, user: U, current?: string): Promise<ListedSession[]> {
+    const sessions: ListedSession[] = [];
+    for (const strategy of this.#distinctStrategies(ctx)) {
+      if (!strategy.listSessions) continue;
+      const currentId = current === undefined ? null : (strategy.sessionIdOf?.(current) ?? null);
+      for (const session of await strategy.listSessions(user)) {
+        sessions.push({ ...session, current: session.id === currentId });
+      }
+    }
+    return sessions.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  }
+
+  /** Ends one of the user's sessions by its public id; `false` when the user has none by that id. */
+  async revokeSession(ctx: Ctx, user: U, sessionId: string): Promise<boolean> {
+    for (const strategy of this.#distinctStrategies(ctx)) {
+      if (await strategy.destroySession?.(user, sessionId)) return true;
+    }
+    return false;
+  }
+
+  #distinctStrategies(ctx: Ctx): Set<Strategy<U, ID>> {
+    return new Set(this.backends.map((backend) => backend.getStrategy(ctx)));
   }
 
   /**

@@ -1,6 +1,13 @@
 import { type Clock, systemClock } from "../clock.js";
 import type { AccessTokenDatabase } from "../db/access-token-database.js";
-import type { User } from "../models.js";
+import type { AccessToken, User } from "../models.js";
+import {
+  isSessionId,
+  type Session,
+  type SessionInfo,
+  sessionId,
+  storedSessionInfo,
+} from "../sessions.js";
 import { generateToken, isWellFormedToken, storedToken, type TokenStorage } from "../tokens.js";
 import type { UserManager } from "../user-manager.js";
 import type { RevokeOptions, Strategy } from "./strategy.js";
@@ -51,15 +58,52 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
     return this.database.getUserByToken(storedToken(token, this.#storage), this.notBefore());
   }
 
-  async writeToken(user: U): Promise<string> {
+  async writeToken(user: U, session?: SessionInfo): Promise<string> {
     const token = generateToken();
     await this.database.create({
       token: storedToken(token, this.#storage),
       userId: user.id,
       createdAt: this.#clock(),
       securityStamp: user.securityStamp,
+      ...(session ? storedSessionInfo(session) : {}),
     });
     return token;
+  }
+
+  /** The user's live sessions (unexpired, issued under the user's current stamp), newest first. */
+  async listSessions(user: U): Promise<Session[]> {
+    const tokens = await this.#liveTokens(user);
+    return tokens.map((row) => ({
+      id: sessionId(row.token),
+      createdAt: row.createdAt,
+      lastUsedAt: row.lastUsedAt ?? null,
+      expiresAt: this.#expiresAt(row),
+      ip: row.ip ?? null,
+      userAgent: row.userAgent ?? null,
+      label: row.label ?? null,
+    }));
+  }
+
+  sessionIdOf(token: string): string | null {
+    return isWellFormedToken(token) ? sessionId(storedToken(token, this.#storage)) : null;
+  }
+
+  async destroySession(user: U, id: string): Promise<boolean> {
+    if (!isSessionId(id)) return false;
+    const row = (await this.#liveTokens(user)).find((t) => sessionId(t.token) === id);
+    if (!row) return false;
+    await this.database.delete(row.token);
+    return true;
+  }
+
+  async #liveTokens(user: U): Promise<AccessToken<ID>[]> {
+    const tokens = await this.database.listByUser(user.id, this.notBefore());
+    return tokens.filter((row) => row.securityStamp === user.securityStamp);
+  }
+
+  #expiresAt(row: AccessToken<ID>): Date | null {
+    if (this.lifetimeSeconds === null) return null;
+    return new Date(row.createdAt.getTime() + this.lifetimeSeconds * 1000);
   }
 
   async destroyToken(token: string, _user: U): Promise<void> {

@@ -1,4 +1,5 @@
 import type { User } from "../models.js";
+import type { Session, SessionInfo } from "../sessions.js";
 import type { UserManager } from "../user-manager.js";
 
 /**
@@ -8,8 +9,11 @@ import type { UserManager } from "../user-manager.js";
 export interface Strategy<U extends User<ID>, ID = U["id"]> {
   /** The user this token belongs to, or `null` for a missing, unknown, expired or revoked token. */
   readToken(token: string | null, userManager: UserManager<U, ID>): Promise<U | null>;
-  /** Issues a new token for the user and returns it as the client will hold it. */
-  writeToken(user: U): Promise<string>;
+  /**
+   * Issues a new token for the user and returns it as the client will hold
+   * it; `session` is recorded with it where the strategy keeps sessions.
+   */
+  writeToken(user: U, session?: SessionInfo): Promise<string>;
   /** Revokes the token. */
   destroyToken(token: string, user: U): Promise<void>;
   /**
@@ -18,6 +22,16 @@ export interface Strategy<U extends User<ID>, ID = U["id"]> {
    * {@link Tessera.revokeAllTokens} skips it.
    */
   destroyAllTokens?(user: U, options?: RevokeOptions): Promise<unknown>;
+  /**
+   * The user's live sessions, newest first. Optional, with
+   * {@link sessionIdOf} and {@link destroySession}: a strategy that keeps no
+   * sessions (a stateless one) cannot list them.
+   */
+  listSessions?(user: U): Promise<Session[]>;
+  /** The public id of the session a token (as the client holds it) belongs to. */
+  sessionIdOf?(token: string): string | null;
+  /** Ends one of the user's sessions by its public id; `false` if the user has none by that id. */
+  destroySession?(user: U, sessionId: string): Promise<boolean>;
 }
 
 /** Which session survives a revocation of all the user's sessions. */

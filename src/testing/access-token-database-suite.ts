@@ -7,6 +7,8 @@ import { userData } from "./user-database-suite.js";
 
 const T0 = new Date("2026-01-31T12:00:00.000Z");
 const seconds = (n: number) => new Date(T0.getTime() + n * 1000);
+/** What a token row holds of its session when the login recorded nothing. */
+const NO_METADATA = { ip: null, userAgent: null, label: null, lastUsedAt: null };
 /** Rows of the large-table case: enough that a full scan would show in the plan. */
 const LARGE_USERS = 5000;
 const LARGE_TOKENS = 20_000;
@@ -54,7 +56,13 @@ export function runAccessTokenDatabaseSuite<U extends User<ID>, ID>(
     test("create stores the row; getByToken reads it back with its creation time", async () => {
       const token = await issue();
       const row = await db.accessTokens.getByToken(token, null);
-      expect(row).toEqual({ token, userId: user.id, createdAt: T0, securityStamp: 0 });
+      expect(row).toEqual({
+        token,
+        userId: user.id,
+        createdAt: T0,
+        securityStamp: 0,
+        ...NO_METADATA,
+      });
       expect(await db.accessTokens.getByToken(hashToken(generateToken()), null)).toBeNull();
     });
 
@@ -170,6 +178,38 @@ export function runAccessTokenDatabaseSuite<U extends User<ID>, ID>(
       expect(await db.accessTokens.getByToken(old, null)).toBeNull();
       expect(await db.accessTokens.getByToken(boundary, null)).not.toBeNull();
       expect(await db.accessTokens.getByToken(fresh, null)).not.toBeNull();
+    });
+
+    test("a session's metadata round-trips at its full sizes (IPv6, 512-character user agent, any script)", async () => {
+      const token = hashToken(generateToken());
+      const metadata = {
+        ip: "2001:0db8:85a3:0000:0000:8a2e:0370:7334".padEnd(45, "0").slice(0, 45),
+        userAgent: `Mozilla/5.0 (Ω; 日本語; 🦄) ${"x".repeat(512)}`.slice(0, 512),
+        label: `Ada's laptop 💻 ${"y".repeat(100)}`.slice(0, 100),
+        lastUsedAt: seconds(5),
+      };
+      await db.accessTokens.create({
+        token,
+        userId: user.id,
+        createdAt: T0,
+        securityStamp: 0,
+        ...metadata,
+      });
+      const [listed] = await db.accessTokens.listByUser(user.id, null);
+      expect(listed).toEqual({
+        token,
+        userId: user.id,
+        createdAt: T0,
+        securityStamp: 0,
+        ...metadata,
+      });
+      const row = listed as NonNullable<typeof listed>;
+      await db.accessTokens.update(row, { label: null, lastUsedAt: seconds(9) });
+      expect(await db.accessTokens.getByToken(token, null)).toEqual({
+        ...row,
+        label: null,
+        lastUsedAt: seconds(9),
+      });
     });
 
     test("listByUser lists newest first, filtered by expiry", async () => {

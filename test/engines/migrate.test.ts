@@ -4,7 +4,12 @@ import { describe, expect, it } from "vitest";
 import { startMigrator } from "../support/migrator-process.js";
 import { ENGINE, freshDatabaseUrl } from "../support/test-database.js";
 
-const ALL = ["0001_adopt_existing_tables", "0002_create_tables", "0003_security_stamps"];
+const ALL = [
+  "0001_adopt_existing_tables",
+  "0002_create_tables",
+  "0003_security_stamps",
+  "0004_session_metadata",
+];
 
 describe(`migrations on ${ENGINE}`, () => {
   it("create the tables on an empty database, then have nothing left to do", async () => {

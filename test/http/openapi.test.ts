@@ -92,6 +92,38 @@ const ROUTES: [string, string, Record<number, string[]>][] = [
       404: ["Not Found"],
     },
   ],
+  ["post", "/auth/logout-all", { 204: [], 401: ["Unauthorized"] }],
+  [
+    "post",
+    "/auth/cookie/logout-all",
+    { 204: [], 401: ["Unauthorized"], 403: ["CSRF_ORIGIN_NOT_TRUSTED"] },
+  ],
+  ["get", "/users/me/sessions", { 200: [], 401: ["Unauthorized"] }],
+  [
+    "delete",
+    "/users/me/sessions",
+    { 204: [], 401: ["Unauthorized"], 403: ["CSRF_CROSS_SITE_REQUEST"] },
+  ],
+  [
+    "delete",
+    "/users/me/sessions/{session_id}",
+    { 204: [], 401: ["Unauthorized"], 404: ["Not Found"] },
+  ],
+  [
+    "get",
+    "/users/{id}/sessions",
+    { 200: [], 401: ["Unauthorized"], 403: ["Forbidden"], 404: ["Not Found"] },
+  ],
+  [
+    "delete",
+    "/users/{id}/sessions",
+    { 204: [], 401: ["Unauthorized"], 403: ["Forbidden"], 404: ["Not Found"] },
+  ],
+  [
+    "delete",
+    "/users/{id}/sessions/{session_id}",
+    { 204: [], 401: ["Unauthorized"], 403: ["Forbidden"], 404: ["Not Found"] },
+  ],
   ["get", "/health", { 200: [] }],
   ["get", "/_test/tokens/{email}", { 200: [] }],
 ];

@@ -100,6 +100,10 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
           user_id: data.userId,
           created_at: engine.encodeDate(data.createdAt),
           security_stamp: data.securityStamp,
+          ip: data.ip ?? null,
+          user_agent: data.userAgent ?? null,
+          label: data.label ?? null,
+          last_used_at: data.lastUsedAt ? engine.encodeDate(data.lastUsedAt) : null,
         })
         .execute()
         .catch((error: unknown) => {
@@ -107,7 +111,7 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
           if (engine.isForeignKeyViolation(error)) throw new UserNotExists();
           throw error;
         });
-      return { ...data };
+      return { ip: null, userAgent: null, label: null, lastUsedAt: null, ...data };
     });
   }
 
@@ -121,6 +125,10 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
       if (data.userId !== undefined) row.user_id = data.userId;
       if (data.createdAt !== undefined) row.created_at = engine.encodeDate(data.createdAt);
       if (data.securityStamp !== undefined) row.security_stamp = data.securityStamp;
+      if (data.label !== undefined) row.label = data.label;
+      if (data.lastUsedAt !== undefined) {
+        row.last_used_at = data.lastUsedAt && engine.encodeDate(data.lastUsedAt);
+      }
       if (Object.keys(row).length > 0) {
         await this.#db
           .updateTable(accessTokenTable)

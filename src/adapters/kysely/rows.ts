@@ -123,5 +123,12 @@ export function rowToAccessToken<ID>(
     userId: row.user_id as ID,
     createdAt: engine.decodeDate(row.created_at),
     securityStamp: Number(row.security_stamp),
+    ip: (row.ip as string | null | undefined) ?? null,
+    userAgent: (row.user_agent as string | null | undefined) ?? null,
+    label: (row.label as string | null | undefined) ?? null,
+    lastUsedAt:
+      row.last_used_at === null || row.last_used_at === undefined
+        ? null
+        : engine.decodeDate(row.last_used_at),
   };
 }

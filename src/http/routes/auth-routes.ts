@@ -63,7 +63,13 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
         return detail(400, ErrorCode.LOGIN_USER_NOT_VERIFIED);
       }
       try {
-        const result = await backend.login(backend.getStrategy(ctx), user);
+        const result = await backend.login(backend.getStrategy(ctx), user, {
+          ip: tessera.clientAddresses.resolve(
+            request.peerAddress,
+            request.headers.get("x-forwarded-for"),
+          ),
+          userAgent: request.headers.get("user-agent"),
+        });
         await manager.onAfterLogin(user, request);
         return result;
       } catch (error) {
@@ -93,7 +99,28 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
       return backend.logout(backend.getStrategy(call.ctx), user, token);
     },
   };
-  return [login, logout];
+  const logoutAll: Route<Ctx> = {
+    method: "POST",
+    path: "/logout-all",
+    doc: {
+      operationId: `auth:${backend.name}.logout_all`,
+      summary: `Log out everywhere (${backend.name})`,
+      description:
+        "Ends every session of the user, in every backend, the one making this request included.",
+      tags: ["auth"],
+      security: tessera.backends,
+      responses: logoutResponses(backend),
+    },
+    async handle(call) {
+      const { user } = await requireUser(tessera, call, {
+        active: true,
+        verified: requiresVerification,
+      });
+      await tessera.revokeAllTokens(call.ctx, user);
+      return backend.transport.logoutResult();
+    },
+  };
+  return [login, logout, logoutAll];
 }
 
 function loginDoc(backend: { name: string; transport: unknown }, requiresVerification: boolean) {

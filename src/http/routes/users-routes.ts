@@ -27,10 +27,17 @@ import {
   USER,
   userSchemas,
 } from "./route-docs.js";
+import { sessionRoutes } from "./session-routes.js";
 
 export interface UsersRoutesOptions<U> extends UserRoutesOptions<U> {
   /** Require a verified user on every route. @default false */
   requiresVerification?: boolean;
+  /**
+   * Serve the sessions routes: `GET`/`DELETE /me/sessions`,
+   * `DELETE /me/sessions/{session_id}`, and under `/{id}` for superusers.
+   * @default true
+   */
+  sessions?: boolean;
 }
 
 /** Tries of a `PATCH` whose user keeps changing under it before it answers 409. */
@@ -175,7 +182,8 @@ export function usersRoutes<U extends User<ID>, ID, Ctx>(
       },
     },
   ];
-  return routes;
+  const sessions = options.sessions ?? true;
+  return sessions ? [...routes, ...sessionRoutes(tessera, { me, superuser, findUser })] : routes;
 }
 
 function usersDocs(

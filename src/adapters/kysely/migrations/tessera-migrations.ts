@@ -1,6 +1,7 @@
 import type { Kysely, Migration } from "kysely";
 import type { Schema } from "../schema.js";
 import { addSecurityStamps } from "./add-security-stamps.js";
+import { addSessionMetadata } from "./add-session-metadata.js";
 import { type Adoption, adoptExistingTables } from "./adopt-existing-tables.js";
 import { createTables } from "./create-tables.js";
 
@@ -30,6 +31,9 @@ export function tesseraMigrations(
     },
     "0003_security_stamps": {
       up: (db: Kysely<any>) => addSecurityStamps(db, schema),
+    },
+    "0004_session_metadata": {
+      up: (db: Kysely<any>) => addSessionMetadata(db, schema),
     },
   };
 }

@@ -1,0 +1,197 @@
+import { describe, expect } from "vitest";
+import {
+  bearer,
+  expectDetail,
+  expectNoContent,
+  expectUnauthorized,
+  PASSWORD,
+  type TestServer,
+  TOKEN,
+  test,
+} from "./harness.js";
+
+interface SessionJson {
+  id: string;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  label: string | null;
+  current: boolean;
+}
+
+/** Logs in through `POST /auth/login` with this User-Agent; returns the bearer token. */
+async function loginAs(server: TestServer, userAgent: string, email = "alice@example.com") {
+  const response = await server.fetch("/auth/login", {
+    method: "POST",
+    headers: { "user-agent": userAgent },
+    body: new URLSearchParams({ username: email, password: PASSWORD }),
+  });
+  expect(response.status).toBe(200);
+  const { access_token } = (await response.json()) as { access_token: string };
+  expect(access_token).toMatch(TOKEN);
+  return access_token;
+}
+
+async function sessions(server: TestServer, token: string, path = "/users/me/sessions") {
+  const response = await server.fetch(path, { headers: bearer(token) });
+  expect(response.status).toBe(200);
+  expect(response.headers.get("cache-control")).toBe("no-store");
+  return (await response.json()) as SessionJson[];
+}
+
+function remove(server: TestServer, token: string, path: string) {
+  return server.fetch(path, { method: "DELETE", headers: bearer(token) });
+}
+
+describe("sessions", () => {
+  test("GET /users/me/sessions lists the live sessions, newest first, with what each login recorded", async ({
+    server,
+  }) => {
+    await server.register("alice@example.com");
+    const laptop = await loginAs(server, "Laptop/1.0");
+    server.clock.advance(1000);
+    const phone = await loginAs(server, "Phone/2.0");
+    const listed = await sessions(server, phone);
+    const created = server.clock.now;
+    expect(listed).toEqual([
+      {
+        id: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+        created_at: created.toISOString(),
+        last_used_at: null,
+        expires_at: new Date(created.getTime() + 3600_000).toISOString(),
+        ip: "127.0.0.1",
+        user_agent: "Phone/2.0",
+        label: null,
+        current: true,
+      },
+      expect.objectContaining({ user_agent: "Laptop/1.0", current: false }),
+    ]);
+    // The id is not the token, nor its stored form: it logs nobody in.
+    for (const session of listed) {
+      expect([laptop, phone]).not.toContain(session.id);
+      await expectUnauthorized(await server.me(bearer(session.id)));
+    }
+    expect((await sessions(server, laptop)).map((s) => s.current)).toEqual([false, true]);
+  });
+
+  test("expired sessions and sessions ended by a password change are not listed", async ({
+    server,
+  }) => {
+    await server.register("alice@example.com");
+    await loginAs(server, "Old/1.0");
+    server.clock.advance(3000_000);
+    const recent = await loginAs(server, "Recent/1.0");
+    server.clock.advance(700_000);
+    expect((await sessions(server, recent)).map((s) => s.user_agent)).toEqual(["Recent/1.0"]);
+    const other = await loginAs(server, "Other/1.0");
+    const change = await server.fetch("/users/me", {
+      method: "PATCH",
+      headers: { ...bearer(recent), "content-type": "application/json" },
+      body: JSON.stringify({ password: `${PASSWORD} 2` }),
+    });
+    expect(change.status).toBe(200);
+    await expectUnauthorized(await server.me(bearer(other)));
+    expect((await sessions(server, recent)).map((s) => s.user_agent)).toEqual(["Recent/1.0"]);
+  });
+
+  test("DELETE /users/me/sessions/{id} ends that session only; unknown, malformed and other users' ids are 404", async ({
+    server,
+  }) => {
+    await server.register("alice@example.com");
+    await server.register("bob@example.com");
+    const laptop = await loginAs(server, "Laptop/1.0");
+    const phone = await loginAs(server, "Phone/2.0");
+    const bob = await loginAs(server, "Bob/1.0", "bob@example.com");
+    const [bobSession] = await sessions(server, bob);
+    const laptopSession = (await sessions(server, phone)).find((s) => !s.current);
+    for (const id of [bobSession?.id, "A".repeat(22), "not-an-id", "%27%20OR%201%3D1--"]) {
+      await expectDetail(await remove(server, phone, `/users/me/sessions/${id}`), 404, "Not Found");
+    }
+    expect((await server.me(bearer(bob))).status).toBe(200);
+    await expectNoContent(await remove(server, phone, `/users/me/sessions/${laptopSession?.id}`));
+    await expectUnauthorized(await server.me(bearer(laptop)));
+    expect((await server.me(bearer(phone))).status).toBe(200);
+    await expectDetail(
+      await remove(server, phone, `/users/me/sessions/${laptopSession?.id}`),
+      404,
+      "Not Found",
+    );
+  });
+
+  test("DELETE /users/me/sessions ends every other session; this one and other users' stay", async ({
+    server,
+  }) => {
+    await server.register("alice@example.com");
+    await server.register("bob@example.com");
+    const others = [await loginAs(server, "A/1"), await loginAs(server, "B/1")];
+    server.clock.advance(1000);
+    const current = await loginAs(server, "C/1");
+    const bob = await loginAs(server, "Bob/1", "bob@example.com");
+    await expectNoContent(await remove(server, current, "/users/me/sessions"));
+    for (const token of others) await expectUnauthorized(await server.me(bearer(token)));
+    expect((await server.me(bearer(current))).status).toBe(200);
+    expect((await server.me(bearer(bob))).status).toBe(200);
+    expect((await sessions(server, current)).map((s) => s.user_agent)).toEqual(["C/1"]);
+  });
+
+  test("POST /auth/logout-all ends every session, this one included, and clears the cookie", async ({
+    server,
+  }) => {
+    await server.register("alice@example.com");
+    const bearerToken = await loginAs(server, "A/1");
+    const cookieToken = await server.cookieLogin("alice@example.com");
+    const response = await server.fetch("/auth/cookie/logout-all", {
+      method: "POST",
+      headers: { cookie: `fastapiusersauth=${cookieToken}` },
+    });
+    await expectNoContent(response);
+    expect(response.headers.getSetCookie()).toEqual([
+      'fastapiusersauth=""; HttpOnly; Max-Age=0; Path=/; SameSite=lax; Secure',
+    ]);
+    await expectUnauthorized(await server.me(bearer(bearerToken)));
+    await expectUnauthorized(await server.me({ cookie: `fastapiusersauth=${cookieToken}` }));
+    await expectUnauthorized(await server.fetch("/auth/logout-all", { method: "POST" }));
+  });
+
+  test("superusers list and end a user's sessions; others get 403, unknown users 404", async ({
+    server,
+  }) => {
+    const alice = await server.register("alice@example.com");
+    const first = await loginAs(server, "A/1");
+    server.clock.advance(1000);
+    const second = await loginAs(server, "B/1");
+    const { token: root } = await server.superuser();
+    const path = `/users/${alice.id}/sessions`;
+    const listed = await sessions(server, root, path);
+    expect(listed.map((s) => [s.user_agent, s.current])).toEqual([
+      ["B/1", false],
+      ["A/1", false],
+    ]);
+    await expectDetail(await server.fetch(path, { headers: bearer(first) }), 403, "Forbidden");
+    await expectDetail(await remove(server, first, path), 403, "Forbidden");
+    const unknown = "/users/00000000-0000-4000-8000-000000000000/sessions";
+    await expectDetail(await server.fetch(unknown, { headers: bearer(root) }), 404, "Not Found");
+    await expectDetail(await remove(server, root, `${unknown}/${listed[0]?.id}`), 404, "Not Found");
+    await expectNoContent(await remove(server, root, `${path}/${listed[0]?.id}`));
+    await expectUnauthorized(await server.me(bearer(second)));
+    expect((await server.me(bearer(first))).status).toBe(200);
+    await expectNoContent(await remove(server, root, path));
+    await expectUnauthorized(await server.me(bearer(first)));
+    expect((await server.me(bearer(root))).status).toBe(200);
+  });
+
+  test("an anonymous request gets 401 on every sessions route", async ({ server }) => {
+    const alice = await server.register("alice@example.com");
+    for (const [method, path] of [
+      ["GET", "/users/me/sessions"],
+      ["DELETE", "/users/me/sessions"],
+      ["DELETE", `/users/me/sessions/${"A".repeat(22)}`],
+      ["GET", `/users/${alice.id}/sessions`],
+      ["DELETE", `/users/${alice.id}/sessions`],
+    ] as const) {
+      await expectUnauthorized(await server.fetch(path, { method }));
+    }
+  });
+});
