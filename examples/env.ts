@@ -21,8 +21,8 @@ const list = (value = "") =>
  * Reads the variables the demo and the example servers share: PORT, HOST,
  * DATABASE_URL, TESSERA_TOKEN_LIFETIME, TESSERA_SECRET, TESSERA_BASE_URL,
  * TESSERA_TRUSTED_ORIGINS, TESSERA_TRUSTED_PROXIES, TESSERA_RATE_LIMIT
- * (`on` or `off`) and TESSERA_EXPOSE_TOKENS (`1`), warning loudly where a
- * setting is unsafe.
+ * (`on` or `off`), TESSERA_MAX_SESSIONS (sessions per user) and
+ * TESSERA_EXPOSE_TOKENS (`1`), warning loudly where a setting is unsafe.
  */
 export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = Number(env.PORT ?? 8000);
@@ -36,6 +36,12 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
   if (rateLimit === "off") {
     console.warn(
       "tessera: TESSERA_RATE_LIMIT=off: login, register and email routes are not rate-limited.",
+    );
+  }
+  const maxSessions = env.TESSERA_MAX_SESSIONS ? Number(env.TESSERA_MAX_SESSIONS) : null;
+  if (maxSessions !== null && !(Number.isInteger(maxSessions) && maxSessions >= 1)) {
+    throw new Error(
+      `TESSERA_MAX_SESSIONS must be a positive integer, not "${env.TESSERA_MAX_SESSIONS}"`,
     );
   }
   let secret = env.TESSERA_SECRET;
@@ -65,6 +71,7 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
     setup: {
       databaseUrl,
       lifetimeSeconds: Number(env.TESSERA_TOKEN_LIFETIME ?? 3600),
+      maxSessionsPerUser: maxSessions,
       secret,
       baseUrl: env.TESSERA_BASE_URL ?? `http://${hostname}:${port}`,
       exposeTokens,

@@ -47,6 +47,8 @@ export interface SetupConfig {
   connectOptions?: ConnectOptions;
   /** @default 3600 */
   lifetimeSeconds?: number | null;
+  /** Sessions a user may have at once (the oldest end at login). @default no limit */
+  maxSessionsPerUser?: number | null;
   clock?: Clock;
   passwordHelper?: PasswordHelper;
   /** Signs reset and verification tokens. @default TESSERA_SECRET, else random */
@@ -121,7 +123,11 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
       },
     },
   });
-  const strategy = new DatabaseStrategy(accessTokens, { lifetimeSeconds, clock });
+  const strategy = new DatabaseStrategy(accessTokens, {
+    lifetimeSeconds,
+    clock,
+    maxSessionsPerUser: config.maxSessionsPerUser,
+  });
   const bearer = new AuthenticationBackend({
     name: "database",
     transport: new BearerTransport({ tokenUrl: "auth/login" }),

@@ -34,6 +34,12 @@ export interface AccessTokenDatabase<U extends User<ID>, ID = U["id"]> {
   /** Deletes every token of a user, except `keep` (a stored token) if given; returns how many went. */
   deleteByUser(userId: ID, options?: { keep?: string }): Promise<number>;
   /**
+   * Deletes every token of a user but the newest `keep`, newest by
+   * `createdAt` then `token` (an order concurrent callers agree on, so logins
+   * racing each other leave exactly `keep`); returns how many went.
+   */
+  deleteAllButNewest(userId: ID, keep: number): Promise<number>;
+  /**
    * Moves one token from stamp `from` to `to`, only if it still carries `from`;
    * returns whether it moved. Keeps alive the session that made a credential
    * change (which raised its user's stamp from `from` to `to`).

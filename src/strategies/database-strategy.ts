@@ -23,6 +23,12 @@ export interface DatabaseStrategyOptions {
   tokenStorage?: TokenStorage;
   /** @default () => new Date() */
   clock?: Clock;
+  /**
+   * Sessions a user may have at once: a login past it ends the user's oldest
+   * sessions (expired ones first, as they are older). `null` for no limit.
+   * @default null
+   */
+  maxSessionsPerUser?: number | null;
 }
 
 const NONE: Promise<null> = Promise.resolve(null);
@@ -39,6 +45,7 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
   readonly lifetimeSeconds: number | null;
   readonly #storage: TokenStorage;
   readonly #clock: Clock;
+  readonly #maxSessions: number | null;
 
   constructor(
     readonly database: AccessTokenDatabase<U, ID>,
@@ -48,6 +55,11 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
     if (lifetimeSeconds !== null && !(lifetimeSeconds > 0)) {
       throw new RangeError("lifetimeSeconds must be a positive number or null");
     }
+    const maxSessions = options.maxSessionsPerUser ?? null;
+    if (maxSessions !== null && !(Number.isInteger(maxSessions) && maxSessions >= 1)) {
+      throw new RangeError("maxSessionsPerUser must be a positive integer or null");
+    }
+    this.#maxSessions = maxSessions;
     this.lifetimeSeconds = lifetimeSeconds;
     this.#storage = tokenStorage;
     this.#clock = clock;
@@ -67,6 +79,10 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
       securityStamp: user.securityStamp,
       ...(session ? storedSessionInfo(session) : {}),
     });
+    // After the insert: of logins racing each other, the newest win and the count holds.
+    if (this.#maxSessions !== null) {
+      await this.database.deleteAllButNewest(user.id, this.#maxSessions);
+    }
     return token;
   }
 

@@ -212,6 +212,31 @@ export function runAccessTokenDatabaseSuite<U extends User<ID>, ID>(
       });
     });
 
+    test("deleteAllButNewest keeps a user's newest tokens (ties by token), and other users' all", async () => {
+      const oldest = await issue(user, seconds(-30));
+      const tied = [await issue(user, seconds(-10)), await issue(user, seconds(-10))].sort();
+      const newest = await issue(user, seconds(-1));
+      const bob = await db.users.create(userData("bob@example.com"));
+      const bobs = await issue(bob, seconds(-100));
+      expect(await db.accessTokens.deleteAllButNewest(user.id, 2)).toBe(2);
+      const left = (await db.accessTokens.listByUser(user.id, null)).map((t) => t.token);
+      expect(left.sort()).toEqual([newest, tied[1]].sort());
+      expect(await db.accessTokens.getByToken(oldest, null)).toBeNull();
+      expect(await db.accessTokens.getByToken(bobs, null)).not.toBeNull();
+      expect(await db.accessTokens.deleteAllButNewest(user.id, 5)).toBe(0);
+    });
+
+    test("deleteAllButNewest from many callers at once leaves exactly the newest", async () => {
+      const tokens = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => issue(user, seconds(i % 4))),
+      );
+      await Promise.all(tokens.map(() => db.accessTokens.deleteAllButNewest(user.id, 3)));
+      const left = (await db.accessTokens.listByUser(user.id, null)).map((t) => t.token);
+      expect(left).toHaveLength(3);
+      // The three of the newest second (i % 4 === 3).
+      expect(left.sort()).toEqual(tokens.filter((_, i) => i % 4 === 3).sort());
+    });
+
     test("listByUser lists newest first, filtered by expiry", async () => {
       const older = await issue(user, seconds(-100));
       const newer = await issue(user, seconds(-10));

@@ -81,6 +81,8 @@ export interface TestServerOptions {
   framework?: Framework;
   /** Table names and custom user fields. @default FastAPI Users' tables */
   schema?: SetupConfig["schema"];
+  /** @default no limit */
+  maxSessionsPerUser?: number;
 }
 
 /**
@@ -124,6 +126,7 @@ export class TestServer {
       rateLimit: options.rateLimit ?? false,
       trustedProxies: options.trustedProxies,
       schema: options.schema,
+      maxSessionsPerUser: options.maxSessionsPerUser,
     });
     const { setup, server, url } = running;
     if (!options.databaseUrl) {

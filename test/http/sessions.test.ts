@@ -1,11 +1,11 @@
-import { describe, expect } from "vitest";
+import { test as base, describe, expect } from "vitest";
 import {
   bearer,
   expectDetail,
   expectNoContent,
   expectUnauthorized,
   PASSWORD,
-  type TestServer,
+  TestServer,
   TOKEN,
   test,
 } from "./harness.js";
@@ -194,4 +194,56 @@ describe("sessions", () => {
       await expectUnauthorized(await server.fetch(path, { method }));
     }
   });
+});
+
+describe("a cap on sessions per user (maxSessionsPerUser: 3)", () => {
+  const capped = base.extend<{ server: TestServer }>({
+    // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern.
+    server: async ({}, use) => {
+      const server = await TestServer.start({ maxSessionsPerUser: 3 });
+      try {
+        await use(server);
+      } finally {
+        await server.close();
+      }
+    },
+  });
+
+  capped("a login past the cap ends the oldest session; other users' stay", async ({ server }) => {
+    await server.register("alice@example.com");
+    await server.register("bob@example.com");
+    const bob = await loginAs(server, "Bob/1", "bob@example.com");
+    const tokens: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      server.clock.advance(1000);
+      tokens.push(await loginAs(server, `Login/${i}`));
+    }
+    for (const token of tokens.slice(0, 2))
+      await expectUnauthorized(await server.me(bearer(token)));
+    for (const token of tokens.slice(2)) expect((await server.me(bearer(token))).status).toBe(200);
+    expect((await sessions(server, tokens[4] as string)).map((s) => s.user_agent)).toEqual([
+      "Login/4",
+      "Login/3",
+      "Login/2",
+    ]);
+    expect((await server.me(bearer(bob))).status).toBe(200);
+  });
+
+  capped(
+    "20 concurrent logins of one user leave exactly 3 sessions, 5 rounds",
+    async ({ server }) => {
+      await server.register("alice@example.com");
+      for (let round = 0; round < 5; round++) {
+        server.clock.advance(1000);
+        const tokens = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => loginAs(server, `R${round}/${i}`)),
+        );
+        const working = [];
+        for (const token of tokens)
+          if ((await server.me(bearer(token))).status === 200) working.push(token);
+        expect(working).toHaveLength(3);
+        expect(await sessions(server, working[0] as string)).toHaveLength(3);
+      }
+    },
+  );
 });

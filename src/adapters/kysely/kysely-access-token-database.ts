@@ -155,6 +155,32 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
     });
   }
 
+  deleteAllButNewest(userId: ID, keep: number): Promise<number> {
+    const { engine, accessTokenTable } = this.schema;
+    return guard(engine, async () => {
+      // The newest `keep` by (created_at, token): one order every concurrent caller agrees on.
+      // A derived table, because MySQL takes no LIMIT in an IN subquery on the table it deletes from.
+      const newest = this.#db
+        .selectFrom(
+          this.#db
+            .selectFrom(accessTokenTable)
+            .select("token")
+            .where("user_id", "=", userId)
+            .orderBy("created_at", "desc")
+            .orderBy("token", "desc")
+            .limit(keep)
+            .as("newest"),
+        )
+        .select("newest.token");
+      const result = await this.#db
+        .deleteFrom(accessTokenTable)
+        .where("user_id", "=", userId)
+        .where("token", "not in", newest)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
+  }
+
   restamp(token: string, from: number, to: number): Promise<boolean> {
     return guard(this.schema.engine, async () => {
       const result = await this.#db
