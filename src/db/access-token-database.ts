@@ -45,8 +45,12 @@ export interface AccessTokenDatabase<U extends User<ID>, ID = U["id"]> {
    * change (which raised its user's stamp from `from` to `to`).
    */
   restamp(token: string, from: number, to: number): Promise<boolean>;
-  /** Deletes every token created before `notBefore`; returns how many went. */
-  deleteExpired(notBefore: Date): Promise<number>;
+  /**
+   * Deletes every token created before `notBefore`; returns how many went.
+   * With `batchSize`, in statements of at most that many rows, so a large
+   * purge never holds the table's locks for long.
+   */
+  deleteExpired(notBefore: Date, options?: { batchSize?: number }): Promise<number>;
   /** The user's tokens, newest first (expired ones included when `notBefore` is `null`). */
   listByUser(userId: ID, notBefore: Date | null): Promise<AccessToken<ID>[]>;
 }

@@ -143,10 +143,14 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
     return this.database.deleteByUser(user.id, { keep: stored });
   }
 
-  /** Deletes expired rows; returns how many. Does nothing for tokens that never expire. */
-  async purgeExpired(): Promise<number> {
+  /**
+   * Deletes expired rows, 1,000 per statement unless told otherwise; returns
+   * how many. Does nothing for tokens that never expire.
+   */
+  async purgeExpired(options: { batchSize?: number } = {}): Promise<number> {
     const notBefore = this.notBefore();
-    return notBefore === null ? 0 : this.database.deleteExpired(notBefore);
+    if (notBefore === null) return 0;
+    return this.database.deleteExpired(notBefore, { batchSize: options.batchSize ?? 1000 });
   }
 
   /** The oldest creation time a valid token can have now, or `null` without expiry. */

@@ -237,6 +237,18 @@ export function runAccessTokenDatabaseSuite<U extends User<ID>, ID>(
       expect(left.sort()).toEqual(tokens.filter((_, i) => i % 4 === 3).sort());
     });
 
+    test("deleteExpired in batches deletes every expired row, keeps the rest, and counts them", async () => {
+      const expired = await Promise.all(
+        Array.from({ length: 25 }, (_, i) => issue(user, seconds(-100 - i))),
+      );
+      const fresh = await Promise.all(Array.from({ length: 5 }, () => issue(user, seconds(0))));
+      expect(await db.accessTokens.deleteExpired(seconds(-50), { batchSize: 10 })).toBe(25);
+      expect(await db.accessTokens.deleteExpired(seconds(-50), { batchSize: 10 })).toBe(0);
+      const left = (await db.accessTokens.listByUser(user.id, null)).map((t) => t.token);
+      expect(left.sort()).toEqual([...fresh].sort());
+      for (const token of expired) expect(await db.accessTokens.getByToken(token, null)).toBeNull();
+    });
+
     test("listByUser lists newest first, filtered by expiry", async () => {
       const older = await issue(user, seconds(-100));
       const newer = await issue(user, seconds(-10));

@@ -193,15 +193,48 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
     });
   }
 
-  deleteExpired(notBefore: Date): Promise<number> {
+  async deleteExpired(notBefore: Date, options: { batchSize?: number } = {}): Promise<number> {
     const { engine, accessTokenTable } = this.schema;
-    return guard(engine, async () => {
-      const result = await this.#db
-        .deleteFrom(accessTokenTable)
-        .where("created_at", "<", engine.encodeDate(notBefore))
-        .executeTakeFirst();
-      return Number(result.numDeletedRows);
-    });
+    const bound = engine.encodeDate(notBefore);
+    const { batchSize } = options;
+    if (batchSize === undefined) {
+      return guard(engine, async () => {
+        const result = await this.#db
+          .deleteFrom(accessTokenTable)
+          .where("created_at", "<", bound)
+          .executeTakeFirst();
+        return Number(result.numDeletedRows);
+      });
+    }
+    if (!(Number.isInteger(batchSize) && batchSize >= 1)) {
+      throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+    }
+    // A derived table, because MySQL takes no LIMIT in an IN subquery on the table it deletes from.
+    const batch = this.#db
+      .selectFrom(
+        this.#db
+          .selectFrom(accessTokenTable)
+          .select("token")
+          .where("created_at", "<", bound)
+          .limit(batchSize)
+          .as("expired"),
+      )
+      .select("expired.token");
+    let total = 0;
+    for (;;) {
+      const deleted = await guard(engine, async () => {
+        const result = await this.#db
+          .deleteFrom(accessTokenTable)
+          .where("created_at", "<", bound)
+          .where("token", "in", batch)
+          .executeTakeFirst();
+        return Number(result.numDeletedRows);
+      });
+      total += deleted;
+      if (deleted < batchSize) return total;
+      // Between batches the event loop (and, on SQLite, the write lock) is free for requests.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   listByUser(userId: ID, notBefore: Date | null): Promise<AccessToken<ID>[]> {
