@@ -120,11 +120,7 @@ export class Tessera<U extends User<ID>, ID = U["id"], Ctx = unknown> {
    * Strategies without `destroyAllTokens` are skipped.
    */
   async revokeAllTokens(ctx: Ctx, user: U, options: RevokeOptions = {}): Promise<void> {
-    const done = new Set<Strategy<U, ID>>();
-    for (const backend of this.backends) {
-      const strategy = backend.getStrategy(ctx);
-      if (done.has(strategy)) continue;
-      done.add(strategy);
+    for (const strategy of this.#distinctStrategies(ctx)) {
       await strategy.destroyAllTokens?.(user, options);
     }
   }

@@ -20,11 +20,14 @@ const CONTRACT_COLUMNS = {
 export class UserRows {
   /** Columns mapped to fields; any other column is kept on the user under its own name. */
   readonly #known: Set<string>;
+  /** The custom fields by their TypeScript name. */
+  readonly #fields: Map<string, ResolvedUserField>;
 
   constructor(
     readonly fields: readonly ResolvedUserField[],
     private readonly engine: Engine,
   ) {
+    this.#fields = new Map(fields.map((field) => [field.name, field]));
     this.#known = new Set([
       "id",
       ...Object.values(CONTRACT_COLUMNS),
@@ -66,39 +69,22 @@ export class UserRows {
     if (data.isVerified !== undefined)
       row.is_verified = engine.encodeBoolean(data.isVerified as boolean);
     if (data.securityStamp !== undefined) row.security_stamp = data.securityStamp;
-    let custom = 0;
-    for (const field of this.fields) {
-      const value = data[field.name];
-      if (value === undefined) continue;
-      custom++;
+    for (const name in data) {
+      const value = data[name];
+      if (value === undefined || name in CONTRACT_COLUMNS) continue;
+      const field = this.#fields.get(name);
+      if (!field) throw new TypeError(`unknown user field "${name}": declare it in userFields`);
       if (value === null) {
-        if (field.default !== undefined)
-          throw new TypeError(`user field "${field.name}" cannot be null`);
+        if (field.default !== undefined) throw new TypeError(`user field "${name}" cannot be null`);
         row[field.column] = null;
         continue;
       }
       const problem = checkFieldValue(field, value);
-      if (problem) throw new TypeError(`user field "${field.name}": ${problem.msg}`);
+      if (problem) throw new TypeError(`user field "${name}": ${problem.msg}`);
       row[field.column] = field.type === "boolean" ? engine.encodeBoolean(value as boolean) : value;
-    }
-    if (custom < countCustom(data)) {
-      const unknown = Object.keys(data).filter(
-        (key) =>
-          data[key] !== undefined &&
-          !(key in CONTRACT_COLUMNS) &&
-          !this.fields.some((f) => f.name === key),
-      );
-      throw new TypeError(`unknown user field "${unknown[0]}": declare it in userFields`);
     }
     return row;
   }
-}
-
-/** How many keys of `data` are not the contract's own (with a value). */
-function countCustom(data: Readonly<Record<string, unknown>>): number {
-  let count = 0;
-  for (const key in data) if (data[key] !== undefined && !(key in CONTRACT_COLUMNS)) count++;
-  return count;
 }
 
 function decode(field: ResolvedUserField, value: unknown): unknown {
