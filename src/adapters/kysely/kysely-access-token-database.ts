@@ -2,6 +2,7 @@ import type { CompiledQuery, Kysely, QueryResult } from "kysely";
 import type { AccessTokenDatabase } from "../../db/access-token-database.js";
 import { UserNotExists } from "../../errors.js";
 import type { AccessToken, User } from "../../models.js";
+import { errorCode } from "./driver-errors.js";
 import type { QueryPlan } from "./engine.js";
 import { guard, guarded } from "./guard.js";
 import { type ImmediateExecutor, immediateExecutorOf } from "./immediate-executor.js";
@@ -172,12 +173,20 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
             .as("newest"),
         )
         .select("newest.token");
-      const result = await this.#db
+      const trim = this.#db
         .deleteFrom(accessTokenTable)
         .where("user_id", "=", userId)
-        .where("token", "not in", newest)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows);
+        .where("token", "not in", newest);
+      // Concurrent trims of one user can deadlock on InnoDB (or PostgreSQL); the victim was
+      // rolled back, and the trim is idempotent: run it again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return Number((await trim.executeTakeFirst()).numDeletedRows);
+        } catch (error) {
+          const code = errorCode(error);
+          if (attempt >= 5 || (code !== "ER_LOCK_DEADLOCK" && code !== "40P01")) throw error;
+        }
+      }
     });
   }
 
