@@ -21,8 +21,9 @@ const list = (value = "") =>
  * Reads the variables the demo and the example servers share: PORT, HOST,
  * DATABASE_URL, TESSERA_TOKEN_LIFETIME, TESSERA_SECRET, TESSERA_BASE_URL,
  * TESSERA_TRUSTED_ORIGINS, TESSERA_TRUSTED_PROXIES, TESSERA_RATE_LIMIT
- * (`on` or `off`), TESSERA_MAX_SESSIONS (sessions per user) and
- * TESSERA_EXPOSE_TOKENS (`1`), warning loudly where a setting is unsafe.
+ * (`on` or `off`), TESSERA_MAX_SESSIONS (sessions per user),
+ * TESSERA_IDLE_TIMEOUT (seconds) and TESSERA_EXPOSE_TOKENS (`1`), warning
+ * loudly where a setting is unsafe.
  */
 export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = Number(env.PORT ?? 8000);
@@ -42,6 +43,12 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
   if (maxSessions !== null && !(Number.isInteger(maxSessions) && maxSessions >= 1)) {
     throw new Error(
       `TESSERA_MAX_SESSIONS must be a positive integer, not "${env.TESSERA_MAX_SESSIONS}"`,
+    );
+  }
+  const idleTimeout = env.TESSERA_IDLE_TIMEOUT ? Number(env.TESSERA_IDLE_TIMEOUT) : null;
+  if (idleTimeout !== null && !(Number.isFinite(idleTimeout) && idleTimeout > 0)) {
+    throw new Error(
+      `TESSERA_IDLE_TIMEOUT must be a positive number of seconds, not "${env.TESSERA_IDLE_TIMEOUT}"`,
     );
   }
   let secret = env.TESSERA_SECRET;
@@ -72,6 +79,7 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
       databaseUrl,
       lifetimeSeconds: Number(env.TESSERA_TOKEN_LIFETIME ?? 3600),
       maxSessionsPerUser: maxSessions,
+      idleTimeoutSeconds: idleTimeout,
       secret,
       baseUrl: env.TESSERA_BASE_URL ?? `http://${hostname}:${port}`,
       exposeTokens,

@@ -49,6 +49,8 @@ export interface SetupConfig {
   lifetimeSeconds?: number | null;
   /** Sessions a user may have at once (the oldest end at login). @default no limit */
   maxSessionsPerUser?: number | null;
+  /** Seconds a session lives unused (sliding; `lifetimeSeconds` stays the cap). @default none */
+  idleTimeoutSeconds?: number | null;
   clock?: Clock;
   passwordHelper?: PasswordHelper;
   /** Signs reset and verification tokens. @default TESSERA_SECRET, else random */
@@ -127,6 +129,7 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
     lifetimeSeconds,
     clock,
     maxSessionsPerUser: config.maxSessionsPerUser,
+    idleTimeoutSeconds: config.idleTimeoutSeconds,
   });
   const bearer = new AuthenticationBackend({
     name: "database",

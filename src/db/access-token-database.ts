@@ -1,5 +1,24 @@
 import type { AccessToken, User } from "../models.js";
 
+/** A valid token's user, with what an idle timeout needs of its session. */
+export interface TokenSession<U> {
+  user: U;
+  createdAt: Date;
+  /** When the session was last recorded as used; `null` if never. */
+  lastUsedAt: Date | null;
+}
+
+/** The bounds a token must meet to be valid. */
+export interface TokenBounds {
+  /** Created at or after it; `null` for no absolute expiry. */
+  notBefore: Date | null;
+  /**
+   * Last used (or, never used, created) at or after it; `null` for no idle
+   * timeout.
+   */
+  idleSince: Date | null;
+}
+
 /**
  * Where access tokens live. Every `token` argument and field is the *stored*
  * form (the strategy hashes before calling): an implementation never sees the
@@ -19,6 +38,18 @@ export interface AccessTokenDatabase<U extends User<ID>, ID = U["id"]> {
    * indexed query.
    */
   getUserByToken(token: string, notBefore: Date | null): Promise<U | null>;
+  /**
+   * {@link getUserByToken} with the session's times, and the idle bound
+   * applied in the query: still **one** indexed query. The path of every
+   * authenticated request when the strategy tracks when sessions are used.
+   */
+  getSessionByToken(token: string, bounds: TokenBounds): Promise<TokenSession<U> | null>;
+  /**
+   * Records that the session was used at `at`, only if its last recorded use
+   * is before `staleBefore` (or missing): a compare-and-set, so concurrent
+   * requests write it once. Returns whether it wrote.
+   */
+  touch(token: string, at: Date, staleBefore: Date): Promise<boolean>;
   /**
    * Stores a new token row and returns it. Throws {@link UserNotExists} when
    * the user is gone (a login that raced the user's deletion).
@@ -46,11 +77,20 @@ export interface AccessTokenDatabase<U extends User<ID>, ID = U["id"]> {
    */
   restamp(token: string, from: number, to: number): Promise<boolean>;
   /**
-   * Deletes every token created before `notBefore`; returns how many went.
-   * With `batchSize`, in statements of at most that many rows, so a large
-   * purge never holds the table's locks for long.
+   * Deletes every token created before `notBefore` and, with `idleSince`,
+   * every token last used (or, never used, created) before it; returns how
+   * many went. With `batchSize`, in statements of at most that many rows, so a
+   * large purge never holds the table's locks for long.
    */
-  deleteExpired(notBefore: Date, options?: { batchSize?: number }): Promise<number>;
+  deleteExpired(notBefore: Date, options?: DeleteExpiredOptions): Promise<number>;
   /** The user's tokens, newest first (expired ones included when `notBefore` is `null`). */
   listByUser(userId: ID, notBefore: Date | null): Promise<AccessToken<ID>[]>;
+}
+
+/** How {@link AccessTokenDatabase.deleteExpired} runs. */
+export interface DeleteExpiredOptions {
+  /** Rows per statement. @default all in one statement */
+  batchSize?: number;
+  /** The idle bound: tokens last used before it go too. */
+  idleSince?: Date | null;
 }

@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from "../clock.js";
-import type { AccessTokenDatabase } from "../db/access-token-database.js";
+import type { AccessTokenDatabase, TokenSession } from "../db/access-token-database.js";
 import type { AccessToken, User } from "../models.js";
 import {
   isSessionId,
@@ -29,6 +29,20 @@ export interface DatabaseStrategyOptions {
    * @default null
    */
   maxSessionsPerUser?: number | null;
+  /**
+   * Seconds a session lives without being used (a sliding timeout);
+   * `lifetimeSeconds` stays the absolute cap. `null` for no idle timeout.
+   * @default null
+   */
+  idleTimeoutSeconds?: number | null;
+  /**
+   * How often a session's `last_used_at` is written: at most once per this
+   * many seconds, so the authenticated path is one query on all other
+   * requests. An idle timeout is exact to within it. `null` records no use
+   * (only without an idle timeout).
+   * @default 60, or a quarter of the idle timeout when that is shorter
+   */
+  lastUsedIntervalSeconds?: number | null;
 }
 
 const NONE: Promise<null> = Promise.resolve(null);
@@ -46,6 +60,9 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
   readonly #storage: TokenStorage;
   readonly #clock: Clock;
   readonly #maxSessions: number | null;
+  readonly idleTimeoutSeconds: number | null;
+  /** Milliseconds between two writes of a session's `last_used_at`, or `null` for none. */
+  readonly #touchEveryMs: number | null;
 
   constructor(
     readonly database: AccessTokenDatabase<U, ID>,
@@ -60,6 +77,24 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
       throw new RangeError("maxSessionsPerUser must be a positive integer or null");
     }
     this.#maxSessions = maxSessions;
+    const idle = options.idleTimeoutSeconds ?? null;
+    if (idle !== null && !(idle > 0)) {
+      throw new RangeError("idleTimeoutSeconds must be a positive number or null");
+    }
+    const interval =
+      options.lastUsedIntervalSeconds === undefined
+        ? Math.min(60, (idle ?? Number.POSITIVE_INFINITY) / 4)
+        : options.lastUsedIntervalSeconds;
+    if (interval === null && idle !== null) {
+      throw new RangeError("an idle timeout needs lastUsedIntervalSeconds: it cannot be null");
+    }
+    if (interval !== null && !(interval > 0 && (idle === null || interval < idle))) {
+      throw new RangeError(
+        "lastUsedIntervalSeconds must be a positive number below idleTimeoutSeconds, or null",
+      );
+    }
+    this.idleTimeoutSeconds = idle;
+    this.#touchEveryMs = interval === null ? null : interval * 1000;
     this.lifetimeSeconds = lifetimeSeconds;
     this.#storage = tokenStorage;
     this.#clock = clock;
@@ -67,15 +102,35 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
 
   readToken(token: string | null, _userManager?: UserManager<U, ID>): Promise<U | null> {
     if (token === null || !isWellFormedToken(token)) return NONE;
-    return this.database.getUserByToken(storedToken(token, this.#storage), this.notBefore());
+    const stored = storedToken(token, this.#storage);
+    const touchEveryMs = this.#touchEveryMs;
+    if (touchEveryMs === null) return this.database.getUserByToken(stored, this.notBefore());
+    const now = this.#clock();
+    const bounds = { notBefore: this.#notBefore(now), idleSince: this.#idleSince(now) };
+    return this.database
+      .getSessionByToken(stored, bounds)
+      .then((found) => found && this.#used(stored, found, now, touchEveryMs));
+  }
+
+  /** The session's user, once its use is recorded if the last record is more than an interval old. */
+  #used(stored: string, found: TokenSession<U>, now: Date, touchEveryMs: number): U | Promise<U> {
+    const staleBefore = now.getTime() - touchEveryMs;
+    if ((found.lastUsedAt ?? found.createdAt).getTime() >= staleBefore) return found.user;
+    // A failed write only lets an idle session end up to one interval early: the request goes on.
+    return this.database.touch(stored, now, new Date(staleBefore)).then(
+      () => found.user,
+      () => found.user,
+    );
   }
 
   async writeToken(user: U, session?: SessionInfo): Promise<string> {
     const token = generateToken();
+    const now = this.#clock();
     await this.database.create({
       token: storedToken(token, this.#storage),
       userId: user.id,
-      createdAt: this.#clock(),
+      createdAt: now,
+      lastUsedAt: this.#touchEveryMs === null ? null : now,
       securityStamp: user.securityStamp,
       ...(session ? storedSessionInfo(session) : {}),
     });
@@ -113,13 +168,26 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
   }
 
   async #liveTokens(user: U): Promise<AccessToken<ID>[]> {
-    const tokens = await this.database.listByUser(user.id, this.notBefore());
-    return tokens.filter((row) => row.securityStamp === user.securityStamp);
+    const now = this.#clock();
+    const tokens = await this.database.listByUser(user.id, this.#notBefore(now));
+    const idleSince = this.#idleSince(now)?.getTime() ?? Number.NEGATIVE_INFINITY;
+    return tokens.filter(
+      (row) =>
+        row.securityStamp === user.securityStamp &&
+        (row.lastUsedAt ?? row.createdAt).getTime() >= idleSince,
+    );
   }
 
+  /** When the session ends if nobody uses it: the sooner of its absolute and idle ends. */
   #expiresAt(row: AccessToken<ID>): Date | null {
-    if (this.lifetimeSeconds === null) return null;
-    return new Date(row.createdAt.getTime() + this.lifetimeSeconds * 1000);
+    const ends: number[] = [];
+    if (this.lifetimeSeconds !== null) {
+      ends.push(row.createdAt.getTime() + this.lifetimeSeconds * 1000);
+    }
+    if (this.idleTimeoutSeconds !== null) {
+      ends.push((row.lastUsedAt ?? row.createdAt).getTime() + this.idleTimeoutSeconds * 1000);
+    }
+    return ends.length > 0 ? new Date(Math.min(...ends)) : null;
   }
 
   async destroyToken(token: string, _user: U): Promise<void> {
@@ -144,18 +212,33 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
   }
 
   /**
-   * Deletes expired rows, 1,000 per statement unless told otherwise; returns
-   * how many. Does nothing for tokens that never expire.
+   * Deletes expired and idle-expired rows, 1,000 per statement unless told
+   * otherwise; returns how many. Does nothing for tokens that never expire.
    */
   async purgeExpired(options: { batchSize?: number } = {}): Promise<number> {
-    const notBefore = this.notBefore();
-    if (notBefore === null) return 0;
-    return this.database.deleteExpired(notBefore, { batchSize: options.batchSize ?? 1000 });
+    const now = this.#clock();
+    const notBefore = this.#notBefore(now);
+    const idleSince = this.#idleSince(now);
+    if (notBefore === null && idleSince === null) return 0;
+    // Without a lifetime, nothing is created before the epoch: only the idle bound deletes.
+    return this.database.deleteExpired(notBefore ?? new Date(0), {
+      batchSize: options.batchSize ?? 1000,
+      idleSince,
+    });
   }
 
   /** The oldest creation time a valid token can have now, or `null` without expiry. */
   notBefore(): Date | null {
+    return this.#notBefore(this.#clock());
+  }
+
+  #notBefore(now: Date): Date | null {
     if (this.lifetimeSeconds === null) return null;
-    return new Date(this.#clock().getTime() - this.lifetimeSeconds * 1000);
+    return new Date(now.getTime() - this.lifetimeSeconds * 1000);
+  }
+
+  #idleSince(now: Date): Date | null {
+    if (this.idleTimeoutSeconds === null) return null;
+    return new Date(now.getTime() - this.idleTimeoutSeconds * 1000);
   }
 }

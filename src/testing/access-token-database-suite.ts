@@ -249,6 +249,76 @@ export function runAccessTokenDatabaseSuite<U extends User<ID>, ID>(
       for (const token of expired) expect(await db.accessTokens.getByToken(token, null)).toBeNull();
     });
 
+    test("getSessionByToken: the owner with the session's times, both bounds inclusive", async () => {
+      const token = hashToken(generateToken());
+      await db.accessTokens.create({
+        token,
+        userId: user.id,
+        createdAt: T0,
+        securityStamp: 0,
+        lastUsedAt: seconds(100),
+      });
+      const none = { notBefore: null, idleSince: null };
+      const found = await db.accessTokens.getSessionByToken(token, none);
+      expect(found).toEqual({ user: expect.anything(), createdAt: T0, lastUsedAt: seconds(100) });
+      expect(found?.user).toEqual(await db.accessTokens.getUserByToken(token, null));
+      const both = { notBefore: T0, idleSince: seconds(100) };
+      expect(await db.accessTokens.getSessionByToken(token, both)).not.toBeNull();
+      const late = new Date(seconds(100).getTime() + 1);
+      expect(
+        await db.accessTokens.getSessionByToken(token, { ...both, idleSince: late }),
+      ).toBeNull();
+      const lateCreation = { ...both, notBefore: new Date(T0.getTime() + 1) };
+      expect(await db.accessTokens.getSessionByToken(token, lateCreation)).toBeNull();
+      expect(await db.accessTokens.getSessionByToken("' OR '1'='1", none)).toBeNull();
+    });
+
+    test("getSessionByToken: a never-used session is idle from its creation; a restamped user's token is dead", async () => {
+      const token = await issue();
+      const bounds = { notBefore: null, idleSince: T0 };
+      expect(await db.accessTokens.getSessionByToken(token, bounds)).toMatchObject({
+        createdAt: T0,
+        lastUsedAt: null,
+      });
+      const after = { notBefore: null, idleSince: seconds(1) };
+      expect(await db.accessTokens.getSessionByToken(token, after)).toBeNull();
+      await db.users.update(user, { securityStamp: user.securityStamp + 1 });
+      expect(await db.accessTokens.getSessionByToken(token, bounds)).toBeNull();
+    });
+
+    test("touch writes last_used_at only over a stale value, once among concurrent callers", async () => {
+      const token = await issue();
+      expect(await db.accessTokens.touch(token, seconds(60), seconds(0))).toBe(true);
+      expect((await db.accessTokens.getByToken(token, null))?.lastUsedAt).toEqual(seconds(60));
+      // Fresh since seconds(30): left alone.
+      expect(await db.accessTokens.touch(token, seconds(90), seconds(30))).toBe(false);
+      const racing = await Promise.all(
+        Array.from({ length: 8 }, () => db.accessTokens.touch(token, seconds(200), seconds(150))),
+      );
+      expect(racing.filter(Boolean)).toHaveLength(1);
+      expect((await db.accessTokens.getByToken(token, null))?.lastUsedAt).toEqual(seconds(200));
+      expect(
+        await db.accessTokens.touch(hashToken(generateToken()), seconds(300), seconds(300)),
+      ).toBe(false);
+    });
+
+    test("deleteExpired with an idle bound also deletes sessions unused since it, in batches", async () => {
+      const idle = await Promise.all(Array.from({ length: 12 }, () => issue(user, seconds(-40))));
+      const used = await issue(user, seconds(-40));
+      await db.accessTokens.touch(used, seconds(-5), seconds(-5));
+      const tooOld = await issue(user, seconds(-500));
+      await db.accessTokens.touch(tooOld, seconds(0), seconds(0));
+      const fresh = await issue(user, seconds(-10));
+      const options = { batchSize: 5, idleSince: seconds(-30) };
+      expect(await db.accessTokens.deleteExpired(seconds(-100), options)).toBe(13);
+      const left = (await db.accessTokens.listByUser(user.id, null)).map((t) => t.token);
+      expect(left.sort()).toEqual([used, fresh].sort());
+      for (const token of idle) expect(await db.accessTokens.getByToken(token, null)).toBeNull();
+      expect(await db.accessTokens.deleteExpired(seconds(-100), { idleSince: seconds(-1) })).toBe(
+        2,
+      );
+    });
+
     test("listByUser lists newest first, filtered by expiry", async () => {
       const older = await issue(user, seconds(-100));
       const newer = await issue(user, seconds(-10));

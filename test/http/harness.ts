@@ -83,6 +83,8 @@ export interface TestServerOptions {
   schema?: SetupConfig["schema"];
   /** @default no limit */
   maxSessionsPerUser?: number;
+  /** @default none */
+  idleTimeoutSeconds?: number;
 }
 
 /**
@@ -127,6 +129,7 @@ export class TestServer {
       trustedProxies: options.trustedProxies,
       schema: options.schema,
       maxSessionsPerUser: options.maxSessionsPerUser,
+      idleTimeoutSeconds: options.idleTimeoutSeconds,
     });
     const { setup, server, url } = running;
     if (!options.databaseUrl) {

@@ -59,7 +59,7 @@ describe("sessions", () => {
       {
         id: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
         created_at: created.toISOString(),
-        last_used_at: null,
+        last_used_at: created.toISOString(),
         expires_at: new Date(created.getTime() + 3600_000).toISOString(),
         ip: "127.0.0.1",
         user_agent: "Phone/2.0",
@@ -244,6 +244,57 @@ describe("a cap on sessions per user (maxSessionsPerUser: 3)", () => {
         expect(working).toHaveLength(3);
         expect(await sessions(server, working[0] as string)).toHaveLength(3);
       }
+    },
+  );
+});
+
+describe("an idle timeout (idleTimeoutSeconds: 600)", () => {
+  const idle = base.extend<{ server: TestServer }>({
+    // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern.
+    server: async ({}, use) => {
+      const server = await TestServer.start({ idleTimeoutSeconds: 600 });
+      try {
+        await use(server);
+      } finally {
+        await server.close();
+      }
+    },
+  });
+
+  idle(
+    "a session used every 590 s stays; one left alone for 601 s gets 401",
+    async ({ server }) => {
+      await server.register("alice@example.com");
+      const busy = await loginAs(server, "Busy/1");
+      const quiet = await loginAs(server, "Quiet/1");
+      for (let i = 0; i < 4; i++) {
+        server.clock.advance(590_000);
+        expect((await server.me(bearer(busy))).status).toBe(200);
+      }
+      await expectUnauthorized(await server.me(bearer(quiet)));
+      const [listed] = await sessions(server, busy);
+      expect(listed).toMatchObject({
+        user_agent: "Busy/1",
+        last_used_at: server.clock.now.toISOString(),
+        expires_at: new Date(server.clock.now.getTime() + 600_000).toISOString(),
+      });
+      server.clock.advance(601_000);
+      await expectUnauthorized(await server.me(bearer(busy)));
+    },
+  );
+
+  idle(
+    "the cookie transport slides the same way, and the lifetime stays the cap",
+    async ({ server }) => {
+      await server.register("alice@example.com");
+      const token = await server.cookieLogin("alice@example.com");
+      const cookie = { cookie: `fastapiusersauth=${token}` };
+      for (let elapsed = 0; elapsed < 3600; elapsed += 500) {
+        expect((await server.me(cookie)).status).toBe(200);
+        server.clock.advance(500_000);
+      }
+      // 4,000 s after login: past the 3,600 s lifetime, though used 500 s ago.
+      await expectUnauthorized(await server.me(cookie));
     },
   );
 });

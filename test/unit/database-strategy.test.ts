@@ -1,6 +1,22 @@
-import { DatabaseStrategy, hashToken, type User } from "tessera-auth";
+import { type AccessTokenDatabase, DatabaseStrategy, hashToken, type User } from "tessera-auth";
 import { beforeEach, describe, expect, it } from "vitest";
 import { memoryDatabase } from "../support/sqlite.js";
+
+/** The real database, with a count of the calls each of its methods received. */
+function counted<T extends object>(database: T): { database: T; calls: Record<string, number> } {
+  const calls: Record<string, number> = {};
+  const proxy = new Proxy(database, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        calls[String(name)] = (calls[String(name)] ?? 0) + 1;
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { database: proxy, calls };
+}
 
 describe("DatabaseStrategy", () => {
   let db: Awaited<ReturnType<typeof memoryDatabase<"uuid">>>;
@@ -80,10 +96,12 @@ describe("DatabaseStrategy", () => {
   });
 
   it("reads null for missing and malformed tokens without a query", async () => {
-    const strategy = new DatabaseStrategy(db.accessTokens, { lifetimeSeconds: 3600, clock });
+    const { database, calls } = counted(db.accessTokens);
+    const strategy = new DatabaseStrategy(database, { lifetimeSeconds: 3600, clock });
     for (const token of [null, "", "x", "' OR 1=1 --", "a".repeat(10_000)]) {
       expect(await strategy.readToken(token)).toBeNull();
     }
+    expect(calls).toEqual({});
   });
 
   it("in plain storage mode stores the token itself (FastAPI Users interop)", async () => {
@@ -104,5 +122,122 @@ describe("DatabaseStrategy", () => {
     for (const lifetimeSeconds of [0, -1, Number.NaN]) {
       expect(() => new DatabaseStrategy(db.accessTokens, { lifetimeSeconds })).toThrow(RangeError);
     }
+  });
+
+  describe("idle timeout (idleTimeoutSeconds: 600, lifetimeSeconds: 3600)", () => {
+    const idle = (database: AccessTokenDatabase<User<string>> = db.accessTokens) =>
+      new DatabaseStrategy(database, { lifetimeSeconds: 3600, idleTimeoutSeconds: 600, clock });
+
+    it("a session used within the timeout slides on; unused for longer, it ends", async () => {
+      const strategy = idle();
+      const token = await strategy.writeToken(user);
+      for (let i = 0; i < 5; i++) {
+        advance(590);
+        expect((await strategy.readToken(token))?.id).toBe(user.id);
+      }
+      advance(600.001);
+      expect(await strategy.readToken(token)).toBeNull();
+    });
+
+    it("the lifetime stays the absolute cap however often the session is used", async () => {
+      const strategy = idle();
+      const token = await strategy.writeToken(user);
+      for (let elapsed = 0; elapsed < 3600; elapsed += 300) {
+        expect(await strategy.readToken(token)).not.toBeNull();
+        advance(300);
+      }
+      expect(await strategy.readToken(token)).not.toBeNull(); // exactly 3600 s: still valid
+      advance(0.001);
+      expect(await strategy.readToken(token)).toBeNull();
+    });
+
+    it("one query per request; last_used_at written at most once per interval (60 s)", async () => {
+      const { database, calls } = counted(db.accessTokens);
+      const strategy = idle(database);
+      const token = await strategy.writeToken(user);
+      for (let i = 0; i < 30; i++) {
+        advance(5); // 150 s in all: writes at 65 s and 130 s (more than 60 s after the last)
+        expect(await strategy.readToken(token)).not.toBeNull();
+      }
+      expect(calls).toEqual({ create: 1, getSessionByToken: 30, touch: 2 });
+      const [row] = await db.accessTokens.listByUser(user.id, null);
+      expect(row?.lastUsedAt).toEqual(new Date(now.getTime() - 20_000));
+    });
+
+    it("lists each session's last use and the sooner of its two ends; hides idle ones", async () => {
+      const strategy = idle();
+      const stale = await strategy.writeToken(user);
+      advance(300);
+      const used = await strategy.writeToken(user);
+      advance(200);
+      await strategy.readToken(used);
+      const listed = await strategy.listSessions(user);
+      expect(listed.map((s) => [s.id, s.lastUsedAt, s.expiresAt])).toEqual([
+        [strategy.sessionIdOf(used), now, new Date(now.getTime() + 600_000)],
+        [
+          strategy.sessionIdOf(stale),
+          new Date(now.getTime() - 500_000),
+          new Date(now.getTime() + 100_000),
+        ],
+      ]);
+      advance(100.001);
+      expect((await strategy.listSessions(user)).map((s) => s.id)).toEqual([
+        strategy.sessionIdOf(used),
+      ]);
+      expect(await strategy.destroySession(user, strategy.sessionIdOf(stale) as string)).toBe(
+        false,
+      );
+      expect(await strategy.readToken(stale)).toBeNull();
+    });
+
+    it("purgeExpired deletes idle sessions too, and an idle timeout works without a lifetime", async () => {
+      const strategy = new DatabaseStrategy(db.accessTokens, {
+        lifetimeSeconds: null,
+        idleTimeoutSeconds: 600,
+        clock,
+      });
+      const idleToken = await strategy.writeToken(user);
+      advance(500);
+      const active = await strategy.writeToken(user);
+      advance(200);
+      expect(await strategy.purgeExpired()).toBe(1);
+      expect(await strategy.readToken(idleToken)).toBeNull();
+      expect(await strategy.readToken(active)).not.toBeNull();
+    });
+
+    it("refuses an interval that could let a used session idle out, and nonsense timeouts", () => {
+      const make = (idleTimeoutSeconds: number | null, lastUsedIntervalSeconds?: number | null) =>
+        new DatabaseStrategy(db.accessTokens, {
+          lifetimeSeconds: 3600,
+          idleTimeoutSeconds,
+          lastUsedIntervalSeconds,
+        });
+      for (const [timeout, interval] of [
+        [0, undefined],
+        [-5, undefined],
+        [Number.NaN, undefined],
+        [600, null],
+        [600, 600],
+        [600, 0],
+      ] as const) {
+        expect(() => make(timeout, interval)).toThrow(RangeError);
+      }
+      expect(make(null, null).idleTimeoutSeconds).toBeNull();
+      expect(make(8).idleTimeoutSeconds).toBe(8);
+    });
+  });
+
+  it("with lastUsedIntervalSeconds: null, reads a token with getUserByToken and writes nothing", async () => {
+    const { database, calls } = counted(db.accessTokens);
+    const strategy = new DatabaseStrategy(database, {
+      lifetimeSeconds: 3600,
+      lastUsedIntervalSeconds: null,
+      clock,
+    });
+    const token = await strategy.writeToken(user);
+    advance(1000);
+    expect(await strategy.readToken(token)).not.toBeNull();
+    expect(calls).toEqual({ create: 1, getUserByToken: 1 });
+    expect((await strategy.listSessions(user))[0]?.lastUsedAt).toBeNull();
   });
 });

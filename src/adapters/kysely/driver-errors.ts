@@ -38,3 +38,9 @@ export function isNetworkError(error: unknown): boolean {
 export function isDestroyedKysely(error: unknown): boolean {
   return errorMessage(error) === "driver has already been destroyed";
 }
+
+/** The server chose this statement as a deadlock's victim and rolled it back (MySQL, PostgreSQL). */
+export function isDeadlock(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === "ER_LOCK_DEADLOCK" || code === "40P01";
+}

@@ -1,12 +1,22 @@
-import type { CompiledQuery, Kysely, QueryResult } from "kysely";
-import type { AccessTokenDatabase } from "../../db/access-token-database.js";
+import {
+  type CompiledQuery,
+  type ExpressionBuilder,
+  type Kysely,
+  type QueryResult,
+  sql,
+} from "kysely";
+import type {
+  AccessTokenDatabase,
+  DeleteExpiredOptions,
+  TokenBounds,
+  TokenSession,
+} from "../../db/access-token-database.js";
 import { UserNotExists } from "../../errors.js";
 import type { AccessToken, User } from "../../models.js";
-import { errorCode } from "./driver-errors.js";
 import type { QueryPlan } from "./engine.js";
 import { guard, guarded } from "./guard.js";
 import { type ImmediateExecutor, immediateExecutorOf } from "./immediate-executor.js";
-import { rowToAccessToken, type UserRow, UserRows } from "./rows.js";
+import { rowToAccessToken, SESSION_COLUMNS, type UserRow, UserRows } from "./rows.js";
 import type { Schema } from "./schema.js";
 
 /**
@@ -23,6 +33,8 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
   readonly #immediate: ImmediateExecutor | undefined;
   readonly #userByToken: CompiledQuery;
   readonly #userByTokenNoExpiry: CompiledQuery;
+  /** The session lookups, by which bounds apply: [none, absolute, idle, both]. */
+  readonly #sessionByToken: readonly CompiledQuery[];
   // Requests in the same millisecond share their expiry bound: encoded once, not once per request.
   #boundTime = Number.NaN;
   #bound: unknown;
@@ -42,6 +54,71 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
       .whereRef("t.security_stamp", "=", "u.security_stamp");
     this.#userByTokenNoExpiry = lookup.compile();
     this.#userByToken = lookup.where("t.created_at", ">=", "").compile();
+    const session = lookup.select([
+      `t.created_at as ${SESSION_COLUMNS.createdAt}`,
+      `t.last_used_at as ${SESSION_COLUMNS.lastUsedAt}`,
+    ]);
+    const idle = sql<unknown>`coalesce(t.last_used_at, t.created_at)`;
+    this.#sessionByToken = [
+      session.compile(),
+      session.where("t.created_at", ">=", "").compile(),
+      session.where(idle, ">=", "").compile(),
+      session.where("t.created_at", ">=", "").where(idle, ">=", "").compile(),
+    ];
+  }
+
+  readonly #firstSession = ({ rows }: QueryResult<UserRow>): TokenSession<U> | null => {
+    const row = rows[0];
+    if (!row) return null;
+    const { engine } = this.schema;
+    const lastUsedAt = row[SESSION_COLUMNS.lastUsedAt];
+    return {
+      user: this.#rows.toUser<U, ID>(row),
+      createdAt: engine.decodeDate(row[SESSION_COLUMNS.createdAt]),
+      lastUsedAt: lastUsedAt === null ? null : engine.decodeDate(lastUsedAt),
+    };
+  };
+
+  getSessionByToken(token: string, bounds: TokenBounds): Promise<TokenSession<U> | null> {
+    const { engine } = this.schema;
+    const parameters: unknown[] = [token];
+    let variant = 0;
+    if (bounds.notBefore !== null) {
+      parameters.push(this.#encodeBound(bounds.notBefore));
+      variant += 1;
+    }
+    if (bounds.idleSince !== null) {
+      parameters.push(engine.encodeDate(bounds.idleSince));
+      variant += 2;
+    }
+    const query = { ...(this.#sessionByToken[variant] as CompiledQuery), parameters };
+    try {
+      const now = this.#immediate?.executeNow<UserRow>(query);
+      if (now !== undefined) return Promise.resolve(this.#firstSession(now));
+    } catch (error) {
+      return Promise.reject(guarded(engine, error));
+    }
+    return this.#db.executeQuery<UserRow>(query).then(this.#firstSession, (error: unknown) => {
+      throw guarded(engine, error);
+    });
+  }
+
+  touch(token: string, at: Date, staleBefore: Date): Promise<boolean> {
+    const { engine, accessTokenTable } = this.schema;
+    return guard(engine, async () => {
+      const result = await this.#db
+        .updateTable(accessTokenTable)
+        .set({ last_used_at: engine.encodeDate(at) })
+        .where("token", "=", token)
+        .where((eb) =>
+          eb.or([
+            eb("last_used_at", "is", null),
+            eb("last_used_at", "<", engine.encodeDate(staleBefore)),
+          ]),
+        )
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    });
   }
 
   readonly #firstUser = ({ rows }: QueryResult<UserRow>): U | null => {
@@ -74,11 +151,15 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
 
   #userByTokenQuery(token: string, notBefore: Date | null): CompiledQuery {
     if (notBefore === null) return { ...this.#userByTokenNoExpiry, parameters: [token] };
+    return { ...this.#userByToken, parameters: [token, this.#encodeBound(notBefore)] };
+  }
+
+  #encodeBound(notBefore: Date): unknown {
     if (notBefore.getTime() !== this.#boundTime) {
       this.#bound = this.schema.engine.encodeDate(notBefore);
       this.#boundTime = notBefore.getTime();
     }
-    return { ...this.#userByToken, parameters: [token, this.#bound] };
+    return this.#bound;
   }
 
   getByToken(token: string, notBefore: Date | null): Promise<AccessToken<ID> | null> {
@@ -177,16 +258,7 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
         .deleteFrom(accessTokenTable)
         .where("user_id", "=", userId)
         .where("token", "not in", newest);
-      // Concurrent trims of one user can deadlock on InnoDB (or PostgreSQL); the victim was
-      // rolled back, and the trim is idempotent: run it again.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return Number((await trim.executeTakeFirst()).numDeletedRows);
-        } catch (error) {
-          const code = errorCode(error);
-          if (attempt >= 5 || (code !== "ER_LOCK_DEADLOCK" && code !== "40P01")) throw error;
-        }
-      }
+      return Number((await trim.executeTakeFirst()).numDeletedRows);
     });
   }
 
@@ -202,15 +274,23 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
     });
   }
 
-  async deleteExpired(notBefore: Date, options: { batchSize?: number } = {}): Promise<number> {
+  async deleteExpired(notBefore: Date, options: DeleteExpiredOptions = {}): Promise<number> {
     const { engine, accessTokenTable } = this.schema;
     const bound = engine.encodeDate(notBefore);
-    const { batchSize } = options;
+    const { batchSize, idleSince = null } = options;
+    const idleBound = idleSince && engine.encodeDate(idleSince);
+    const expired = (eb: ExpressionBuilder<any, any>) =>
+      idleBound === null
+        ? eb("created_at", "<", bound)
+        : eb.or([
+            eb("created_at", "<", bound),
+            eb(sql<unknown>`coalesce(last_used_at, created_at)`, "<", idleBound),
+          ]);
     if (batchSize === undefined) {
       return guard(engine, async () => {
         const result = await this.#db
           .deleteFrom(accessTokenTable)
-          .where("created_at", "<", bound)
+          .where(expired)
           .executeTakeFirst();
         return Number(result.numDeletedRows);
       });
@@ -224,7 +304,7 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
         this.#db
           .selectFrom(accessTokenTable)
           .select("token")
-          .where("created_at", "<", bound)
+          .where(expired)
           .limit(batchSize)
           .as("expired"),
       )
@@ -234,7 +314,7 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
       const deleted = await guard(engine, async () => {
         const result = await this.#db
           .deleteFrom(accessTokenTable)
-          .where("created_at", "<", bound)
+          .where(expired)
           .where("token", "in", batch)
           .executeTakeFirst();
         return Number(result.numDeletedRows);

@@ -6,6 +6,12 @@ import type { Engine } from "./engine.js";
 /** A `user` row as the driver returns it: FastAPI Users' columns plus the application's own. */
 export type UserRow = Record<string, unknown>;
 
+/** The token's columns the session lookup adds to a user row, under names no user column has. */
+export const SESSION_COLUMNS = {
+  createdAt: "tessera_token_created_at",
+  lastUsedAt: "tessera_token_last_used_at",
+} as const;
+
 /** The contract's fields of a user and their columns. */
 const CONTRACT_COLUMNS = {
   email: "email",
@@ -32,6 +38,7 @@ export class UserRows {
       "id",
       ...Object.values(CONTRACT_COLUMNS),
       ...fields.map((f) => f.column),
+      ...Object.values(SESSION_COLUMNS),
     ]);
   }
 
