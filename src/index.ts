@@ -129,6 +129,7 @@ export {
   Tessera,
   type TesseraOptions,
 } from "./tessera.js";
+export { TokenFormat } from "./token-format.js";
 export {
   constantTimeEqual,
   generateToken,

@@ -8,6 +8,7 @@ import {
   sessionId,
   storedSessionInfo,
 } from "../sessions.js";
+import { TokenFormat } from "../token-format.js";
 import { generateToken, isWellFormedToken, storedToken, type TokenStorage } from "../tokens.js";
 import type { UserManager } from "../user-manager.js";
 import type { RevokeOptions, Strategy } from "./strategy.js";
@@ -21,6 +22,15 @@ export interface DatabaseStrategyOptions {
    * @default "hashed"
    */
   tokenStorage?: TokenStorage;
+  /**
+   * New tokens start with this prefix and end with a checksum (see
+   * {@link TokenFormat}), so secret scanners find leaked ones and a mistyped
+   * one is refused without a query; tokens issued before keep working. `null`
+   * issues FastAPI Users' 43-character tokens, as `plain` storage must (they
+   * are stored in its `varchar(43)` column).
+   * @default "tess_", or `null` with `plain` storage
+   */
+  tokenPrefix?: string | null;
   /** @default () => new Date() */
   clock?: Clock;
   /**
@@ -59,6 +69,7 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
   readonly lifetimeSeconds: number | null;
   readonly #storage: TokenStorage;
   readonly #clock: Clock;
+  readonly #format: TokenFormat | null;
   readonly #maxSessions: number | null;
   readonly idleTimeoutSeconds: number | null;
   /** Milliseconds between two writes of a session's `last_used_at`, or `null` for none. */
@@ -77,6 +88,18 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
       throw new RangeError("maxSessionsPerUser must be a positive integer or null");
     }
     this.#maxSessions = maxSessions;
+    const prefix =
+      options.tokenPrefix === undefined
+        ? tokenStorage === "plain"
+          ? null
+          : "tess_"
+        : options.tokenPrefix;
+    if (prefix !== null && tokenStorage === "plain") {
+      throw new RangeError(
+        "plain token storage takes no tokenPrefix: the token must fit varchar(43)",
+      );
+    }
+    this.#format = prefix === null ? null : new TokenFormat(prefix);
     const idle = options.idleTimeoutSeconds ?? null;
     if (idle !== null && !(idle > 0)) {
       throw new RangeError("idleTimeoutSeconds must be a positive number or null");
@@ -101,7 +124,7 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
   }
 
   readToken(token: string | null, _userManager?: UserManager<U, ID>): Promise<U | null> {
-    if (token === null || !isWellFormedToken(token)) return NONE;
+    if (token === null || !this.#isWellFormed(token)) return NONE;
     const stored = storedToken(token, this.#storage);
     const touchEveryMs = this.#touchEveryMs;
     if (touchEveryMs === null) return this.database.getUserByToken(stored, this.notBefore());
@@ -110,6 +133,10 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
     return this.database
       .getSessionByToken(stored, bounds)
       .then((found) => found && this.#used(stored, found, now, touchEveryMs));
+  }
+
+  #isWellFormed(token: string): boolean {
+    return this.#format ? this.#format.isWellFormed(token) : isWellFormedToken(token);
   }
 
   /** The session's user, once its use is recorded if the last record is more than an interval old. */
@@ -124,7 +151,7 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
   }
 
   async writeToken(user: U, session?: SessionInfo): Promise<string> {
-    const token = generateToken();
+    const token = this.#format ? this.#format.generate() : generateToken();
     const now = this.#clock();
     await this.database.create({
       token: storedToken(token, this.#storage),
@@ -156,7 +183,7 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
   }
 
   sessionIdOf(token: string): string | null {
-    return isWellFormedToken(token) ? sessionId(storedToken(token, this.#storage)) : null;
+    return this.#isWellFormed(token) ? sessionId(storedToken(token, this.#storage)) : null;
   }
 
   async destroySession(user: U, id: string): Promise<boolean> {
@@ -191,7 +218,7 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
   }
 
   async destroyToken(token: string, _user: U): Promise<void> {
-    if (!isWellFormedToken(token)) return;
+    if (!this.#isWellFormed(token)) return;
     await this.database.delete(storedToken(token, this.#storage));
   }
 

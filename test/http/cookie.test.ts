@@ -61,7 +61,7 @@ describe("POST /auth/cookie/login", () => {
     body.set("password", PASSWORD);
     const response = await server.fetch("/auth/cookie/login", { method: "POST", body });
     await expectNoContent(response);
-    expect(response.headers.get("set-cookie")).toMatch(/^fastapiusersauth=[A-Za-z0-9_-]{43}; /);
+    expect(response.headers.get("set-cookie")).toMatch(/^fastapiusersauth=tess_[0-9A-Za-z]{49}; /);
   });
 
   test("400 LOGIN_BAD_CREDENTIALS and no cookie for bad credentials", async ({ server }) => {

@@ -23,7 +23,8 @@ export const PASSWORD = "correct horse battery";
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A token as a client holds it: 32 bytes of base64url. */
-export const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+/** An access token as tessera issues it: `tess_`, 43 base62 characters, a 6-character checksum. */
+export const TOKEN = /^tess_[0-9A-Za-z]{49}$/;
 
 /** The contract's `UserRead`, as JSON. */
 export interface UserJson {

@@ -104,6 +104,37 @@ describe("DatabaseStrategy", () => {
     expect(calls).toEqual({});
   });
 
+  it("issues recognisable tokens; a mistyped one is refused without a query; older tokens still work", async () => {
+    const legacy = new DatabaseStrategy(db.accessTokens, {
+      lifetimeSeconds: 3600,
+      tokenPrefix: null,
+      clock,
+    });
+    const old = await legacy.writeToken(user);
+    expect(old).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const { database, calls } = counted(db.accessTokens);
+    const strategy = new DatabaseStrategy(database, { lifetimeSeconds: 3600, clock });
+    const token = await strategy.writeToken(user);
+    expect(token).toMatch(/^tess_[0-9A-Za-z]{49}$/);
+    expect((await strategy.readToken(token))?.id).toBe(user.id);
+    expect((await strategy.readToken(old))?.id).toBe(user.id);
+    const typo = token.slice(0, 20) + (token[20] === "a" ? "b" : "a") + token.slice(21);
+    expect(await strategy.readToken(typo)).toBeNull();
+    expect(await strategy.readToken(token.slice(0, -1))).toBeNull();
+    expect(calls).toEqual({ create: 1, getSessionByToken: 2 });
+  });
+
+  it("plain storage issues FastAPI Users' 43-character tokens and takes no prefix", () => {
+    const make = (tokenPrefix?: string | null) =>
+      new DatabaseStrategy(db.accessTokens, {
+        lifetimeSeconds: 3600,
+        tokenStorage: "plain",
+        tokenPrefix,
+      });
+    expect(() => make("tess_")).toThrow(RangeError);
+    expect(() => make(null)).not.toThrow();
+  });
+
   it("in plain storage mode stores the token itself (FastAPI Users interop)", async () => {
     const strategy = new DatabaseStrategy(db.accessTokens, {
       lifetimeSeconds: 3600,

@@ -1,5 +1,11 @@
 import { createHash } from "node:crypto";
-import { constantTimeEqual, generateToken, hashToken, isWellFormedToken } from "tessera-auth";
+import {
+  constantTimeEqual,
+  generateToken,
+  hashToken,
+  isWellFormedToken,
+  TokenFormat,
+} from "tessera-auth";
 import { describe, expect, it } from "vitest";
 
 describe("tokens", () => {
@@ -49,5 +55,59 @@ describe("tokens", () => {
     expect(constantTimeEqual("abc", "abd")).toBe(false);
     expect(constantTimeEqual("abc", "abcd")).toBe(false);
     expect(constantTimeEqual("", "")).toBe(true);
+  });
+});
+
+describe("recognisable tokens (TokenFormat)", () => {
+  const format = new TokenFormat();
+
+  it("are tess_, 43 base62 characters of 32 random bytes, and a 6-character checksum", () => {
+    const tokens = new Set(Array.from({ length: 200 }, () => format.generate()));
+    expect(tokens.size).toBe(200);
+    for (const token of tokens) {
+      expect(token).toMatch(/^tess_[0-9A-Za-z]{49}$/);
+      expect(format.isValid(token)).toBe(true);
+    }
+    // All-zero and all-one bytes: the body keeps its 43 digits.
+    expect(format.generate((n) => new Uint8Array(n))).toMatch(/^tess_0{43}[0-9A-Za-z]{6}$/);
+    expect(format.generate((n) => new Uint8Array(n).fill(255))).toMatch(/^tess_[0-9A-Za-z]{49}$/);
+  });
+
+  it("refuse any one-character typo, a swap, a cut and a wrong prefix by the checksum", () => {
+    const token = format.generate();
+    const damaged = [
+      token.slice(0, -1),
+      `${token}x`,
+      `tesz_${token.slice(5)}`,
+      `${token.slice(0, 10)}${token[11]}${token[10]}${token.slice(12)}`,
+    ];
+    for (let i = 5; i < token.length; i++) {
+      const other = token[i] === "a" ? "b" : "a";
+      damaged.push(token.slice(0, i) + other + token.slice(i + 1));
+    }
+    for (const bad of damaged) {
+      if (bad === token) continue;
+      expect(format.isValid(bad), bad).toBe(false);
+    }
+    expect(format.isWellFormed(token.slice(0, -1))).toBe(false);
+    expect(format.isWellFormed(`${token.slice(0, -1)}-`)).toBe(false);
+  });
+
+  it("still accept the 43-character tokens issued before, and nothing else", () => {
+    expect(format.isWellFormed(generateToken())).toBe(true);
+    for (const junk of ["", "tess_", "x", "' OR 1=1 --", "é".repeat(54)]) {
+      expect(format.isWellFormed(junk)).toBe(false);
+    }
+  });
+
+  it("take an application's own prefix, and refuse one a scanner could not anchor on", () => {
+    const own = new TokenFormat("acme_");
+    const token = own.generate();
+    expect(token).toMatch(/^acme_[0-9A-Za-z]{49}$/);
+    expect(own.isValid(token)).toBe(true);
+    expect(format.isValid(token)).toBe(false);
+    for (const prefix of ["", "acme", "_", "Acme_", "a_", "x-y_", "averyveryverylong_"]) {
+      expect(() => new TokenFormat(prefix), prefix).toThrow(RangeError);
+    }
   });
 });
