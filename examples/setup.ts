@@ -20,6 +20,7 @@ import {
   resetPasswordRoutes,
   systemClock,
   Tessera,
+  TesseraEvents,
   type User,
   UserManager,
   usersRoutes,
@@ -125,7 +126,10 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
       },
     },
   });
+  // Process-scoped: the facade and the strategy report to the same place.
+  const events = new TesseraEvents<string>();
   const strategy = new DatabaseStrategy(accessTokens, {
+    events,
     lifetimeSeconds,
     clock,
     maxSessionsPerUser: config.maxSessionsPerUser,
@@ -147,6 +151,7 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
     rateLimit: rateLimit && { clock, ...rateLimit },
     trustedProxies,
     userFields: config.schema?.userFields,
+    events,
   });
 
   const apiMounts: Mount<Ctx>[] = [
@@ -173,6 +178,7 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
     document,
     manager,
     strategy,
+    events,
     outbox,
     db: connection.db,
     close: connection.close,

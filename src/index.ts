@@ -22,6 +22,13 @@ export {
   UserInactive,
   UserNotExists,
 } from "./errors.js";
+export {
+  type EventSource,
+  type RevocationReason,
+  type TesseraEventMap,
+  type TesseraEventName,
+  TesseraEvents,
+} from "./events.js";
 export type { HttpRequest, RequestBody } from "./http/http-request.js";
 export {
   detail,
@@ -126,6 +133,7 @@ export {
   type AuthenticationRefusal,
   type CurrentUserOptions,
   type ListedSession,
+  type RevocationCause,
   Tessera,
   type TesseraOptions,
 } from "./tessera.js";

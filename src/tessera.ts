@@ -1,4 +1,5 @@
 import type { AuthenticationBackend } from "./authentication-backend.js";
+import { type EventSource, type RevocationReason, TesseraEvents } from "./events.js";
 import { ClientAddressResolver, type TrustedProxies } from "./http/rate-limit/client-address.js";
 import {
   type DEFAULT_RATE_LIMITS,
@@ -37,6 +38,19 @@ export interface TesseraOptions<U extends User<ID>, ID, Ctx> {
    * @default none
    */
   userFields?: UserFields;
+  /**
+   * Where lifecycle events go (login, revocations, credential changes…).
+   * Give the strategies the same instance, so their events (cap, expiry,
+   * refresh reuse) arrive there too.
+   * @default a new, empty {@link TesseraEvents}
+   */
+  events?: TesseraEvents<ID>;
+}
+
+/** Why and by whom sessions are being revoked, for the `session.revoked` event. */
+export interface RevocationCause {
+  reason: RevocationReason;
+  source?: EventSource;
 }
 
 /** A session as listed: {@link Session}, and whether the request listing it belongs to it. */
@@ -102,6 +116,8 @@ export class Tessera<U extends User<ID>, ID = U["id"], Ctx = unknown> {
   readonly clientAddresses: ClientAddressResolver;
   /** The custom user fields the routes accept and answer. */
   readonly userFields: readonly ResolvedUserField[];
+  /** Lifecycle events, for audit logs. */
+  readonly events: TesseraEvents<ID>;
 
   constructor(options: TesseraOptions<U, ID, Ctx>) {
     if (options.backends.length === 0) throw new TypeError("Tessera needs at least one backend");
@@ -112,17 +128,37 @@ export class Tessera<U extends User<ID>, ID = U["id"], Ctx = unknown> {
     this.rateLimiter = options.rateLimit === false ? null : new RateLimiter(options.rateLimit);
     this.clientAddresses = new ClientAddressResolver(options.trustedProxies);
     this.userFields = resolveUserFields(options.userFields);
+    this.events = options.events ?? new TesseraEvents<ID>();
   }
 
   /**
    * Revokes every token of the user through each backend's strategy (once per
    * distinct strategy), except `options.keep`, a token as the client holds it.
-   * Strategies without `destroyAllTokens` are skipped.
+   * Strategies without `destroyAllTokens` are skipped. With `cause`, emits
+   * `session.revoked` when any session ended. Returns how many ended.
    */
-  async revokeAllTokens(ctx: Ctx, user: U, options: RevokeOptions = {}): Promise<void> {
+  async revokeAllTokens(
+    ctx: Ctx,
+    user: U,
+    options: RevokeOptions = {},
+    cause?: RevocationCause,
+  ): Promise<number> {
+    let count = 0;
     for (const strategy of this.#distinctStrategies(ctx)) {
-      await strategy.destroyAllTokens?.(user, options);
+      const ended = await strategy.destroyAllTokens?.(user, options);
+      if (typeof ended === "number") count += ended;
     }
+    if (cause && count > 0) {
+      this.events.emit("session.revoked", {
+        ...cause.source,
+        at: new Date(),
+        userId: user.id,
+        sessionId: null,
+        count,
+        reason: cause.reason,
+      });
+    }
+    return count;
   }
 
   /**
@@ -142,10 +178,30 @@ export class Tessera<U extends User<ID>, ID = U["id"], Ctx = unknown> {
     return sessions.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
   }
 
-  /** Ends one of the user's sessions by its public id; `false` when the user has none by that id. */
-  async revokeSession(ctx: Ctx, user: U, sessionId: string): Promise<boolean> {
+  /**
+   * Ends one of the user's sessions by its public id; `false` when the user
+   * has none by that id. With `cause`, emits `session.revoked`.
+   */
+  async revokeSession(
+    ctx: Ctx,
+    user: U,
+    sessionId: string,
+    cause?: RevocationCause,
+  ): Promise<boolean> {
     for (const strategy of this.#distinctStrategies(ctx)) {
-      if (await strategy.destroySession?.(user, sessionId)) return true;
+      if (await strategy.destroySession?.(user, sessionId)) {
+        if (cause) {
+          this.events.emit("session.revoked", {
+            ...cause.source,
+            at: new Date(),
+            userId: user.id,
+            sessionId,
+            count: 1,
+            reason: cause.reason,
+          });
+        }
+        return true;
+      }
     }
     return false;
   }
@@ -159,19 +215,31 @@ export class Tessera<U extends User<ID>, ID = U["id"], Ctx = unknown> {
    * the change raised the security stamp (password, email, deactivation), the
    * user's other sessions are already dead; this deletes their rows, and
    * carries `keep` (the requester's own token, when the change is theirs)
-   * over to the new stamp. The routers call it.
+   * over to the new stamp. The routers call it. Emits `password.changed`
+   * and `email.changed` for what changed, and `session.revoked` for the
+   * sessions it ended.
    */
   async credentialsChanged(
     ctx: Ctx,
     before: U,
     after: U,
-    options: { keep?: string } = {},
+    options: { keep?: string; source?: EventSource } = {},
   ): Promise<void> {
     if (after.securityStamp === before.securityStamp) return;
-    await this.revokeAllTokens(ctx, after, {
-      keep: options.keep,
-      previousStamp: before.securityStamp,
-    });
+    const source = options.source ?? { ip: null, userAgent: null };
+    const at = new Date();
+    if (after.hashedPassword !== before.hashedPassword) {
+      this.events.emit("password.changed", { ...source, at, userId: after.id });
+    }
+    if (after.email !== before.email) {
+      this.events.emit("email.changed", { ...source, at, userId: after.id });
+    }
+    await this.revokeAllTokens(
+      ctx,
+      after,
+      { keep: options.keep, previousStamp: before.securityStamp },
+      { reason: "credentials_changed", source },
+    );
   }
 
   /**

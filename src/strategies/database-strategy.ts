@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from "../clock.js";
 import type { AccessTokenDatabase, TokenSession } from "../db/access-token-database.js";
+import type { TesseraEvents } from "../events.js";
 import type { AccessToken, User } from "../models.js";
 import {
   isSessionId,
@@ -13,7 +14,7 @@ import { generateToken, isWellFormedToken, storedToken, type TokenStorage } from
 import type { UserManager } from "../user-manager.js";
 import type { RevokeOptions, Strategy } from "./strategy.js";
 
-export interface DatabaseStrategyOptions {
+export interface DatabaseStrategyOptions<ID = unknown> {
   /** Seconds a token lives after its creation; `null` for tokens that never expire. */
   lifetimeSeconds: number | null;
   /**
@@ -53,6 +54,11 @@ export interface DatabaseStrategyOptions {
    * @default 60, or a quarter of the idle timeout when that is shorter
    */
   lastUsedIntervalSeconds?: number | null;
+  /**
+   * Where this strategy's own events go: `session.revoked` for the cap's
+   * evictions and for purges (give it the {@link Tessera}'s `events`).
+   */
+  events?: TesseraEvents<ID>;
 }
 
 const NONE: Promise<null> = Promise.resolve(null);
@@ -66,6 +72,7 @@ const NONE: Promise<null> = Promise.resolve(null);
  * const strategy = new DatabaseStrategy(accessTokenDb, { lifetimeSeconds: 3600 });
  */
 export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strategy<U, ID> {
+  readonly #events: TesseraEvents<ID> | undefined;
   readonly lifetimeSeconds: number | null;
   readonly #storage: TokenStorage;
   readonly #clock: Clock;
@@ -77,7 +84,7 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
 
   constructor(
     readonly database: AccessTokenDatabase<U, ID>,
-    options: DatabaseStrategyOptions,
+    options: DatabaseStrategyOptions<ID>,
   ) {
     const { lifetimeSeconds, tokenStorage = "hashed", clock = systemClock } = options;
     if (lifetimeSeconds !== null && !(lifetimeSeconds > 0)) {
@@ -88,6 +95,7 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
       throw new RangeError("maxSessionsPerUser must be a positive integer or null");
     }
     this.#maxSessions = maxSessions;
+    this.#events = options.events;
     const prefix =
       options.tokenPrefix === undefined
         ? tokenStorage === "plain"
@@ -163,7 +171,8 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
     });
     // After the insert: of logins racing each other, the newest win and the count holds.
     if (this.#maxSessions !== null) {
-      await this.database.deleteAllButNewest(user.id, this.#maxSessions);
+      const evicted = await this.database.deleteAllButNewest(user.id, this.#maxSessions);
+      if (evicted > 0) this.#revoked(user.id, evicted, "cap", session);
     }
     return token;
   }
@@ -248,9 +257,29 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
     const idleSince = this.#idleSince(now);
     if (notBefore === null && idleSince === null) return 0;
     // Without a lifetime, nothing is created before the epoch: only the idle bound deletes.
-    return this.database.deleteExpired(notBefore ?? new Date(0), {
+    const count = await this.database.deleteExpired(notBefore ?? new Date(0), {
       batchSize: options.batchSize ?? 1000,
       idleSince,
+    });
+    if (count > 0) this.#revoked(null, count, "expiry");
+    return count;
+  }
+
+  #revoked(
+    userId: ID | null,
+    count: number,
+    reason: "cap" | "expiry" | "refresh_reuse",
+    source?: SessionInfo,
+    sessionId: string | null = null,
+  ): void {
+    this.#events?.emit("session.revoked", {
+      ip: source?.ip ?? null,
+      userAgent: source?.userAgent ?? null,
+      at: this.#clock(),
+      userId,
+      sessionId,
+      count,
+      reason,
     });
   }
 

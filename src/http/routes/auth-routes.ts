@@ -3,6 +3,7 @@ import { ErrorCode, UserNotExists } from "../../errors.js";
 import type { User } from "../../models.js";
 import type { Tessera } from "../../tessera.js";
 import { CookieTransport } from "../../transports/cookie-transport.js";
+import { eventSource } from "../event-source.js";
 import { detail } from "../http-result.js";
 import { emailSubject } from "../rate-limit/account-subject.js";
 import { limitAccount, limitAddress } from "../rate-limit/limit-call.js";
@@ -58,25 +59,37 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
       // Under a flood, an address's first logins are hashed before its twentieth.
       const credentials = { email: form.username, password: form.password };
       const user = await manager.authenticate(credentials, { priority: attempts });
-      if (!user?.isActive) return detail(400, ErrorCode.LOGIN_BAD_CREDENTIALS);
+      const source = eventSource(tessera, request);
+      const { events } = tessera;
+      const failed = (reason: "bad_credentials" | "inactive" | "unverified", userId: ID | null) => {
+        events.emit("login.failed", { ...source, at: new Date(), userId, reason });
+      };
+      if (!user?.isActive) {
+        failed(user ? "inactive" : "bad_credentials", user?.id ?? null);
+        return detail(400, ErrorCode.LOGIN_BAD_CREDENTIALS);
+      }
       if (requiresVerification && !user.isVerified) {
+        failed("unverified", user.id);
         return detail(400, ErrorCode.LOGIN_USER_NOT_VERIFIED);
       }
+      const strategy = backend.getStrategy(ctx);
+      let token: string;
       try {
-        const result = await backend.login(backend.getStrategy(ctx), user, {
-          ip: tessera.clientAddresses.resolve(
-            request.peerAddress,
-            request.headers.get("x-forwarded-for"),
-          ),
-          userAgent: request.headers.get("user-agent"),
-        });
-        await manager.onAfterLogin(user, request);
-        return result;
+        token = await strategy.writeToken(user, source);
       } catch (error) {
         // Deleted between the password check and the token's insert.
-        if (error instanceof UserNotExists) return detail(400, ErrorCode.LOGIN_BAD_CREDENTIALS);
+        if (error instanceof UserNotExists) {
+          failed("bad_credentials", null);
+          return detail(400, ErrorCode.LOGIN_BAD_CREDENTIALS);
+        }
         throw error;
       }
+      const sessionId = strategy.sessionIdOf?.(token) ?? null;
+      const at = new Date();
+      events.emit("session.created", { ...source, at, userId: user.id, sessionId });
+      events.emit("login", { ...source, at, userId: user.id, sessionId, backend: backend.name });
+      await manager.onAfterLogin(user, request);
+      return backend.transport.loginResult(token);
     },
   };
 
@@ -96,7 +109,17 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
         active: true,
         verified: requiresVerification,
       });
-      return backend.logout(backend.getStrategy(call.ctx), user, token);
+      const strategy = backend.getStrategy(call.ctx);
+      const result = await backend.logout(strategy, user, token);
+      tessera.events.emit("session.revoked", {
+        ...eventSource(tessera, call.request),
+        at: new Date(),
+        userId: user.id,
+        sessionId: strategy.sessionIdOf?.(token) ?? null,
+        count: 1,
+        reason: "logout",
+      });
+      return result;
     },
   };
   const logoutAll: Route<Ctx> = {
@@ -116,7 +139,12 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
         active: true,
         verified: requiresVerification,
       });
-      await tessera.revokeAllTokens(call.ctx, user);
+      await tessera.revokeAllTokens(
+        call.ctx,
+        user,
+        {},
+        { reason: "logout_all", source: eventSource(tessera, call.request) },
+      );
       return backend.transport.logoutResult();
     },
   };

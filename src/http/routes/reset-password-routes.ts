@@ -6,6 +6,7 @@ import {
 } from "../../errors.js";
 import type { User } from "../../models.js";
 import type { Tessera } from "../../tessera.js";
+import { eventSource } from "../event-source.js";
 import { detail, json } from "../http-result.js";
 import { emailSubject, tokenSubject } from "../rate-limit/account-subject.js";
 import { limitAccount, limitAddress } from "../rate-limit/limit-call.js";
@@ -91,7 +92,9 @@ export function resetPasswordRoutes<U extends User<ID>, ID, Ctx>(
       await limitAccount(tessera, "resetPassword", tokenSubject(token));
       try {
         const user = await tessera.getUserManager(ctx).resetPassword(token, password, request);
-        await tessera.revokeAllTokens(ctx, user);
+        const source = eventSource(tessera, request);
+        tessera.events.emit("password.reset", { ...source, at: new Date(), userId: user.id });
+        await tessera.revokeAllTokens(ctx, user, {}, { reason: "password_reset", source });
         return json(200, null);
       } catch (error) {
         if (error instanceof InvalidResetPasswordToken || error instanceof UserInactive) {

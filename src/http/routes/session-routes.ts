@@ -1,5 +1,6 @@
 import type { User } from "../../models.js";
 import type { CurrentUserOptions, ListedSession, Tessera } from "../../tessera.js";
+import { eventSource } from "../event-source.js";
 import { NOT_FOUND, noContent, privateJson } from "../http-result.js";
 import { requireUser } from "../require-user.js";
 import type { DocumentedBackend, JsonSchema, Route, RouteCall, RouteDoc } from "../route.js";
@@ -63,7 +64,12 @@ export function sessionRoutes<U extends User<ID>, ID, Ctx>(
           const found = await owner(call, self);
           if (!found) return NOT_FOUND;
           // Your own: every other session. A user's (superusers): all of them.
-          await tessera.revokeAllTokens(call.ctx, found.user, { keep: found.token ?? undefined });
+          await tessera.revokeAllTokens(
+            call.ctx,
+            found.user,
+            { keep: found.token ?? undefined },
+            { reason: self ? "user" : "admin", source: eventSource(tessera, call.request) },
+          );
           return noContent();
         },
       },
@@ -75,7 +81,12 @@ export function sessionRoutes<U extends User<ID>, ID, Ctx>(
           const found = await owner(call, self);
           if (!found) return NOT_FOUND;
           const id = call.params.session_id ?? "";
-          return (await tessera.revokeSession(call.ctx, found.user, id)) ? noContent() : NOT_FOUND;
+          const cause = {
+            reason: self ? "user" : "admin",
+            source: eventSource(tessera, call.request),
+          } as const;
+          const ended = await tessera.revokeSession(call.ctx, found.user, id, cause);
+          return ended ? noContent() : NOT_FOUND;
         },
       },
     );

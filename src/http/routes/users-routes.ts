@@ -2,6 +2,7 @@ import { ErrorCode, InvalidPasswordException, StaleUser, UserAlreadyExists } fro
 import type { User, UserUpdate } from "../../models.js";
 import type { CurrentUserOptions, Tessera } from "../../tessera.js";
 import type { ExtraFieldsOf } from "../../user-fields.js";
+import { eventSource } from "../event-source.js";
 import { detail, NOT_FOUND, noContent, privateJson } from "../http-result.js";
 import { readBody } from "../read-body.js";
 import { type Authenticated, requireUser } from "../require-user.js";
@@ -119,7 +120,10 @@ export function usersRoutes<U extends User<ID>, ID, Ctx>(
       );
       // The requester keeps their own session when the user changed is themself.
       const keep = requester.user.id === updated.id ? requester.token : undefined;
-      await tessera.credentialsChanged(call.ctx, user, updated, { keep });
+      await tessera.credentialsChanged(call.ctx, user, updated, {
+        keep,
+        source: eventSource(tessera, call.request),
+      });
       return privateJson(200, serializeUser(updated));
     } catch (error) {
       if (error instanceof InvalidPasswordException) {
