@@ -22,7 +22,8 @@ const list = (value = "") =>
  * DATABASE_URL, TESSERA_TOKEN_LIFETIME, TESSERA_SECRET, TESSERA_BASE_URL,
  * TESSERA_TRUSTED_ORIGINS, TESSERA_TRUSTED_PROXIES, TESSERA_RATE_LIMIT
  * (`on` or `off`), TESSERA_MAX_SESSIONS (sessions per user),
- * TESSERA_IDLE_TIMEOUT (seconds) and TESSERA_EXPOSE_TOKENS (`1`), warning
+ * TESSERA_IDLE_TIMEOUT (seconds), TESSERA_REFRESH_TOKENS (`1`) and
+ * TESSERA_EXPOSE_TOKENS (`1`), warning
  * loudly where a setting is unsafe.
  */
 export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -50,6 +51,10 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
     throw new Error(
       `TESSERA_IDLE_TIMEOUT must be a positive number of seconds, not "${env.TESSERA_IDLE_TIMEOUT}"`,
     );
+  }
+  const refreshTokens = env.TESSERA_REFRESH_TOKENS ?? "0";
+  if (refreshTokens !== "0" && refreshTokens !== "1") {
+    throw new Error(`TESSERA_REFRESH_TOKENS must be "1" or "0", not "${refreshTokens}"`);
   }
   let secret = env.TESSERA_SECRET;
   if (!secret) {
@@ -80,6 +85,7 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
       lifetimeSeconds: Number(env.TESSERA_TOKEN_LIFETIME ?? 3600),
       maxSessionsPerUser: maxSessions,
       idleTimeoutSeconds: idleTimeout,
+      refreshTokens: refreshTokens === "1",
       secret,
       baseUrl: env.TESSERA_BASE_URL ?? `http://${hostname}:${port}`,
       exposeTokens,

@@ -52,6 +52,11 @@ export interface SetupConfig {
   maxSessionsPerUser?: number | null;
   /** Seconds a session lives unused (sliding; `lifetimeSeconds` stays the cap). @default none */
   idleTimeoutSeconds?: number | null;
+  /**
+   * Rotating refresh tokens on the bearer backend (`POST /auth/refresh`);
+   * `lifetimeSeconds` is then the access tokens' lifetime. @default false
+   */
+  refreshTokens?: boolean;
   clock?: Clock;
   passwordHelper?: PasswordHelper;
   /** Signs reset and verification tokens. @default TESSERA_SECRET, else random */
@@ -101,7 +106,7 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
     await connection.close();
     throw error;
   }
-  const { users, accessTokens } = kyselyAdapter(connection.db, config.schema);
+  const { users, accessTokens, refreshTokens } = kyselyAdapter(connection.db, config.schema);
 
   const outbox = new Outbox();
   const emails = accountEmailHooks(mailer, {
@@ -134,6 +139,7 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
     clock,
     maxSessionsPerUser: config.maxSessionsPerUser,
     idleTimeoutSeconds: config.idleTimeoutSeconds,
+    refreshTokens: config.refreshTokens ? { database: refreshTokens } : undefined,
   });
   const bearer = new AuthenticationBackend({
     name: "database",
@@ -156,7 +162,7 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
 
   const apiMounts: Mount<Ctx>[] = [
     ["/", [healthRoute()]],
-    ["/auth", authRoutes(tessera, bearer)],
+    ["/auth", authRoutes(tessera, bearer, { refreshTokens: config.refreshTokens ?? false })],
     ["/auth/cookie", authRoutes(tessera, cookie)],
     ["/auth", registerRoutes(tessera)],
     ["/auth", resetPasswordRoutes(tessera)],

@@ -15,6 +15,10 @@ export const ErrorCode = {
   UPDATE_USER_INVALID_PASSWORD: "UPDATE_USER_INVALID_PASSWORD",
   /** tessera only: the user kept changing under a `PATCH` (three tries); send it again. */
   UPDATE_USER_CONFLICT: "UPDATE_USER_CONFLICT",
+  /** tessera only: the refresh token is malformed, unknown, expired, or its user changed credentials. */
+  REFRESH_TOKEN_INVALID: "REFRESH_TOKEN_INVALID",
+  /** tessera only: the refresh token was used before; its whole session is now revoked. */
+  REFRESH_TOKEN_REUSED: "REFRESH_TOKEN_REUSED",
   /** tessera only: a cookie-authenticated unsafe request from an untrusted `Origin`. */
   CSRF_ORIGIN_NOT_TRUSTED: "CSRF_ORIGIN_NOT_TRUSTED",
   /** tessera only: a cookie-authenticated unsafe request marked cross-site by `Sec-Fetch-Site`. */

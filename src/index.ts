@@ -4,7 +4,13 @@ export {
   type AuthenticationBackendOptions,
 } from "./authentication-backend.js";
 export { type Clock, systemClock } from "./clock.js";
-export type { AccessTokenDatabase } from "./db/access-token-database.js";
+export type {
+  AccessTokenDatabase,
+  DeleteExpiredOptions,
+  TokenBounds,
+  TokenSession,
+} from "./db/access-token-database.js";
+export type { RefreshTokenDatabase } from "./db/refresh-token-database.js";
 export type { UserDatabase } from "./db/user-database.js";
 export { normalizeEmail } from "./email.js";
 export {
@@ -102,6 +108,7 @@ export type {
   AccessToken,
   IdOf,
   IdType,
+  RefreshToken,
   User,
   UserCreate,
   UserCreateData,
@@ -127,6 +134,11 @@ export {
   DatabaseStrategy,
   type DatabaseStrategyOptions,
 } from "./strategies/database-strategy.js";
+export type {
+  RefreshOutcome,
+  RefreshTokenOptions,
+  TokenPair,
+} from "./strategies/refresh-tokens.js";
 export type { RevokeOptions, Strategy } from "./strategies/strategy.js";
 export {
   type Authentication,
@@ -156,7 +168,7 @@ export {
   checkRequestOrigin,
   type RequestInfo,
 } from "./transports/request-origin.js";
-export type { HeaderReader, Transport } from "./transports/transport.js";
+export type { HeaderReader, RefreshGrant, Transport } from "./transports/transport.js";
 export {
   defineUserFields,
   type ExtraFieldsOf,

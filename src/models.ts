@@ -45,6 +45,32 @@ export interface AccessToken<ID = string> {
   label?: string | null;
   /** When the session was last used, where recorded. */
   lastUsedAt?: Date | null;
+  /**
+   * The session this token belongs to when it has a refresh token (its
+   * family's id, which is then the session's public id); `null` otherwise.
+   */
+  family?: string | null;
+}
+
+/**
+ * A rotating refresh token row. `token` is the stored form (SHA-256). Every
+ * refresh token of a session shares its `family`; each is used once, and one
+ * used twice ends the family.
+ */
+export interface RefreshToken<ID = string> {
+  token: string;
+  family: string;
+  userId: ID;
+  /** The user's {@link User.securityStamp} when the family was last refreshed. */
+  securityStamp: number;
+  createdAt: Date;
+  /** When it was exchanged for a new pair; `null` while unused. */
+  usedAt: Date | null;
+  /** When the session (the family's first login) started. */
+  sessionCreatedAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+  label: string | null;
 }
 
 /** What a user database needs to insert a user (the password is already hashed). */

@@ -170,7 +170,8 @@ export class Tessera<U extends User<ID>, ID = U["id"], Ctx = unknown> {
     const sessions: ListedSession[] = [];
     for (const strategy of this.#distinctStrategies(ctx)) {
       if (!strategy.listSessions) continue;
-      const currentId = current === undefined ? null : (strategy.sessionIdOf?.(current) ?? null);
+      const currentId =
+        current === undefined ? null : ((await strategy.sessionIdOf?.(current)) ?? null);
       for (const session of await strategy.listSessions(user)) {
         sessions.push({ ...session, current: session.id === currentId });
       }

@@ -31,6 +31,7 @@ const KEYS: Record<keyof CliConfig, "string" | "number" | "object"> = {
   databaseUrl: "string",
   userTable: "string",
   accessTokenTable: "string",
+  refreshTokenTable: "string",
   idType: "string",
   migrationTable: "string",
   lifetimeSeconds: "number",

@@ -43,3 +43,12 @@ export const resetPasswordSpec = {
 export const verifySpec = {
   token: { type: "string", required: true, description: "The token from the verification email" },
 } as const satisfies BodySpec;
+
+/** `POST /refresh`. */
+export const refreshSpec = {
+  refresh_token: {
+    type: "string",
+    required: true,
+    description: "The refresh token from the last login or refresh",
+  },
+} as const satisfies BodySpec;

@@ -10,11 +10,23 @@ import {
   storedSessionInfo,
 } from "../sessions.js";
 import { TokenFormat } from "../token-format.js";
-import { generateToken, isWellFormedToken, storedToken, type TokenStorage } from "../tokens.js";
+import {
+  generateToken,
+  hashToken,
+  isWellFormedToken,
+  storedToken,
+  type TokenStorage,
+} from "../tokens.js";
 import type { UserManager } from "../user-manager.js";
+import {
+  type RefreshOutcome,
+  type RefreshTokenOptions,
+  RefreshTokens,
+  type TokenPair,
+} from "./refresh-tokens.js";
 import type { RevokeOptions, Strategy } from "./strategy.js";
 
-export interface DatabaseStrategyOptions<ID = unknown> {
+export interface DatabaseStrategyOptions<ID = unknown, U extends User<ID> = User<ID>> {
   /** Seconds a token lives after its creation; `null` for tokens that never expire. */
   lifetimeSeconds: number | null;
   /**
@@ -59,6 +71,15 @@ export interface DatabaseStrategyOptions<ID = unknown> {
    * evictions and for purges (give it the {@link Tessera}'s `events`).
    */
   events?: TesseraEvents<ID>;
+  /**
+   * Rotating refresh tokens (for the bearer transport; `authRoutes(…, {
+   * refreshTokens: true })` serves `POST /refresh`). A login then also
+   * returns a refresh token; exchanging it returns a new pair and uses it up;
+   * presenting a used one revokes its whole session (`refresh.reused`).
+   * `lifetimeSeconds` is then the access tokens' (short) lifetime.
+   * @default off
+   */
+  refreshTokens?: RefreshTokenOptions<U, ID>;
 }
 
 const NONE: Promise<null> = Promise.resolve(null);
@@ -73,6 +94,8 @@ const NONE: Promise<null> = Promise.resolve(null);
  */
 export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strategy<U, ID> {
   readonly #events: TesseraEvents<ID> | undefined;
+  /** `null` without refresh tokens. */
+  readonly refreshTokens: RefreshTokens<U, ID> | null;
   readonly lifetimeSeconds: number | null;
   readonly #storage: TokenStorage;
   readonly #clock: Clock;
@@ -84,7 +107,7 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
 
   constructor(
     readonly database: AccessTokenDatabase<U, ID>,
-    options: DatabaseStrategyOptions<ID>,
+    options: DatabaseStrategyOptions<ID, U>,
   ) {
     const { lifetimeSeconds, tokenStorage = "hashed", clock = systemClock } = options;
     if (lifetimeSeconds !== null && !(lifetimeSeconds > 0)) {
@@ -96,6 +119,9 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
     }
     this.#maxSessions = maxSessions;
     this.#events = options.events;
+    this.refreshTokens = options.refreshTokens
+      ? new RefreshTokens<U, ID>(options.refreshTokens)
+      : null;
     const prefix =
       options.tokenPrefix === undefined
         ? tokenStorage === "plain"
@@ -159,16 +185,9 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
   }
 
   async writeToken(user: U, session?: SessionInfo): Promise<string> {
-    const token = this.#format ? this.#format.generate() : generateToken();
+    const token = this.#newToken();
     const now = this.#clock();
-    await this.database.create({
-      token: storedToken(token, this.#storage),
-      userId: user.id,
-      createdAt: now,
-      lastUsedAt: this.#touchEveryMs === null ? null : now,
-      securityStamp: user.securityStamp,
-      ...(session ? storedSessionInfo(session) : {}),
-    });
+    await this.database.create(this.#accessRow(user, token, now, null, storedSessionInfo(session)));
     // After the insert: of logins racing each other, the newest win and the count holds.
     if (this.#maxSessions !== null) {
       const evicted = await this.database.deleteAllButNewest(user.id, this.#maxSessions);
@@ -177,29 +196,196 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
     return token;
   }
 
-  /** The user's live sessions (unexpired, issued under the user's current stamp), newest first. */
-  async listSessions(user: U): Promise<Session[]> {
-    const tokens = await this.#liveTokens(user);
-    return tokens.map((row) => ({
-      id: sessionId(row.token),
-      createdAt: row.createdAt,
-      lastUsedAt: row.lastUsedAt ?? null,
-      expiresAt: this.#expiresAt(row),
-      ip: row.ip ?? null,
-      userAgent: row.userAgent ?? null,
-      label: row.label ?? null,
-    }));
+  /**
+   * Starts a session with a refresh token (the strategy needs
+   * `refreshTokens`): its first access token and refresh token, stored
+   * together.
+   */
+  async writeTokens(user: U, session?: SessionInfo): Promise<TokenPair> {
+    const refresh = this.#requireRefresh();
+    const now = this.#clock();
+    const family = refresh.newFamily();
+    const info = storedSessionInfo(session);
+    const accessToken = this.#newToken();
+    const refreshToken = refresh.format.generate();
+    await refresh.database.create(this.#accessRow(user, accessToken, now, family, info), {
+      token: hashToken(refreshToken),
+      family,
+      userId: user.id,
+      securityStamp: user.securityStamp,
+      createdAt: now,
+      usedAt: null,
+      sessionCreatedAt: now,
+      ...info,
+    });
+    if (this.#maxSessions !== null) await this.#trimFamilies(user, refresh, session);
+    return { accessToken, refreshToken, sessionId: family };
   }
 
-  sessionIdOf(token: string): string | null {
-    return this.#isWellFormed(token) ? sessionId(storedToken(token, this.#storage)) : null;
+  /**
+   * Exchanges a refresh token for a new pair, once. A refresh token used
+   * before (even by a request racing this one) revokes its whole session: a
+   * copy of it is in other hands. `source` is who asks, for the events.
+   */
+  async refresh(token: string, source: SessionInfo = {}): Promise<RefreshOutcome<U>> {
+    const refresh = this.#requireRefresh();
+    if (!refresh.format.isValid(token)) return { ok: false, reason: "invalid" };
+    const now = this.#clock();
+    const stored = hashToken(token);
+    const found = await refresh.database.find(stored, refresh.notBefore(now));
+    if (found === null) return { ok: false, reason: "invalid" };
+    const { refresh: used, user } = found;
+    if (used.usedAt !== null) return this.#reused(refresh, used.family, used.userId, source);
+    if (user === null || !user.isActive) return { ok: false, reason: "invalid" };
+    const accessToken = this.#newToken();
+    const refreshToken = refresh.format.generate();
+    const info = { ip: used.ip, userAgent: used.userAgent, label: used.label };
+    const rotated = await refresh.database.rotate(
+      stored,
+      now,
+      this.#accessRow(user, accessToken, now, used.family, info),
+      { ...used, token: hashToken(refreshToken), createdAt: now, usedAt: null },
+    );
+    if (!rotated) return this.#reused(refresh, used.family, used.userId, source);
+    this.#events?.emit("session.refreshed", {
+      ip: source.ip ?? null,
+      userAgent: source.userAgent ?? null,
+      at: now,
+      userId: user.id,
+      sessionId: used.family,
+    });
+    return { ok: true, user, accessToken, refreshToken, sessionId: used.family };
+  }
+
+  async #reused(
+    refresh: RefreshTokens<U, ID>,
+    family: string,
+    userId: ID,
+    source: SessionInfo,
+  ): Promise<RefreshOutcome<U>> {
+    await refresh.database.deleteFamily(family);
+    this.#events?.emit("refresh.reused", {
+      ip: source.ip ?? null,
+      userAgent: source.userAgent ?? null,
+      at: this.#clock(),
+      userId,
+      sessionId: family,
+    });
+    this.#revoked(userId, 1, "refresh_reuse", source, family);
+    return { ok: false, reason: "reused" };
+  }
+
+  /** Ends the oldest sessions with refresh tokens past the cap (by start, then family). */
+  async #trimFamilies(user: U, refresh: RefreshTokens<U, ID>, session?: SessionInfo) {
+    const families = await refresh.database.listByUser(user.id, null);
+    const order = families
+      .map((row) => [row.sessionCreatedAt.getTime(), row.family] as const)
+      .sort((a, b) => b[0] - a[0] || (a[1] < b[1] ? 1 : a[1] > b[1] ? -1 : 0));
+    const past = order.slice(this.#maxSessions ?? order.length);
+    for (const [, family] of past) await refresh.database.deleteFamily(family);
+    if (past.length > 0) this.#revoked(user.id, past.length, "cap", session);
+  }
+
+  #requireRefresh(): RefreshTokens<U, ID> {
+    if (this.refreshTokens === null) {
+      throw new TypeError("this DatabaseStrategy has no refreshTokens option");
+    }
+    return this.refreshTokens;
+  }
+
+  #newToken(): string {
+    return this.#format ? this.#format.generate() : generateToken();
+  }
+
+  #accessRow(
+    user: U,
+    token: string,
+    now: Date,
+    family: string | null,
+    info: Required<SessionInfo>,
+  ): AccessToken<ID> {
+    return {
+      token: storedToken(token, this.#storage),
+      userId: user.id,
+      createdAt: now,
+      lastUsedAt: this.#touchEveryMs === null ? null : now,
+      securityStamp: user.securityStamp,
+      family,
+      ...info,
+    };
+  }
+
+  /** The user's live sessions (unexpired, issued under the user's current stamp), newest first. */
+  async listSessions(user: U): Promise<Session[]> {
+    return (await this.#sessions(user)).map(({ session }) => session);
+  }
+
+  /** Each live session with how to end it: its family, or its one token. */
+  async #sessions(user: U): Promise<{ session: Session; family: string | null; token: string }[]> {
+    const tokens = await this.#liveTokens(user);
+    const listed: { session: Session; family: string | null; token: string }[] = tokens
+      .filter((row) => !row.family)
+      .map((row) => ({
+        family: null,
+        token: row.token,
+        session: {
+          id: sessionId(row.token),
+          createdAt: row.createdAt,
+          lastUsedAt: row.lastUsedAt ?? null,
+          expiresAt: this.#expiresAt(row),
+          ip: row.ip ?? null,
+          userAgent: row.userAgent ?? null,
+          label: row.label ?? null,
+        },
+      }));
+    const refresh = this.refreshTokens;
+    if (refresh === null) return listed;
+    // A session with a refresh token lives while its unused refresh token does.
+    const lastUse = new Map<string, number>();
+    for (const row of tokens) {
+      if (row.family) lastUse.set(row.family, (row.lastUsedAt ?? row.createdAt).getTime());
+    }
+    const families = await refresh.database.listByUser(user.id, refresh.notBefore(this.#clock()));
+    for (const row of families) {
+      if (row.securityStamp !== user.securityStamp) continue;
+      const used = Math.max(row.createdAt.getTime(), lastUse.get(row.family) ?? 0);
+      listed.push({
+        family: row.family,
+        token: row.token,
+        session: {
+          id: row.family,
+          createdAt: row.sessionCreatedAt,
+          lastUsedAt: new Date(used),
+          expiresAt: new Date(row.createdAt.getTime() + refresh.lifetimeSeconds * 1000),
+          ip: row.ip,
+          userAgent: row.userAgent,
+          label: row.label,
+        },
+      });
+    }
+    return listed.sort((a, b) => b.session.createdAt.getTime() - a.session.createdAt.getTime());
+  }
+
+  /**
+   * The public id of the session a token belongs to: derived from the token,
+   * or, for a session with a refresh token, its family (one read).
+   */
+  sessionIdOf(token: string): string | null | Promise<string | null> {
+    if (!this.#isWellFormed(token)) return null;
+    const stored = storedToken(token, this.#storage);
+    if (this.refreshTokens === null) return sessionId(stored);
+    return this.database.getByToken(stored, null).then((row) => row?.family ?? sessionId(stored));
   }
 
   async destroySession(user: U, id: string): Promise<boolean> {
     if (!isSessionId(id)) return false;
-    const row = (await this.#liveTokens(user)).find((t) => sessionId(t.token) === id);
-    if (!row) return false;
-    await this.database.delete(row.token);
+    const found = (await this.#sessions(user)).find(({ session }) => session.id === id);
+    if (!found) return false;
+    if (found.family !== null && this.refreshTokens !== null) {
+      await this.refreshTokens.database.deleteFamily(found.family);
+    } else {
+      await this.database.delete(found.token);
+    }
     return true;
   }
 
@@ -226,21 +412,35 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
     return ends.length > 0 ? new Date(Math.min(...ends)) : null;
   }
 
+  /** Revokes the token; with refresh tokens, its whole session (the family). */
   async destroyToken(token: string, _user: U): Promise<void> {
     if (!this.#isWellFormed(token)) return;
-    await this.database.delete(storedToken(token, this.#storage));
+    const stored = storedToken(token, this.#storage);
+    const family = this.refreshTokens && (await this.database.getByToken(stored, null))?.family;
+    if (family && this.refreshTokens) await this.refreshTokens.database.deleteFamily(family);
+    else await this.database.delete(stored);
   }
 
   /**
    * Revokes every token of the user except `keep` (a token as the client
-   * holds it). With `previousStamp`, the user's stamp was just raised from it
-   * and `keep` is carried over to the new stamp (only if it was issued under
-   * `previousStamp`), so the session that made the change stays.
+   * holds it) and its session's refresh token. With `previousStamp`, the
+   * user's stamp was just raised from it and `keep` is carried over to the
+   * new stamp (only if it was issued under `previousStamp`), so the session
+   * that made the change stays.
    */
   async destroyAllTokens(user: U, options: RevokeOptions = {}): Promise<number> {
     const { keep, previousStamp } = options;
-    if (keep === undefined) return this.database.deleteByUser(user.id);
-    const stored = storedToken(keep, this.#storage);
+    const stored = keep === undefined ? undefined : storedToken(keep, this.#storage);
+    const refresh = this.refreshTokens;
+    if (refresh !== null) {
+      const family =
+        stored === undefined ? null : (await this.database.getByToken(stored, null))?.family;
+      if (family && previousStamp !== undefined && previousStamp !== user.securityStamp) {
+        await refresh.database.restampFamily(family, previousStamp, user.securityStamp);
+      }
+      await refresh.database.deleteByUser(user.id, { keepFamily: family ?? undefined });
+    }
+    if (stored === undefined) return this.database.deleteByUser(user.id);
     if (previousStamp !== undefined && previousStamp !== user.securityStamp) {
       await this.database.restamp(stored, previousStamp, user.securityStamp);
     }
@@ -255,10 +455,16 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
     const now = this.#clock();
     const notBefore = this.#notBefore(now);
     const idleSince = this.#idleSince(now);
+    const batchSize = options.batchSize ?? 1000;
+    if (this.refreshTokens !== null) {
+      await this.refreshTokens.database.deleteExpired(this.refreshTokens.notBefore(now), {
+        batchSize,
+      });
+    }
     if (notBefore === null && idleSince === null) return 0;
     // Without a lifetime, nothing is created before the epoch: only the idle bound deletes.
     const count = await this.database.deleteExpired(notBefore ?? new Date(0), {
-      batchSize: options.batchSize ?? 1000,
+      batchSize,
       idleSince,
     });
     if (count > 0) this.#revoked(null, count, "expiry");

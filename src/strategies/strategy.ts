@@ -29,7 +29,7 @@ export interface Strategy<U extends User<ID>, ID = U["id"]> {
    */
   listSessions?(user: U): Promise<Session[]>;
   /** The public id of the session a token (as the client holds it) belongs to. */
-  sessionIdOf?(token: string): string | null;
+  sessionIdOf?(token: string): string | null | Promise<string | null>;
   /** Ends one of the user's sessions by its public id; `false` if the user has none by that id. */
   destroySession?(user: U, sessionId: string): Promise<boolean>;
 }

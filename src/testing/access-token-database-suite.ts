@@ -8,7 +8,7 @@ import { userData } from "./user-database-suite.js";
 const T0 = new Date("2026-01-31T12:00:00.000Z");
 const seconds = (n: number) => new Date(T0.getTime() + n * 1000);
 /** What a token row holds of its session when the login recorded nothing. */
-const NO_METADATA = { ip: null, userAgent: null, label: null, lastUsedAt: null };
+const NO_METADATA = { ip: null, userAgent: null, label: null, lastUsedAt: null, family: null };
 /** Rows of the large-table case: enough that a full scan would show in the plan. */
 const LARGE_USERS = 5000;
 const LARGE_TOKENS = 20_000;
@@ -187,6 +187,7 @@ export function runAccessTokenDatabaseSuite<U extends User<ID>, ID>(
         userAgent: `Mozilla/5.0 (Ω; 日本語; 🦄) ${"x".repeat(512)}`.slice(0, 512),
         label: `Ada's laptop 💻 ${"y".repeat(100)}`.slice(0, 100),
         lastUsedAt: seconds(5),
+        family: "Fam1ly_-Id0123456789ab",
       };
       await db.accessTokens.create({
         token,

@@ -1,4 +1,5 @@
 import type { AccessTokenDatabase } from "../db/access-token-database.js";
+import type { RefreshTokenDatabase } from "../db/refresh-token-database.js";
 import type { UserDatabase } from "../db/user-database.js";
 import type { AccessToken, User, UserCreateData } from "../models.js";
 
@@ -23,6 +24,8 @@ export interface BulkAccess<ID> {
 export interface DatabaseFixture<U extends User<ID>, ID> {
   users: UserDatabase<U, ID>;
   accessTokens: AccessTokenDatabase<U, ID>;
+  /** The refresh-token store beside it, when the adapter has one: its cases run then. */
+  refreshTokens?: RefreshTokenDatabase<U, ID>;
   /** Reads back the stored token column as is (to prove what is and is not stored). */
   storedTokens(): Promise<string[]>;
   /**

@@ -5,4 +5,5 @@ export type {
   DatabaseSuiteOptions,
   LookupPlan,
 } from "./factory.js";
+export { runRefreshTokenDatabaseSuite } from "./refresh-token-database-suite.js";
 export { runUserDatabaseSuite, userData } from "./user-database-suite.js";

@@ -1,5 +1,5 @@
 import { type HttpResult, noContent, privateJson } from "../http/http-result.js";
-import type { HeaderReader, Transport } from "./transport.js";
+import type { HeaderReader, RefreshGrant, Transport } from "./transport.js";
 
 export interface BearerTransportOptions {
   /** Where clients get a token (shown in the OpenAPI document). @default "auth/login" */
@@ -8,7 +8,8 @@ export interface BearerTransportOptions {
 
 /**
  * Tokens in the `Authorization: Bearer <token>` header (scheme case-insensitive);
- * login answers `{"access_token": "<token>", "token_type": "bearer"}`.
+ * login answers `{"access_token": "<token>", "token_type": "bearer"}`, plus
+ * `refresh_token` and `expires_in` (seconds) when sessions are refreshed.
  *
  * @example
  * const transport = new BearerTransport({ tokenUrl: "auth/login" });
@@ -28,8 +29,14 @@ export class BearerTransport implements Transport {
     return authorization.slice(7) || null;
   }
 
-  loginResult(token: string): HttpResult {
-    return privateJson(200, { access_token: token, token_type: "bearer" });
+  loginResult(token: string, refresh?: RefreshGrant): HttpResult {
+    if (!refresh) return privateJson(200, { access_token: token, token_type: "bearer" });
+    return privateJson(200, {
+      access_token: token,
+      token_type: "bearer",
+      refresh_token: refresh.refreshToken,
+      expires_in: refresh.expiresIn,
+    });
   }
 
   logoutResult(): HttpResult {

@@ -13,8 +13,12 @@ export interface HeaderReader {
 export interface Transport {
   /** The token carried by a request, or `null`. Never throws on malformed input. */
   readToken(headers: HeaderReader): string | null;
-  /** The answer to a successful login (it carries the token: mark it `Cache-Control: no-store`). */
-  loginResult(token: string): HttpResult;
+  /**
+   * The answer to a successful login (it carries the token: mark it
+   * `Cache-Control: no-store`); `refresh`, when the session has a refresh
+   * token (transports that cannot carry one never get it).
+   */
+  loginResult(token: string, refresh?: RefreshGrant): HttpResult;
   /** The answer to a successful logout. */
   logoutResult(): HttpResult;
   /**
@@ -25,4 +29,11 @@ export interface Transport {
   checkRequestOrigin?(request: RequestInfo): CsrfRefusal | null;
   /** How the token travels, as an OpenAPI security scheme object. */
   openApiSecurityScheme?(): Record<string, unknown>;
+}
+
+/** What a login or a refresh hands out beside the access token when sessions are refreshed. */
+export interface RefreshGrant {
+  refreshToken: string;
+  /** Seconds the access token lives, or `null` if it never expires. */
+  expiresIn: number | null;
 }

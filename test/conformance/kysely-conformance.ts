@@ -12,6 +12,7 @@ import {
 import {
   type DatabaseFixture,
   runAccessTokenDatabaseSuite,
+  runRefreshTokenDatabaseSuite,
   runUserDatabaseSuite,
 } from "tessera-auth/testing";
 import { afterAll } from "vitest";
@@ -70,12 +71,15 @@ export function runKyselyConformance(engine: EngineName): void {
     const { db, own } = await open(options);
     const userTable = tables.userTable ?? "user";
     const tokenTable = tables.accessTokenTable ?? "accesstoken";
-    if (!own) await emptyTables(db, [tokenTable, userTable]);
-    const { users, accessTokens } = kyselyAdapter(db, options);
+    const { users, accessTokens, refreshTokens } = kyselyAdapter(db, options);
+    if (!own) {
+      await emptyTables(db, [accessTokens.schema.refreshTokenTable, tokenTable, userTable]);
+    }
     const { engine: traits } = accessTokens.schema;
     return {
       users: users as never,
       accessTokens: accessTokens as never,
+      refreshTokens: refreshTokens as never,
       storedTokens: async () =>
         (await db.selectFrom(tokenTable).select("token").execute()).map((row) => row.token),
       bulk: {
@@ -119,5 +123,6 @@ export function runKyselyConformance(engine: EngineName): void {
     };
     runUserDatabaseSuite(`${engine} ${idType}`, options);
     runAccessTokenDatabaseSuite(`${engine} ${idType}`, options);
+    runRefreshTokenDatabaseSuite(`${engine} ${idType}`, options);
   }
 }

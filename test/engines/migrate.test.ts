@@ -9,6 +9,7 @@ const ALL = [
   "0002_create_tables",
   "0003_security_stamps",
   "0004_session_metadata",
+  "0005_refresh_tokens",
 ];
 
 describe(`migrations on ${ENGINE}`, () => {

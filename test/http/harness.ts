@@ -86,6 +86,10 @@ export interface TestServerOptions {
   maxSessionsPerUser?: number;
   /** @default none */
   idleTimeoutSeconds?: number;
+  /** Rotating refresh tokens on the bearer backend. @default false */
+  refreshTokens?: boolean;
+  /** @default 3600 */
+  lifetimeSeconds?: number;
 }
 
 /**
@@ -131,11 +135,15 @@ export class TestServer {
       schema: options.schema,
       maxSessionsPerUser: options.maxSessionsPerUser,
       idleTimeoutSeconds: options.idleTimeoutSeconds,
+      refreshTokens: options.refreshTokens,
+      lifetimeSeconds: options.lifetimeSeconds,
     });
     const { setup, server, url } = running;
     if (!options.databaseUrl) {
       const { userTable = "user", accessTokenTable = "accesstoken" } = options.schema ?? {};
-      await emptyTables(setup.db, [accessTokenTable, userTable]);
+      const refreshTokenTable =
+        accessTokenTable === "accesstoken" ? "refreshtoken" : `${accessTokenTable}_refresh`;
+      await emptyTables(setup.db, [refreshTokenTable, accessTokenTable, userTable]);
     }
     return new TestServer(setup, clock, mailer, url, server, directory);
   }

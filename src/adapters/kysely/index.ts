@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { IdOf, IdType, User } from "../../models.js";
 import { KyselyAccessTokenDatabase } from "./kysely-access-token-database.js";
+import { KyselyRefreshTokenDatabase } from "./kysely-refresh-token-database.js";
 import { KyselyUserDatabase } from "./kysely-user-database.js";
 import { resolveSchema, type SchemaOptions } from "./schema.js";
 
@@ -11,6 +12,7 @@ export {
   KyselyRateLimitStore,
   type KyselyRateLimitStoreOptions,
 } from "./kysely-rate-limit-store.js";
+export { KyselyRefreshTokenDatabase } from "./kysely-refresh-token-database.js";
 export { KyselyUserDatabase } from "./kysely-user-database.js";
 export {
   type MigrateOptions,
@@ -25,10 +27,12 @@ export {
   type SqliteDialectOptions,
 } from "./sqlite-dialect.js";
 
-/** Both databases of the Kysely adapter, sharing one schema. */
+/** The databases of the Kysely adapter, sharing one schema. */
 export interface KyselyAdapter<U extends User<ID>, ID> {
   users: KyselyUserDatabase<U, ID>;
   accessTokens: KyselyAccessTokenDatabase<U, ID>;
+  /** For `DatabaseStrategy({ refreshTokens })`. */
+  refreshTokens: KyselyRefreshTokenDatabase<U, ID>;
 }
 
 /**
@@ -48,5 +52,6 @@ export function kyselyAdapter<T extends IdType = "uuid", U extends User<IdOf<T>>
   return {
     users: new KyselyUserDatabase<U, IdOf<T>>(db, schema),
     accessTokens: new KyselyAccessTokenDatabase<U, IdOf<T>>(db, schema),
+    refreshTokens: new KyselyRefreshTokenDatabase<U, IdOf<T>>(db, schema),
   };
 }

@@ -186,6 +186,7 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
           user_agent: data.userAgent ?? null,
           label: data.label ?? null,
           last_used_at: data.lastUsedAt ? engine.encodeDate(data.lastUsedAt) : null,
+          family: data.family ?? null,
         })
         .execute()
         .catch((error: unknown) => {
@@ -193,7 +194,7 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
           if (engine.isForeignKeyViolation(error)) throw new UserNotExists();
           throw error;
         });
-      return { ip: null, userAgent: null, label: null, lastUsedAt: null, ...data };
+      return { ip: null, userAgent: null, label: null, lastUsedAt: null, family: null, ...data };
     });
   }
 

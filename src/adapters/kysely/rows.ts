@@ -1,4 +1,4 @@
-import type { AccessToken, User } from "../../models.js";
+import type { AccessToken, RefreshToken, User } from "../../models.js";
 import type { ResolvedUserField } from "../../user-fields.js";
 import { checkFieldValue } from "../../user-fields.js";
 import type { Engine } from "./engine.js";
@@ -123,5 +123,40 @@ export function rowToAccessToken<ID>(
       row.last_used_at === null || row.last_used_at === undefined
         ? null
         : engine.decodeDate(row.last_used_at),
+    family: (row.family as string | null | undefined) ?? null,
+  };
+}
+
+export function rowToRefreshToken<ID>(
+  row: Record<string, unknown>,
+  engine: Engine,
+): RefreshToken<ID> {
+  return {
+    token: row.token as string,
+    family: row.family as string,
+    userId: row.user_id as ID,
+    securityStamp: Number(row.security_stamp),
+    createdAt: engine.decodeDate(row.created_at),
+    usedAt: row.used_at === null ? null : engine.decodeDate(row.used_at),
+    sessionCreatedAt: engine.decodeDate(row.session_created_at),
+    ip: (row.ip as string | null) ?? null,
+    userAgent: (row.user_agent as string | null) ?? null,
+    label: (row.label as string | null) ?? null,
+  };
+}
+
+/** The columns of a refresh token row. */
+export function refreshTokenToRow<ID>(data: RefreshToken<ID>, engine: Engine) {
+  return {
+    token: data.token,
+    family: data.family,
+    user_id: data.userId,
+    security_stamp: data.securityStamp,
+    created_at: engine.encodeDate(data.createdAt),
+    used_at: data.usedAt && engine.encodeDate(data.usedAt),
+    session_created_at: engine.encodeDate(data.sessionCreatedAt),
+    ip: data.ip,
+    user_agent: data.userAgent,
+    label: data.label,
   };
 }

@@ -12,6 +12,11 @@ export interface SchemaOptions<T extends IdType = IdType> {
   /** @default "accesstoken" */
   accessTokenTable?: string;
   /**
+   * Where rotating refresh tokens live (see `DatabaseStrategy`'s `refreshTokens`).
+   * @default "refreshtoken", or "<accessTokenTable>_refresh" for a custom accessTokenTable
+   */
+  refreshTokenTable?: string;
+  /**
    * The app's custom user fields (see `defineUserFields`): columns of the
    * user table that the adapter reads and writes and `migrateToLatest` adds.
    * @default none
@@ -24,6 +29,7 @@ export interface Schema {
   readonly idType: IdType;
   readonly userTable: string;
   readonly accessTokenTable: string;
+  readonly refreshTokenTable: string;
   readonly userFields: readonly ResolvedUserField[];
   readonly engine: Engine;
 }
@@ -33,21 +39,29 @@ export function resolveSchema(db: Kysely<unknown>, options: SchemaOptions = {}):
     idType: options.idType ?? "uuid",
     userTable: options.userTable ?? "user",
     accessTokenTable: options.accessTokenTable ?? "accesstoken",
+    refreshTokenTable:
+      options.refreshTokenTable ?? defaultRefreshTokenTable(options.accessTokenTable),
     userFields: resolveUserFields(options.userFields),
     engine: engineOf(db),
   };
   if (!["uuid", "integer", "string"].includes(schema.idType)) {
     throw new TypeError(`idType must be "uuid", "integer" or "string", got "${schema.idType}"`);
   }
-  for (const table of [schema.userTable, schema.accessTokenTable]) {
+  for (const table of [schema.userTable, schema.accessTokenTable, schema.refreshTokenTable]) {
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,47}$/.test(table)) {
       throw new TypeError(
         `table name "${table}" must be letters, digits and underscores (48 at most), not starting with a digit`,
       );
     }
   }
-  if (schema.userTable === schema.accessTokenTable) {
-    throw new TypeError("userTable and accessTokenTable must differ");
+  const tables = new Set([schema.userTable, schema.accessTokenTable, schema.refreshTokenTable]);
+  if (tables.size !== 3) {
+    throw new TypeError("userTable, accessTokenTable and refreshTokenTable must differ");
   }
   return schema;
+}
+
+/** The refresh-token table beside an access-token table, when not named. */
+export function defaultRefreshTokenTable(accessTokenTable = "accesstoken"): string {
+  return accessTokenTable === "accesstoken" ? "refreshtoken" : `${accessTokenTable}_refresh`;
 }

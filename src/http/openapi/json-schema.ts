@@ -41,6 +41,20 @@ export const SHARED_SCHEMAS: Record<string, JsonSchema> = {
     },
     required: ["access_token", "token_type"],
   },
+  RefreshedBearerResponse: {
+    title: "RefreshedBearerResponse",
+    type: "object",
+    properties: {
+      access_token: { type: "string" },
+      token_type: { type: "string", const: "bearer" },
+      refresh_token: { type: "string", description: "Use once, with POST /refresh" },
+      expires_in: {
+        anyOf: [{ type: "integer" }, { type: "null" }],
+        description: "Seconds the access token lives",
+      },
+    },
+    required: ["access_token", "token_type", "refresh_token", "expires_in"],
+  },
   ErrorModel: {
     title: "ErrorModel",
     type: "object",

@@ -1,8 +1,13 @@
 import type { AuthenticationBackend } from "../../authentication-backend.js";
 import { ErrorCode, UserNotExists } from "../../errors.js";
 import type { User } from "../../models.js";
+import type { SessionInfo } from "../../sessions.js";
+import type { RefreshOutcome, TokenPair } from "../../strategies/refresh-tokens.js";
+import type { Strategy } from "../../strategies/strategy.js";
 import type { Tessera } from "../../tessera.js";
+import { BearerTransport } from "../../transports/bearer-transport.js";
 import { CookieTransport } from "../../transports/cookie-transport.js";
+import type { RefreshGrant } from "../../transports/transport.js";
 import { eventSource } from "../event-source.js";
 import { detail } from "../http-result.js";
 import { emailSubject } from "../rate-limit/account-subject.js";
@@ -11,7 +16,7 @@ import { readBody } from "../read-body.js";
 import { requireUser } from "../require-user.js";
 import type { ResponseDoc, Route, RouteGroup } from "../route.js";
 import { hashingBusy } from "../run-route.js";
-import { loginFormSpec } from "../schemas.js";
+import { loginFormSpec, refreshSpec } from "../schemas.js";
 import { BEARER_RESPONSE, fails } from "./route-docs.js";
 
 export interface AuthRoutesOptions {
@@ -19,6 +24,31 @@ export interface AuthRoutesOptions {
   requiresVerification?: boolean;
   /** Bodies over this many bytes get a 413. @default 65536 */
   maxBodySize?: number;
+  /**
+   * Sessions with rotating refresh tokens: login also answers
+   * `refresh_token` and `expires_in`, and `POST /refresh` exchanges a refresh
+   * token for a new pair. The backend's transport must be the bearer one and
+   * its strategy a `DatabaseStrategy` with `refreshTokens`.
+   * @default false
+   */
+  refreshTokens?: boolean;
+}
+
+/** What `POST /refresh` needs of a strategy: a `DatabaseStrategy` with `refreshTokens`. */
+interface RefreshingStrategy<U> {
+  writeTokens(user: U, session?: SessionInfo): Promise<TokenPair>;
+  refresh(token: string, source?: SessionInfo): Promise<RefreshOutcome<U>>;
+  readonly lifetimeSeconds: number | null;
+}
+
+function refreshing<U extends User<ID>, ID>(strategy: Strategy<U, ID>): RefreshingStrategy<U> {
+  const candidate = strategy as Partial<RefreshingStrategy<U>> & { refreshTokens?: unknown };
+  if (typeof candidate.refresh !== "function" || !candidate.refreshTokens) {
+    throw new TypeError(
+      "authRoutes({ refreshTokens: true }) needs a DatabaseStrategy with the refreshTokens option",
+    );
+  }
+  return candidate as RefreshingStrategy<U>;
 }
 
 /**
@@ -33,7 +63,12 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
   backend: AuthenticationBackend<U, ID, Ctx>,
   options: AuthRoutesOptions = {},
 ): RouteGroup<Ctx> {
-  const { requiresVerification = false, maxBodySize } = options;
+  const { requiresVerification = false, maxBodySize, refreshTokens = false } = options;
+  if (refreshTokens && !(backend.transport instanceof BearerTransport)) {
+    throw new TypeError(
+      "refresh tokens travel in JSON: authRoutes({ refreshTokens }) needs a BearerTransport",
+    );
+  }
   const loginBody = {
     type: "form",
     name: `Body_auth_${backend.name}_login`,
@@ -46,7 +81,7 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
     body: loginBody,
     maxBodySize,
     rateLimit: "login",
-    doc: loginDoc(backend, requiresVerification),
+    doc: loginDoc(backend, requiresVerification, refreshTokens),
     async handle({ request, ctx }) {
       const attempts = await limitAddress(tessera, request, "login");
       const manager = tessera.getUserManager(ctx);
@@ -74,8 +109,16 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
       }
       const strategy = backend.getStrategy(ctx);
       let token: string;
+      let refresh: RefreshGrant | undefined;
       try {
-        token = await strategy.writeToken(user, source);
+        if (refreshTokens) {
+          const refreshable = refreshing(strategy);
+          const pair = await refreshable.writeTokens(user, source);
+          token = pair.accessToken;
+          refresh = { refreshToken: pair.refreshToken, expiresIn: refreshable.lifetimeSeconds };
+        } else {
+          token = await strategy.writeToken(user, source);
+        }
       } catch (error) {
         // Deleted between the password check and the token's insert.
         if (error instanceof UserNotExists) {
@@ -84,12 +127,12 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
         }
         throw error;
       }
-      const sessionId = strategy.sessionIdOf?.(token) ?? null;
+      const sessionId = (await strategy.sessionIdOf?.(token)) ?? null;
       const at = new Date();
       events.emit("session.created", { ...source, at, userId: user.id, sessionId });
       events.emit("login", { ...source, at, userId: user.id, sessionId, backend: backend.name });
       await manager.onAfterLogin(user, request);
-      return backend.transport.loginResult(token);
+      return backend.transport.loginResult(token, refresh);
     },
   };
 
@@ -110,12 +153,14 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
         verified: requiresVerification,
       });
       const strategy = backend.getStrategy(call.ctx);
+      // Read before the logout deletes what it is read from.
+      const sessionId = (await strategy.sessionIdOf?.(token)) ?? null;
       const result = await backend.logout(strategy, user, token);
       tessera.events.emit("session.revoked", {
         ...eventSource(tessera, call.request),
         at: new Date(),
         userId: user.id,
-        sessionId: strategy.sessionIdOf?.(token) ?? null,
+        sessionId,
         count: 1,
         reason: "logout",
       });
@@ -148,10 +193,72 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
       return backend.transport.logoutResult();
     },
   };
-  return [login, logout, logoutAll];
+  const routes: Route<Ctx>[] = [login, logout, logoutAll];
+  if (refreshTokens) routes.push(refreshRoute(tessera, backend, maxBodySize));
+  return routes;
 }
 
-function loginDoc(backend: { name: string; transport: unknown }, requiresVerification: boolean) {
+/** `POST /refresh` `{"refresh_token": …}`: a new pair, the old refresh token used up. */
+function refreshRoute<U extends User<ID>, ID, Ctx>(
+  tessera: Tessera<U, ID, Ctx>,
+  backend: AuthenticationBackend<U, ID, Ctx>,
+  maxBodySize: number | undefined,
+): Route<Ctx, typeof refreshSpec> {
+  const body = {
+    type: "json",
+    name: `Body_auth_${backend.name}_refresh`,
+    spec: refreshSpec,
+  } as const;
+  return {
+    method: "POST",
+    path: "/refresh",
+    body,
+    maxBodySize,
+    doc: {
+      operationId: `auth:${backend.name}.refresh`,
+      summary: `Refresh (${backend.name})`,
+      description:
+        "Exchanges a refresh token for a new access token and a new refresh token; the one " +
+        "sent is used up. A refresh token sent a second time (a copy is in other hands) " +
+        "revokes its whole session: every access and refresh token of it.",
+      tags: ["auth"],
+      responses: {
+        200: {
+          description: "A new pair",
+          schema: { $ref: "#/components/schemas/RefreshedBearerResponse" },
+        },
+        401: fails(
+          "The refresh token is invalid, expired or revoked; or was used before, which revoked its session",
+          ErrorCode.REFRESH_TOKEN_INVALID,
+          ErrorCode.REFRESH_TOKEN_REUSED,
+        ),
+      },
+    },
+    async handle({ request, ctx }) {
+      const { refresh_token } = await readBody(request, body, maxBodySize);
+      const strategy = refreshing(backend.getStrategy(ctx));
+      const outcome = await strategy.refresh(refresh_token, eventSource(tessera, request));
+      if (!outcome.ok) {
+        return detail(
+          401,
+          outcome.reason === "reused"
+            ? ErrorCode.REFRESH_TOKEN_REUSED
+            : ErrorCode.REFRESH_TOKEN_INVALID,
+        );
+      }
+      return backend.transport.loginResult(outcome.accessToken, {
+        refreshToken: outcome.refreshToken,
+        expiresIn: strategy.lifetimeSeconds,
+      });
+    },
+  };
+}
+
+function loginDoc(
+  backend: { name: string; transport: unknown },
+  requiresVerification: boolean,
+  refreshTokens: boolean,
+) {
   const cookie = backend.transport instanceof CookieTransport;
   const errors: string[] = [ErrorCode.LOGIN_BAD_CREDENTIALS];
   if (requiresVerification) errors.push(ErrorCode.LOGIN_USER_NOT_VERIFIED);
@@ -168,6 +275,11 @@ function loginDoc(backend: { name: string; transport: unknown }, requiresVerific
       ErrorCode.CSRF_ORIGIN_NOT_TRUSTED,
       ErrorCode.CSRF_CROSS_SITE_REQUEST,
     );
+  } else if (refreshTokens) {
+    responses[200] = {
+      description: "Logged in, with a refresh token",
+      schema: { $ref: "#/components/schemas/RefreshedBearerResponse" },
+    };
   } else {
     responses[200] = BEARER_RESPONSE;
   }

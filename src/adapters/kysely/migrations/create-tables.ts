@@ -67,7 +67,7 @@ export function lowerEmailIndex(userTable: string): string {
   return `ix_${userTable}_email_lower`;
 }
 
-async function createIndex(
+export async function createIndex(
   db: Kysely<any>,
   { engine }: Schema,
   table: string,

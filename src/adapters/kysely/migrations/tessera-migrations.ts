@@ -1,5 +1,6 @@
 import type { Kysely, Migration } from "kysely";
 import type { Schema } from "../schema.js";
+import { addRefreshTokens } from "./add-refresh-tokens.js";
 import { addSecurityStamps } from "./add-security-stamps.js";
 import { addSessionMetadata } from "./add-session-metadata.js";
 import { type Adoption, adoptExistingTables } from "./adopt-existing-tables.js";
@@ -34,6 +35,9 @@ export function tesseraMigrations(
     },
     "0004_session_metadata": {
       up: (db: Kysely<any>) => addSessionMetadata(db, schema),
+    },
+    "0005_refresh_tokens": {
+      up: (db: Kysely<any>) => addRefreshTokens(db, schema),
     },
   };
 }

@@ -1,0 +1,182 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { RefreshTokenDatabase } from "../db/refresh-token-database.js";
+import type { AccessToken, RefreshToken, User } from "../models.js";
+import { generateToken, hashToken } from "../tokens.js";
+import type { DatabaseFixture, DatabaseSuiteOptions } from "./factory.js";
+import { userData } from "./user-database-suite.js";
+
+const T0 = new Date("2026-01-31T12:00:00.000Z");
+const seconds = (n: number) => new Date(T0.getTime() + n * 1000);
+
+/**
+ * The `RefreshTokenDatabase` conformance suite: pairs stored atomically, the
+ * rotation's compare-and-set alone and under concurrency, family deletion,
+ * stamps, listing and batched expiry. Runs when the fixture has `refreshTokens`.
+ */
+export function runRefreshTokenDatabaseSuite<U extends User<ID>, ID>(
+  name: string,
+  options: DatabaseSuiteOptions<U, ID>,
+): void {
+  describe(`RefreshTokenDatabase conformance: ${name}`, () => {
+    let db: DatabaseFixture<U, ID>;
+    let refresh: RefreshTokenDatabase<U, ID>;
+    let user: U;
+    beforeEach(async (context) => {
+      db = await options.create();
+      if (!db.refreshTokens) {
+        await db.dispose?.();
+        context.skip("this adapter has no refresh-token store");
+      }
+      refresh = db.refreshTokens as RefreshTokenDatabase<U, ID>;
+      user = await db.users.create(userData("ada@example.com"));
+    });
+    afterEach(async () => {
+      await db?.dispose?.();
+    });
+
+    const access = (family: string, owner: U = user, createdAt = T0): AccessToken<ID> => ({
+      token: hashToken(generateToken()),
+      userId: owner.id,
+      createdAt,
+      securityStamp: owner.securityStamp,
+      family,
+    });
+    const refreshRow = (family: string, owner: U = user, createdAt = T0): RefreshToken<ID> => ({
+      token: hashToken(generateToken()),
+      family,
+      userId: owner.id,
+      securityStamp: owner.securityStamp,
+      createdAt,
+      usedAt: null,
+      sessionCreatedAt: T0,
+      ip: "192.0.2.1",
+      userAgent: "Suite/1",
+      label: null,
+    });
+    const family = () => hashToken(generateToken()).slice(0, 22);
+    /** A stored pair of a new family. */
+    const session = async (owner: U = user, createdAt = T0) => {
+      const id = family();
+      const pair = {
+        access: access(id, owner, createdAt),
+        refresh: refreshRow(id, owner, createdAt),
+      };
+      await refresh.create(pair.access, pair.refresh);
+      return { id, ...pair };
+    };
+
+    it("create stores the pair; find reads the refresh token back with its user", async () => {
+      const { id, access: a, refresh: r } = await session();
+      expect(await db.accessTokens.getByToken(a.token, null)).toMatchObject({ family: id });
+      const found = await refresh.find(r.token, null);
+      expect(found).toEqual({ refresh: r, user: expect.objectContaining({ id: user.id }) });
+      expect(await refresh.find(hashToken(generateToken()), null)).toBeNull();
+      expect(await refresh.find("' OR '1'='1", null)).toBeNull();
+    });
+
+    it("create is both or neither: a refresh token that cannot be stored leaves no access token", async () => {
+      const { refresh: taken } = await session();
+      const id = family();
+      const orphan = access(id);
+      await expect(
+        refresh.create(orphan, { ...refreshRow(id), token: taken.token }),
+      ).rejects.toThrow();
+      expect(await db.accessTokens.getByToken(orphan.token, null)).toBeNull();
+    });
+
+    it("find applies the expiry bound, and gives no user once the user's stamp moved", async () => {
+      const { refresh: r } = await session();
+      expect(await refresh.find(r.token, T0)).not.toBeNull();
+      expect(await refresh.find(r.token, seconds(0.001))).toBeNull();
+      await db.users.update(user, { securityStamp: user.securityStamp + 1 });
+      expect((await refresh.find(r.token, null))?.user).toBeNull();
+    });
+
+    it("rotate uses a token once: the family's access tokens are replaced, the new pair stored", async () => {
+      const { id, access: a, refresh: r } = await session();
+      const next = {
+        access: access(id, user, seconds(60)),
+        refresh: refreshRow(id, user, seconds(60)),
+      };
+      expect(await refresh.rotate(r.token, seconds(60), next.access, next.refresh)).toBe(true);
+      expect(await db.accessTokens.getByToken(a.token, null)).toBeNull();
+      expect(await db.accessTokens.getByToken(next.access.token, null)).not.toBeNull();
+      expect((await refresh.find(r.token, null))?.refresh.usedAt).toEqual(seconds(60));
+      const again = { access: access(id), refresh: refreshRow(id) };
+      expect(await refresh.rotate(r.token, seconds(61), again.access, again.refresh)).toBe(false);
+      expect(await db.accessTokens.getByToken(again.access.token, null)).toBeNull();
+      expect(await refresh.find(again.refresh.token, null)).toBeNull();
+    });
+
+    it("rotate from many callers at once: exactly one wins, one access token is left", async () => {
+      const { id, refresh: r } = await session();
+      const attempts = Array.from({ length: 8 }, () => ({
+        access: access(id),
+        refresh: refreshRow(id),
+      }));
+      const won = await Promise.all(
+        attempts.map((next) => refresh.rotate(r.token, seconds(5), next.access, next.refresh)),
+      );
+      expect(won.filter(Boolean)).toHaveLength(1);
+      const left = (await db.accessTokens.listByUser(user.id, null)).filter((t) => t.family === id);
+      expect(left).toHaveLength(1);
+      expect(await refresh.listByUser(user.id, null)).toHaveLength(1);
+    });
+
+    it("deleteFamily ends one family's access and refresh tokens, no other", async () => {
+      const doomed = await session();
+      const kept = await session();
+      expect(await refresh.deleteFamily(doomed.id)).toBe(1);
+      expect(await db.accessTokens.getByToken(doomed.access.token, null)).toBeNull();
+      expect(await refresh.find(doomed.refresh.token, null)).toBeNull();
+      expect(await db.accessTokens.getByToken(kept.access.token, null)).not.toBeNull();
+      expect(await refresh.find(kept.refresh.token, null)).not.toBeNull();
+      expect(await refresh.deleteFamily(doomed.id)).toBe(0);
+    });
+
+    it("deleteByUser keeps one family if told, and other users' all", async () => {
+      const kept = await session();
+      await session();
+      await session();
+      const bob = await db.users.create(userData("bob@example.com"));
+      const bobs = await session(bob);
+      expect(await refresh.deleteByUser(user.id, { keepFamily: kept.id })).toBe(2);
+      expect((await refresh.listByUser(user.id, null)).map((r) => r.family)).toEqual([kept.id]);
+      expect(await refresh.find(bobs.refresh.token, null)).not.toBeNull();
+      expect(await refresh.deleteByUser(user.id)).toBe(1);
+    });
+
+    it("restampFamily moves a family's unused tokens from one stamp only", async () => {
+      const { id, refresh: r } = await session();
+      const changed = (await db.users.update(user, { securityStamp: 1 })) as U;
+      await refresh.restampFamily(id, 7, 1);
+      expect((await refresh.find(r.token, null))?.user).toBeNull();
+      await refresh.restampFamily(id, 0, 1);
+      expect((await refresh.find(r.token, null))?.user?.id).toEqual(changed.id);
+    });
+
+    it("listByUser lists unused tokens by session start, newest first, within the bound", async () => {
+      const old = await session(user, seconds(-100));
+      const recent = await session(user, seconds(0));
+      const next = { access: access(recent.id), refresh: refreshRow(recent.id, user, seconds(10)) };
+      await refresh.rotate(recent.refresh.token, seconds(10), next.access, next.refresh);
+      const listed = await refresh.listByUser(user.id, null);
+      expect(listed.map((r) => r.token).sort()).toEqual(
+        [old.refresh.token, next.refresh.token].sort(),
+      );
+      expect((await refresh.listByUser(user.id, seconds(-50))).map((r) => r.token)).toEqual([
+        next.refresh.token,
+      ]);
+    });
+
+    it("deleteExpired deletes used and unused tokens past the bound, in batches", async () => {
+      for (let i = 0; i < 7; i++) await session(user, seconds(-100 - i));
+      const fresh = await session(user, seconds(0));
+      expect(await refresh.deleteExpired(seconds(-50), { batchSize: 3 })).toBe(7);
+      expect(await refresh.deleteExpired(seconds(-50))).toBe(0);
+      expect((await refresh.listByUser(user.id, null)).map((r) => r.token)).toEqual([
+        fresh.refresh.token,
+      ]);
+    });
+  });
+}
