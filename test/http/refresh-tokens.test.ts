@@ -199,6 +199,24 @@ describe("rotating refresh tokens (refreshTokens: true, access tokens of 900 s)"
     expect((await refreshed(server, pair.refresh_token)).access_token).toMatch(TOKEN);
   });
 
+  test("the OpenAPI document describes /auth/refresh and the pair login answers", async ({
+    server,
+  }) => {
+    const document = (await (await server.fetch("/openapi.json")).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+      components: { schemas: Record<string, { required?: string[] }> };
+    };
+    const refresh = document.paths["/auth/refresh"]?.post;
+    expect(Object.keys(refresh?.responses ?? {}).sort()).toEqual(["200", "401", "413", "422", "503"]);
+    expect(JSON.stringify(refresh?.responses["401"])).toContain("REFRESH_TOKEN_REUSED");
+    expect(JSON.stringify(document.paths["/auth/login"]?.post?.responses["200"])).toContain(
+      "RefreshedBearerResponse",
+    );
+    expect(document.components.schemas.RefreshedBearerResponse?.required).toContain(
+      "refresh_token",
+    );
+  });
+
   test("cookie logins on the same strategy get no refresh token and work as before", async ({
     server,
   }) => {
