@@ -50,6 +50,8 @@ export interface SetupConfig {
   lifetimeSeconds?: number | null;
   /** Sessions a user may have at once (the oldest end at login). @default no limit */
   maxSessionsPerUser?: number | null;
+  /** What a login past the cap does. @default "evict-oldest" */
+  sessionCapPolicy?: "evict-oldest" | "refuse";
   /** Seconds a session lives unused (sliding; `lifetimeSeconds` stays the cap). @default none */
   idleTimeoutSeconds?: number | null;
   /**
@@ -138,6 +140,7 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
     lifetimeSeconds,
     clock,
     maxSessionsPerUser: config.maxSessionsPerUser,
+    sessionCapPolicy: config.sessionCapPolicy,
     idleTimeoutSeconds: config.idleTimeoutSeconds,
     refreshTokens: config.refreshTokens ? { database: refreshTokens } : undefined,
   });

@@ -15,6 +15,8 @@ export const ErrorCode = {
   UPDATE_USER_INVALID_PASSWORD: "UPDATE_USER_INVALID_PASSWORD",
   /** tessera only: the user kept changing under a `PATCH` (three tries); send it again. */
   UPDATE_USER_CONFLICT: "UPDATE_USER_CONFLICT",
+  /** tessera only: the user has `maxSessionsPerUser` sessions and the cap's policy is `refuse`. */
+  LOGIN_TOO_MANY_SESSIONS: "LOGIN_TOO_MANY_SESSIONS",
   /** tessera only: the refresh token is malformed, unknown, expired, or its user changed credentials. */
   REFRESH_TOKEN_INVALID: "REFRESH_TOKEN_INVALID",
   /** tessera only: the refresh token was used before; its whole session is now revoked. */
@@ -52,6 +54,14 @@ export class UserNotExists extends TesseraError {
   override name = "UserNotExists";
   constructor() {
     super("User does not exist");
+  }
+}
+
+/** The user has as many sessions as the cap allows, and the cap refuses new ones. */
+export class SessionLimitReached extends TesseraError {
+  override name = "SessionLimitReached";
+  constructor() {
+    super("The user has the most sessions allowed");
   }
 }
 

@@ -35,11 +35,14 @@ export type RevocationReason =
 export interface TesseraEventMap<ID = unknown> {
   /** A login succeeded and started a session. */
   login: EventSource & { at: Date; userId: ID; sessionId: string | null; backend: string };
-  /** A login was refused. `userId` is set only when the account exists (inactive, unverified). */
+  /**
+   * A login was refused. `userId` is set only when the password was right
+   * (inactive, unverified, too many sessions).
+   */
   "login.failed": EventSource & {
     at: Date;
     userId: ID | null;
-    reason: "bad_credentials" | "inactive" | "unverified";
+    reason: "bad_credentials" | "inactive" | "unverified" | "too_many_sessions";
   };
   /** A session was created (by a login). */
   "session.created": EventSource & { at: Date; userId: ID; sessionId: string | null };

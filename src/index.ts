@@ -21,6 +21,7 @@ export {
   InvalidResetPasswordToken,
   InvalidVerifyToken,
   ServerBusy,
+  SessionLimitReached,
   StaleUser,
   TesseraError,
   UserAlreadyExists,

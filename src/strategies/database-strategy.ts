@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from "../clock.js";
 import type { AccessTokenDatabase, TokenSession } from "../db/access-token-database.js";
+import { SessionLimitReached } from "../errors.js";
 import type { TesseraEvents } from "../events.js";
 import type { AccessToken, User } from "../models.js";
 import {
@@ -53,6 +54,15 @@ export interface DatabaseStrategyOptions<ID = unknown, U extends User<ID> = User
    */
   maxSessionsPerUser?: number | null;
   /**
+   * What a login past `maxSessionsPerUser` does: `evict-oldest` ends the
+   * user's oldest sessions; `refuse` refuses the login (it throws
+   * {@link SessionLimitReached}; the login route answers 400
+   * `LOGIN_TOO_MANY_SESSIONS`) until the user ends one. Under concurrent
+   * logins past the cap, `refuse` may refuse more than it must, never fewer.
+   * @default "evict-oldest"
+   */
+  sessionCapPolicy?: "evict-oldest" | "refuse";
+  /**
    * Seconds a session lives without being used (a sliding timeout);
    * `lifetimeSeconds` stays the absolute cap. `null` for no idle timeout.
    * @default null
@@ -101,6 +111,7 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
   readonly #clock: Clock;
   readonly #format: TokenFormat | null;
   readonly #maxSessions: number | null;
+  readonly #refuseAtCap: boolean;
   readonly idleTimeoutSeconds: number | null;
   /** Milliseconds between two writes of a session's `last_used_at`, or `null` for none. */
   readonly #touchEveryMs: number | null;
@@ -118,6 +129,11 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
       throw new RangeError("maxSessionsPerUser must be a positive integer or null");
     }
     this.#maxSessions = maxSessions;
+    const policy = options.sessionCapPolicy ?? "evict-oldest";
+    if (policy !== "evict-oldest" && policy !== "refuse") {
+      throw new RangeError(`sessionCapPolicy must be "evict-oldest" or "refuse", not "${policy}"`);
+    }
+    this.#refuseAtCap = policy === "refuse";
     this.#events = options.events;
     this.refreshTokens = options.refreshTokens
       ? new RefreshTokens<U, ID>(options.refreshTokens)
@@ -188,8 +204,10 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
     const token = this.#newToken();
     const now = this.#clock();
     await this.database.create(this.#accessRow(user, token, now, null, storedSessionInfo(session)));
-    // After the insert: of logins racing each other, the newest win and the count holds.
-    if (this.#maxSessions !== null) {
+    if (this.#refuseAtCap) {
+      await this.#refusePastCap(user, { family: null, token: storedToken(token, this.#storage) });
+    } else if (this.#maxSessions !== null) {
+      // After the insert: of logins racing each other, the newest win and the count holds.
       const evicted = await this.database.deleteAllButNewest(user.id, this.#maxSessions);
       if (evicted > 0) this.#revoked(user.id, evicted, "cap", session);
     }
@@ -218,7 +236,8 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
       sessionCreatedAt: now,
       ...info,
     });
-    if (this.#maxSessions !== null) await this.#trimFamilies(user, refresh, session);
+    if (this.#refuseAtCap) await this.#refusePastCap(user, { family, token: "" });
+    else if (this.#maxSessions !== null) await this.#trimFamilies(user, refresh, session);
     return { accessToken, refreshToken, sessionId: family };
   }
 
@@ -284,6 +303,24 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
     const past = order.slice(this.#maxSessions ?? order.length);
     for (const [, family] of past) await refresh.database.deleteFamily(family);
     if (past.length > 0) this.#revoked(user.id, past.length, "cap", session);
+  }
+
+  /**
+   * With the `refuse` policy, after the new session's insert: more live
+   * sessions than the cap, and the new one is deleted again and the login
+   * refused. Counting after the insert is what keeps the cap under racing
+   * logins (each sees the others' rows).
+   */
+  async #refusePastCap(user: U, mine: { family: string | null; token: string }): Promise<void> {
+    if (this.#maxSessions === null) return;
+    const live = await this.#sessions(user);
+    if (live.length <= this.#maxSessions) return;
+    if (mine.family !== null && this.refreshTokens !== null) {
+      await this.refreshTokens.database.deleteFamily(mine.family);
+    } else {
+      await this.database.delete(mine.token);
+    }
+    throw new SessionLimitReached();
   }
 
   #requireRefresh(): RefreshTokens<U, ID> {

@@ -84,6 +84,8 @@ export interface TestServerOptions {
   schema?: SetupConfig["schema"];
   /** @default no limit */
   maxSessionsPerUser?: number;
+  /** @default "evict-oldest" */
+  sessionCapPolicy?: "evict-oldest" | "refuse";
   /** @default none */
   idleTimeoutSeconds?: number;
   /** Rotating refresh tokens on the bearer backend. @default false */
@@ -134,6 +136,7 @@ export class TestServer {
       trustedProxies: options.trustedProxies,
       schema: options.schema,
       maxSessionsPerUser: options.maxSessionsPerUser,
+      sessionCapPolicy: options.sessionCapPolicy,
       idleTimeoutSeconds: options.idleTimeoutSeconds,
       refreshTokens: options.refreshTokens,
       lifetimeSeconds: options.lifetimeSeconds,

@@ -207,7 +207,13 @@ describe("rotating refresh tokens (refreshTokens: true, access tokens of 900 s)"
       components: { schemas: Record<string, { required?: string[] }> };
     };
     const refresh = document.paths["/auth/refresh"]?.post;
-    expect(Object.keys(refresh?.responses ?? {}).sort()).toEqual(["200", "401", "413", "422", "503"]);
+    expect(Object.keys(refresh?.responses ?? {}).sort()).toEqual([
+      "200",
+      "401",
+      "413",
+      "422",
+      "503",
+    ]);
     expect(JSON.stringify(refresh?.responses["401"])).toContain("REFRESH_TOKEN_REUSED");
     expect(JSON.stringify(document.paths["/auth/login"]?.post?.responses["200"])).toContain(
       "RefreshedBearerResponse",

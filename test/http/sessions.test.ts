@@ -298,3 +298,80 @@ describe("an idle timeout (idleTimeoutSeconds: 600)", () => {
     },
   );
 });
+
+describe("a cap that refuses (maxSessionsPerUser: 3, sessionCapPolicy: refuse)", () => {
+  for (const refreshTokens of [false, true]) {
+    const refusing = base.extend<{ server: TestServer }>({
+      // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern.
+      server: async ({}, use) => {
+        const server = await TestServer.start({
+          maxSessionsPerUser: 3,
+          sessionCapPolicy: "refuse",
+          refreshTokens,
+        });
+        try {
+          await use(server);
+        } finally {
+          await server.close();
+        }
+      },
+    });
+    const kind = refreshTokens ? "with refresh tokens" : "access tokens only";
+
+    refusing(
+      `a login past the cap is refused until a session ends (${kind})`,
+      async ({ server }) => {
+        await server.register("alice@example.com");
+        const tokens = [];
+        for (let i = 0; i < 3; i++) tokens.push(await loginAs(server, `Login/${i}`));
+        const before = await server.snapshot();
+        const refused = await server.fetch("/auth/login", {
+          method: "POST",
+          body: new URLSearchParams({ username: "alice@example.com", password: PASSWORD }),
+        });
+        expectDetail(refused, 400, "LOGIN_TOO_MANY_SESSIONS");
+        expect(await server.snapshot()).toEqual(before);
+        for (const token of tokens) expect((await server.me(bearer(token))).status).toBe(200);
+        await server.fetch("/auth/logout", {
+          method: "POST",
+          headers: bearer(tokens[0] as string),
+        });
+        expect((await server.me(bearer(await loginAs(server, "Again/1")))).status).toBe(200);
+      },
+    );
+
+    refusing(
+      `20 concurrent logins never leave more than 3 sessions; each 200 works (${kind}), 5 rounds`,
+      async ({ server }) => {
+        await server.register("alice@example.com");
+        for (let round = 0; round < 5; round++) {
+          const answers = await Promise.all(
+            Array.from({ length: 20 }, () =>
+              server.fetch("/auth/login", {
+                method: "POST",
+                body: new URLSearchParams({ username: "alice@example.com", password: PASSWORD }),
+              }),
+            ),
+          );
+          const tokens: string[] = [];
+          for (const answer of answers) {
+            if (answer.status === 200) {
+              tokens.push(((await answer.json()) as { access_token: string }).access_token);
+            } else {
+              expect(await answer.json()).toEqual({ detail: "LOGIN_TOO_MANY_SESSIONS" });
+            }
+          }
+          expect(tokens.length).toBeLessThanOrEqual(3);
+          for (const token of tokens) expect((await server.me(bearer(token))).status).toBe(200);
+          const listed = await server.setup.strategy.listSessions(
+            await server.setup.manager.getByEmail("alice@example.com"),
+          );
+          expect(listed).toHaveLength(tokens.length);
+          await server.setup.strategy.destroyAllTokens(
+            await server.setup.manager.getByEmail("alice@example.com"),
+          );
+        }
+      },
+    );
+  }
+});

@@ -1,5 +1,6 @@
 import type { AuthenticationBackend } from "../../authentication-backend.js";
-import { ErrorCode, UserNotExists } from "../../errors.js";
+import { ErrorCode, SessionLimitReached, UserNotExists } from "../../errors.js";
+import type { TesseraEventMap } from "../../events.js";
 import type { User } from "../../models.js";
 import type { SessionInfo } from "../../sessions.js";
 import type { RefreshOutcome, TokenPair } from "../../strategies/refresh-tokens.js";
@@ -33,6 +34,8 @@ export interface AuthRoutesOptions {
    */
   refreshTokens?: boolean;
 }
+
+type LoginFailure = TesseraEventMap["login.failed"]["reason"];
 
 /** What `POST /refresh` needs of a strategy: a `DatabaseStrategy` with `refreshTokens`. */
 interface RefreshingStrategy<U> {
@@ -96,7 +99,7 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
       const user = await manager.authenticate(credentials, { priority: attempts });
       const source = eventSource(tessera, request);
       const { events } = tessera;
-      const failed = (reason: "bad_credentials" | "inactive" | "unverified", userId: ID | null) => {
+      const failed = (reason: LoginFailure, userId: ID | null) => {
         events.emit("login.failed", { ...source, at: new Date(), userId, reason });
       };
       if (!user?.isActive) {
@@ -124,6 +127,10 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
         if (error instanceof UserNotExists) {
           failed("bad_credentials", null);
           return detail(400, ErrorCode.LOGIN_BAD_CREDENTIALS);
+        }
+        if (error instanceof SessionLimitReached) {
+          failed("too_many_sessions", user.id);
+          return detail(400, ErrorCode.LOGIN_TOO_MANY_SESSIONS);
         }
         throw error;
       }
@@ -260,7 +267,7 @@ function loginDoc(
   refreshTokens: boolean,
 ) {
   const cookie = backend.transport instanceof CookieTransport;
-  const errors: string[] = [ErrorCode.LOGIN_BAD_CREDENTIALS];
+  const errors: string[] = [ErrorCode.LOGIN_BAD_CREDENTIALS, ErrorCode.LOGIN_TOO_MANY_SESSIONS];
   if (requiresVerification) errors.push(ErrorCode.LOGIN_USER_NOT_VERIFIED);
   const responses: Record<number, ResponseDoc> = {
     400: fails("Bad credentials, an unknown or an inactive user", ...errors),
