@@ -59,6 +59,8 @@ export interface SetupConfig {
    * `lifetimeSeconds` is then the access tokens' lifetime. @default false
    */
   refreshTokens?: boolean;
+  /** Password and email changes, and ending all sessions, need a login this recent. @default off */
+  freshSessionSeconds?: number | null;
   clock?: Clock;
   passwordHelper?: PasswordHelper;
   /** Signs reset and verification tokens. @default TESSERA_SECRET, else random */
@@ -161,6 +163,8 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
     trustedProxies,
     userFields: config.schema?.userFields,
     events,
+    freshSessionSeconds: config.freshSessionSeconds,
+    clock,
   });
 
   const apiMounts: Mount<Ctx>[] = [

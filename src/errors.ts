@@ -15,6 +15,10 @@ export const ErrorCode = {
   UPDATE_USER_INVALID_PASSWORD: "UPDATE_USER_INVALID_PASSWORD",
   /** tessera only: the user kept changing under a `PATCH` (three tries); send it again. */
   UPDATE_USER_CONFLICT: "UPDATE_USER_CONFLICT",
+  /** tessera only: the operation needs a recent login (`freshSessionSeconds`) or the current password. */
+  SESSION_NOT_FRESH: "SESSION_NOT_FRESH",
+  /** tessera only: `current_password` is not the user's password. */
+  UPDATE_USER_BAD_CURRENT_PASSWORD: "UPDATE_USER_BAD_CURRENT_PASSWORD",
   /** tessera only: the user has `maxSessionsPerUser` sessions and the cap's policy is `refuse`. */
   LOGIN_TOO_MANY_SESSIONS: "LOGIN_TOO_MANY_SESSIONS",
   /** tessera only: the refresh token is malformed, unknown, expired, or its user changed credentials. */

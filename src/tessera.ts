@@ -1,4 +1,5 @@
 import type { AuthenticationBackend } from "./authentication-backend.js";
+import { type Clock, systemClock } from "./clock.js";
 import { type EventSource, type RevocationReason, TesseraEvents } from "./events.js";
 import { ClientAddressResolver, type TrustedProxies } from "./http/rate-limit/client-address.js";
 import {
@@ -45,6 +46,17 @@ export interface TesseraOptions<U extends User<ID>, ID, Ctx> {
    * @default a new, empty {@link TesseraEvents}
    */
   events?: TesseraEvents<ID>;
+  /**
+   * Fresh sessions: changing the password or the email through `PATCH
+   * /users/me` needs a session that logged in within this many seconds, or
+   * the current password in `current_password`; ending all other sessions
+   * and `POST /logout-all` need a session that fresh. Otherwise 403
+   * `SESSION_NOT_FRESH`. `null`: off, as FastAPI Users.
+   * @default null
+   */
+  freshSessionSeconds?: number | null;
+  /** @default () => new Date() */
+  clock?: Clock;
 }
 
 /** Why and by whom sessions are being revoked, for the `session.revoked` event. */
@@ -118,6 +130,9 @@ export class Tessera<U extends User<ID>, ID = U["id"], Ctx = unknown> {
   readonly userFields: readonly ResolvedUserField[];
   /** Lifecycle events, for audit logs. */
   readonly events: TesseraEvents<ID>;
+  /** Seconds since login within which a session is fresh, or `null` when freshness is not required. */
+  readonly freshSessionSeconds: number | null;
+  readonly #clock: Clock;
 
   constructor(options: TesseraOptions<U, ID, Ctx>) {
     if (options.backends.length === 0) throw new TypeError("Tessera needs at least one backend");
@@ -129,6 +144,28 @@ export class Tessera<U extends User<ID>, ID = U["id"], Ctx = unknown> {
     this.clientAddresses = new ClientAddressResolver(options.trustedProxies);
     this.userFields = resolveUserFields(options.userFields);
     this.events = options.events ?? new TesseraEvents<ID>();
+    const fresh = options.freshSessionSeconds ?? null;
+    if (fresh !== null && !(fresh > 0)) {
+      throw new RangeError("freshSessionSeconds must be a positive number or null");
+    }
+    this.freshSessionSeconds = fresh;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /**
+   * Whether the session of an authenticated request logged in within
+   * `freshSessionSeconds` (always `true` when freshness is off). A strategy
+   * that cannot tell when its sessions started never has fresh ones.
+   */
+  async isFreshSession(
+    ctx: Ctx,
+    authenticated: { token: string; backend: AuthenticationBackend<U, ID, Ctx> },
+  ): Promise<boolean> {
+    if (this.freshSessionSeconds === null) return true;
+    const strategy = authenticated.backend.getStrategy(ctx);
+    const started = await strategy.sessionStartedAt?.(authenticated.token);
+    if (!started) return false;
+    return this.#clock().getTime() - started.getTime() <= this.freshSessionSeconds * 1000;
   }
 
   /**

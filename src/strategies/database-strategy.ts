@@ -414,6 +414,16 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
     return this.database.getByToken(stored, null).then((row) => row?.family ?? sessionId(stored));
   }
 
+  /** When the token's session logged in: a refresh does not count, so a refreshed session ages. */
+  async sessionStartedAt(token: string): Promise<Date | null> {
+    if (!this.#isWellFormed(token)) return null;
+    const row = await this.database.getByToken(storedToken(token, this.#storage), null);
+    if (!row) return null;
+    if (!row.family || this.refreshTokens === null) return row.createdAt;
+    const families = await this.refreshTokens.database.listByUser(row.userId, null);
+    return families.find((r) => r.family === row.family)?.sessionCreatedAt ?? row.createdAt;
+  }
+
   async destroySession(user: U, id: string): Promise<boolean> {
     if (!isSessionId(id)) return false;
     const found = (await this.#sessions(user)).find(({ session }) => session.id === id);

@@ -30,6 +30,8 @@ export interface Strategy<U extends User<ID>, ID = U["id"]> {
   listSessions?(user: U): Promise<Session[]>;
   /** The public id of the session a token (as the client holds it) belongs to. */
   sessionIdOf?(token: string): string | null | Promise<string | null>;
+  /** When the session of a token (as the client holds it) logged in, or `null` if unknown. */
+  sessionStartedAt?(token: string): Promise<Date | null>;
   /** Ends one of the user's sessions by its public id; `false` if the user has none by that id. */
   destroySession?(user: U, sessionId: string): Promise<boolean>;
 }

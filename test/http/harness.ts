@@ -92,6 +92,8 @@ export interface TestServerOptions {
   refreshTokens?: boolean;
   /** @default 3600 */
   lifetimeSeconds?: number;
+  /** @default off */
+  freshSessionSeconds?: number;
 }
 
 /**
@@ -140,6 +142,7 @@ export class TestServer {
       idleTimeoutSeconds: options.idleTimeoutSeconds,
       refreshTokens: options.refreshTokens,
       lifetimeSeconds: options.lifetimeSeconds,
+      freshSessionSeconds: options.freshSessionSeconds,
     });
     const { setup, server, url } = running;
     if (!options.databaseUrl) {

@@ -184,13 +184,23 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
         "Ends every session of the user, in every backend, the one making this request included.",
       tags: ["auth"],
       security: tessera.backends,
-      responses: logoutResponses(backend),
+      responses:
+        tessera.freshSessionSeconds === null
+          ? logoutResponses(backend)
+          : {
+              ...logoutResponses(backend),
+              403: fails("The session is not fresh: log in again", ErrorCode.SESSION_NOT_FRESH),
+            },
     },
     async handle(call) {
-      const { user } = await requireUser(tessera, call, {
+      const requester = await requireUser(tessera, call, {
         active: true,
         verified: requiresVerification,
       });
+      const { user } = requester;
+      if (!(await tessera.isFreshSession(call.ctx, requester))) {
+        return detail(403, ErrorCode.SESSION_NOT_FRESH);
+      }
       await tessera.revokeAllTokens(
         call.ctx,
         user,

@@ -1,7 +1,8 @@
+import { ErrorCode } from "../../errors.js";
 import type { User } from "../../models.js";
 import type { CurrentUserOptions, ListedSession, Tessera } from "../../tessera.js";
 import { eventSource } from "../event-source.js";
-import { NOT_FOUND, noContent, privateJson } from "../http-result.js";
+import { detail, NOT_FOUND, noContent, privateJson } from "../http-result.js";
 import { requireUser } from "../require-user.js";
 import type { DocumentedBackend, JsonSchema, Route, RouteCall, RouteDoc } from "../route.js";
 import { fails, ID_PARAMETER } from "./route-docs.js";
@@ -36,7 +37,7 @@ export function sessionRoutes<U extends User<ID>, ID, Ctx>(
     return user ? { user, token: null } : null;
   }
 
-  const docs = sessionDocs(tessera.backends);
+  const docs = sessionDocs(tessera.backends, tessera.freshSessionSeconds !== null);
   const routes: Route<Ctx>[] = [];
   for (const self of [true, false]) {
     const base = self ? "/me/sessions" : "/{id}/sessions";
@@ -61,6 +62,12 @@ export function sessionRoutes<U extends User<ID>, ID, Ctx>(
         path: base,
         doc: self ? docs.revokeOthers : docs.revokeUser,
         async handle(call) {
+          if (self) {
+            const requester = await requireUser(tessera, call, access.me);
+            if (!(await tessera.isFreshSession(call.ctx, requester))) {
+              return detail(403, ErrorCode.SESSION_NOT_FRESH);
+            }
+          }
           const found = await owner(call, self);
           if (!found) return NOT_FOUND;
           // Your own: every other session. A user's (superusers): all of them.
@@ -145,6 +152,7 @@ const SESSION_ID_PARAMETER = {
 
 function sessionDocs(
   security: readonly DocumentedBackend[],
+  fresh: boolean,
 ): Record<
   "listMine" | "revokeOthers" | "revokeMine" | "listUser" | "revokeUser" | "revokeOne",
   RouteDoc
@@ -171,7 +179,12 @@ function sessionDocs(
       operationId: "sessions:revoke_others",
       summary: "End my other sessions",
       description: "Every session of the current user but this one.",
-      responses: { 204: done },
+      responses: fresh
+        ? {
+            204: done,
+            403: fails("The session is not fresh: log in again", ErrorCode.SESSION_NOT_FRESH),
+          }
+        : { 204: done },
     },
     revokeMine: {
       ...base,

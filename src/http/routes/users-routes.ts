@@ -41,6 +41,23 @@ export interface UsersRoutesOptions<U> extends UserRoutesOptions<U> {
   sessions?: boolean;
 }
 
+function notFresh(requiresVerification: boolean): ResponseDoc {
+  return fails(
+    "A new password or email from a session that is not fresh, without current_password",
+    ...(requiresVerification ? ["Forbidden"] : []),
+    ErrorCode.SESSION_NOT_FRESH,
+  );
+}
+
+/** `PATCH /users/me`'s proof of identity when the session is not fresh. */
+const CURRENT_PASSWORD_SPEC = {
+  current_password: {
+    type: "string",
+    description:
+      "Your password: needed to change the password or email when the session is not fresh",
+  },
+} as const;
+
 /** Tries of a `PATCH` whose user keeps changing under it before it answers 409. */
 const PATCH_ATTEMPTS = 3;
 
@@ -64,9 +81,15 @@ export function usersRoutes<U extends User<ID>, ID, Ctx>(
   const spec: typeof userUpdateSpec = {
     ...userUpdateSpec,
     ...userFieldSpecs(userFields, "update"),
+    ...(tessera.freshSessionSeconds === null ? {} : CURRENT_PASSWORD_SPEC),
   };
   const body = { type: "json", name: "UserUpdate", spec } as const;
-  const docs = usersDocs(tessera.backends, requiresVerification, userSchemas(userFields));
+  const docs = usersDocs(
+    tessera.backends,
+    requiresVerification,
+    userSchemas(userFields),
+    tessera.freshSessionSeconds !== null,
+  );
 
   /** The user named by `{id}`, or `null` if the id is malformed or unknown. */
   function findUser(call: RouteCall<Ctx>): Promise<U | null> {
@@ -105,6 +128,10 @@ export function usersRoutes<U extends User<ID>, ID, Ctx>(
   ) {
     const { email, password, is_active, is_superuser, is_verified } = change;
     const manager = tessera.getUserManager(call.ctx);
+    if (safe && (email != null || password != null)) {
+      const refusal = await freshOrPassword(call, requester, change);
+      if (refusal) return refusal;
+    }
     try {
       const updated = await manager.update(
         {
@@ -134,6 +161,25 @@ export function usersRoutes<U extends User<ID>, ID, Ctx>(
       }
       throw error;
     }
+  }
+
+  /**
+   * A change of one's own password or email with fresh sessions on: the
+   * session logged in recently, or `current_password` is right.
+   */
+  async function freshOrPassword(
+    call: RouteCall<Ctx>,
+    requester: Authenticated<U, ID, Ctx>,
+    change: BodyOf<typeof userUpdateSpec>,
+  ) {
+    if (await tessera.isFreshSession(call.ctx, requester)) return null;
+    const current = (change as { current_password?: string | null }).current_password;
+    if (current == null) return detail(403, ErrorCode.SESSION_NOT_FRESH);
+    const manager = tessera.getUserManager(call.ctx);
+    const checked = await manager.authenticate({ email: requester.user.email, password: current });
+    return checked?.id === requester.user.id
+      ? null
+      : detail(400, ErrorCode.UPDATE_USER_BAD_CURRENT_PASSWORD);
   }
 
   const routes: Route<Ctx, typeof userUpdateSpec>[] = [
@@ -194,6 +240,7 @@ function usersDocs(
   security: readonly DocumentedBackend[],
   requiresVerification: boolean,
   schemas: Record<string, JsonSchema>,
+  fresh: boolean,
 ): Record<"getMe" | "patchMe" | "getUser" | "patchUser" | "deleteUser", RouteDoc> {
   const notVerified: Record<number, ResponseDoc> = requiresVerification
     ? { 403: fails("The user is not verified", "Forbidden") }
@@ -224,9 +271,15 @@ function usersDocs(
       description: `Changes the email (which unverifies the user), the password, or the app's own fields users may write; \`is_active\`, \`is_superuser\`, \`is_verified\` and fields only superusers write are ignored. ${revocationNote("every other access token of the user: the token making this request keeps working", "A new password or email")}`,
       responses: {
         200: ok("The updated user", USER),
-        400: updateErrors,
+        400: fresh
+          ? fails(
+              "The email is taken, the password is refused, or current_password is wrong",
+              ...(updateErrors.details ?? []),
+              ErrorCode.UPDATE_USER_BAD_CURRENT_PASSWORD,
+            )
+          : updateErrors,
         409: conflict,
-        ...notVerified,
+        ...(fresh ? { 403: notFresh(requiresVerification) } : notVerified),
       },
     },
     getUser: {
