@@ -22,7 +22,8 @@ const list = (value = "") =>
  * DATABASE_URL, TESSERA_TOKEN_LIFETIME, TESSERA_SECRET, TESSERA_BASE_URL,
  * TESSERA_TRUSTED_ORIGINS, TESSERA_TRUSTED_PROXIES, TESSERA_RATE_LIMIT
  * (`on` or `off`), TESSERA_MAX_SESSIONS (sessions per user),
- * TESSERA_IDLE_TIMEOUT (seconds), TESSERA_REFRESH_TOKENS (`1`) and
+ * TESSERA_IDLE_TIMEOUT (seconds), TESSERA_REFRESH_TOKENS (`1`),
+ * TESSERA_PURGE_INTERVAL (seconds) and
  * TESSERA_EXPOSE_TOKENS (`1`), warning
  * loudly where a setting is unsafe.
  */
@@ -50,6 +51,12 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
   if (idleTimeout !== null && !(Number.isFinite(idleTimeout) && idleTimeout > 0)) {
     throw new Error(
       `TESSERA_IDLE_TIMEOUT must be a positive number of seconds, not "${env.TESSERA_IDLE_TIMEOUT}"`,
+    );
+  }
+  const purgeEvery = env.TESSERA_PURGE_INTERVAL ? Number(env.TESSERA_PURGE_INTERVAL) : null;
+  if (purgeEvery !== null && !(Number.isFinite(purgeEvery) && purgeEvery > 0)) {
+    throw new Error(
+      `TESSERA_PURGE_INTERVAL must be a positive number of seconds, not "${env.TESSERA_PURGE_INTERVAL}"`,
     );
   }
   const refreshTokens = env.TESSERA_REFRESH_TOKENS ?? "0";
@@ -86,6 +93,7 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
       maxSessionsPerUser: maxSessions,
       idleTimeoutSeconds: idleTimeout,
       refreshTokens: refreshTokens === "1",
+      purgeEverySeconds: purgeEvery,
       secret,
       baseUrl: env.TESSERA_BASE_URL ?? `http://${hostname}:${port}`,
       exposeTokens,

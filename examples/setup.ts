@@ -18,6 +18,7 @@ import {
   type Route,
   registerRoutes,
   resetPasswordRoutes,
+  schedulePurge,
   systemClock,
   Tessera,
   TesseraEvents,
@@ -61,6 +62,8 @@ export interface SetupConfig {
   refreshTokens?: boolean;
   /** Password and email changes, and ending all sessions, need a login this recent. @default off */
   freshSessionSeconds?: number | null;
+  /** Purge expired sessions in this process every this many seconds. @default off */
+  purgeEverySeconds?: number | null;
   clock?: Clock;
   passwordHelper?: PasswordHelper;
   /** Signs reset and verification tokens. @default TESSERA_SECRET, else random */
@@ -184,6 +187,9 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
     mounts: apiMounts,
   });
   const mounts: Mount<Ctx>[] = [...apiMounts, ["/", apiDocsRoutes(document)]];
+  const purge = config.purgeEverySeconds
+    ? schedulePurge(strategy, { everySeconds: config.purgeEverySeconds })
+    : null;
 
   return {
     tessera,
@@ -194,7 +200,10 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
     events,
     outbox,
     db: connection.db,
-    close: connection.close,
+    async close() {
+      await purge?.stop();
+      await connection.close();
+    },
   };
 }
 

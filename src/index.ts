@@ -123,6 +123,12 @@ export {
   type PasswordHelperOptions,
   type VerifyResult,
 } from "./password-helper.js";
+export {
+  type Purgeable,
+  type PurgeSchedule,
+  type PurgeScheduleOptions,
+  schedulePurge,
+} from "./purge-schedule.js";
 export { redactUrl } from "./redact-url.js";
 export { isSessionId, type Session, type SessionInfo, sessionId } from "./sessions.js";
 export {

@@ -16,6 +16,7 @@ import { loginTimingScenario } from "./login-timing-scenario.js";
 import { describeMachine, loadAverage } from "./machine.js";
 import type { Measurement, ScenarioResult, Settings } from "./measurement.js";
 import { BENCH_DIR, DATA_DIR, DEMO_SERVER, exampleServer, RESULTS_DIR } from "./paths.js";
+import { purgeScenario } from "./purge-scenario.js";
 import { computeRatios } from "./ratios.js";
 import {
   answersText,
@@ -55,6 +56,7 @@ const ORDER = [
   "health",
   "ceiling-sqlite",
   "me-sqlite",
+  "me-sqlite-idle",
   "ceiling-express",
   "me-express",
   "ceiling-fastify",
@@ -67,6 +69,7 @@ const ORDER = [
   "login-flood",
   "login-timing",
   "scale",
+  "purge",
 ];
 const OTHER_USERS = 100_000;
 const STORM_CLIENTS = 32;
@@ -158,6 +161,16 @@ scenarios.push(
     headers: sqliteCredentials.bearer,
   }),
 );
+// The same with an idle timeout: the lookup also checks the last use, written once a minute.
+scenarios.push(
+  httpScenario({
+    name: "me-sqlite-idle",
+    script: DEMO_SERVER,
+    env: { ...sqliteEnv, TESSERA_IDLE_TIMEOUT: "1800" },
+    path: "/users/me",
+    headers: sqliteCredentials.bearer,
+  }),
+);
 // The same request on the Express and Fastify example apps, each beside its own framework's
 // hand-written ceiling, back to back as above.
 for (const [framework, ceiling] of [
@@ -191,6 +204,12 @@ for (const engine of ENGINES) {
   await fillTesseraDatabase(engine.url, OTHER_USERS);
   const env = { ...DEMO_ENV, DATABASE_URL: engine.url };
   const credentials = await withDemo(env, (url) => tesseraCredentials(url, BENCH_EMAIL));
+  const purgeName = engine.name.replace("me-", "purge-");
+  if (wanted(purgeName)) {
+    scenarios.push(
+      purgeScenario({ name: purgeName, databaseUrl: engine.url, headers: credentials.bearer }),
+    );
+  }
   scenarios.push(
     httpScenario({
       name: engine.name,
@@ -199,6 +218,17 @@ for (const engine of ENGINES) {
       path: "/users/me",
       headers: credentials.bearer,
     }),
+  );
+}
+if (wanted("purge-sqlite")) {
+  // A file of its own: 10^6 rows added and deleted would leave the main file's pages scattered.
+  const url = sqlite(`purge-${OTHER_USERS}.db`);
+  step(`filling the purge's SQLite with ${OTHER_USERS.toLocaleString("en-US")} users`);
+  await fillTesseraDatabase(url, OTHER_USERS);
+  const env = { ...DEMO_ENV, DATABASE_URL: url };
+  const credentials = await withDemo(env, (demo) => tesseraCredentials(demo, BENCH_EMAIL));
+  scenarios.push(
+    purgeScenario({ name: "purge-sqlite", databaseUrl: url, headers: credentials.bearer }),
   );
 }
 if (wanted("peer-better-auth")) {
@@ -361,7 +391,9 @@ async function withDemo<T>(
  * one round, so a storm is shown beside its own idle figures); errors add up over rounds; memory
  * is the peak; CPU per request is the median of its own.
  */
-function summarize(rounds: Measurement[][]): ScenarioResult[] {
+function summarize(allRounds: Measurement[][]): ScenarioResult[] {
+  // A one-shot scenario (the purges) measures in its first round only.
+  const rounds = allRounds.filter((rows) => rows.length > 0);
   const firsts = rounds.map((rows) => rows[0]?.rps ?? Number.NaN);
   const chosen = rounds[firsts.indexOf(median(firsts))] ?? [];
   return chosen.map((row) => {

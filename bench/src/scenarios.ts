@@ -211,7 +211,11 @@ export function figures(result: { rps: number; p50_ms: number; p99_ms: number })
 }
 
 /** Checks the request once before loading it, so a broken setup is reported in words, not only as errors. */
-async function expectOk(name: string, url: string, headers: Record<string, string>): Promise<void> {
+export async function expectOk(
+  name: string,
+  url: string,
+  headers: Record<string, string>,
+): Promise<void> {
   const response = await fetch(url, { headers });
   const body = await response.text();
   if (!response.ok) {

@@ -3,4 +3,9 @@
  * bench script builds it first). One import site, so the path is written once.
  */
 export { connect, kyselyAdapter, migrateToLatest } from "../../dist/adapters/kysely/index.js";
-export { generateToken, hashToken, PasswordHelper } from "../../dist/index.js";
+export {
+  DatabaseStrategy,
+  generateToken,
+  hashToken,
+  PasswordHelper,
+} from "../../dist/index.js";

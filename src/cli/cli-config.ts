@@ -22,6 +22,10 @@ export interface CliConfig extends MigrateOptions {
   databaseUrl?: string;
   /** Seconds a token lives: what `tokens purge` deletes past. @default 3600 */
   lifetimeSeconds?: number;
+  /** The app's idle timeout: `tokens purge` also deletes sessions unused this long. @default none */
+  idleTimeoutSeconds?: number;
+  /** Seconds a refresh token lives: `tokens purge` deletes older ones. @default 2592000 */
+  refreshLifetimeSeconds?: number;
 }
 
 /** The files looked for in the working directory when no `--config` is given. */
@@ -35,6 +39,8 @@ const KEYS: Record<keyof CliConfig, "string" | "number" | "object"> = {
   idType: "string",
   migrationTable: "string",
   lifetimeSeconds: "number",
+  idleTimeoutSeconds: "number",
+  refreshLifetimeSeconds: "number",
   userFields: "object",
 };
 

@@ -21,10 +21,14 @@ Commands:
       --password works too, but any user of the machine can read it in the
       process list (ps) and it stays in shell history: scripts should set
       the variable instead.
-  tokens purge [--lifetime <seconds>]
-      Delete access tokens older than their lifetime
+  tokens purge [--lifetime <seconds>] [--idle-timeout <seconds>]
+               [--refresh-lifetime <seconds>]
+      Delete, in batches, access tokens older than their lifetime
       (default: TESSERA_TOKEN_LIFETIME, else the configuration's
-      lifetimeSeconds, else 3600).
+      lifetimeSeconds, else 3600) or unused for longer than the idle timeout
+      (default: TESSERA_IDLE_TIMEOUT, else idleTimeoutSeconds, else none),
+      and refresh tokens older than theirs (default: the configuration's
+      refreshLifetimeSeconds, else 30 days).
 
 Options:
   --config <file>
@@ -53,6 +57,8 @@ async function main(argv: string[]): Promise<number> {
       email: { type: "string" },
       password: { type: "string" },
       lifetime: { type: "string" },
+      "idle-timeout": { type: "string" },
+      "refresh-lifetime": { type: "string" },
       config: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -63,7 +69,13 @@ async function main(argv: string[]): Promise<number> {
     return values.help || command === "help" ? 0 : 2;
   }
   const { config } = await loadCliConfig(values.config, process.cwd());
-  const { databaseUrl: configuredUrl, lifetimeSeconds, ...schema } = config;
+  const {
+    databaseUrl: configuredUrl,
+    lifetimeSeconds,
+    idleTimeoutSeconds,
+    refreshLifetimeSeconds,
+    ...schema
+  } = config;
   const databaseUrl = process.env.DATABASE_URL || configuredUrl || "sqlite:tessera.db";
   switch (command) {
     case "migrate":
@@ -83,6 +95,13 @@ async function main(argv: string[]): Promise<number> {
         schema,
         lifetime:
           values.lifetime ?? process.env.TESSERA_TOKEN_LIFETIME ?? String(lifetimeSeconds ?? 3600),
+        idleTimeout:
+          values["idle-timeout"] ??
+          (process.env.TESSERA_IDLE_TIMEOUT || undefined) ??
+          (idleTimeoutSeconds === undefined ? undefined : String(idleTimeoutSeconds)),
+        refreshLifetime:
+          values["refresh-lifetime"] ??
+          (refreshLifetimeSeconds === undefined ? undefined : String(refreshLifetimeSeconds)),
       });
       return 0;
     default:

@@ -206,4 +206,34 @@ describe("tessera CLI", () => {
     expect(left).toEqual([{ token: "new" }]);
     expect(tessera(["tokens", "purge", "--lifetime", "zero"], env).code).toBe(2);
   });
+
+  it("tokens purge --idle-timeout also deletes unused sessions, and old refresh tokens go", () => {
+    tessera(["create-superuser", "--email", "root@example.com", "--password", "longenough"], env);
+    const db = new Database(join(dir, "app.db"));
+    const userId = (db.prepare("select id from user").get() as { id: string }).id;
+    const sqliteTime = (date: Date) => date.toISOString().replace("T", " ").replace("Z", "000");
+    const now = new Date();
+    const hourAgo = new Date(now.getTime() - 3600_000);
+    db.prepare(
+      "insert into accesstoken (token, created_at, last_used_at, user_id) values (?, ?, ?, ?)",
+    ).run("idle", sqliteTime(now), sqliteTime(hourAgo), userId);
+    db.prepare(
+      "insert into accesstoken (token, created_at, last_used_at, user_id) values (?, ?, ?, ?)",
+    ).run("busy", sqliteTime(hourAgo), sqliteTime(now), userId);
+    db.prepare(
+      `insert into refreshtoken (token, family, user_id, security_stamp, created_at, session_created_at)
+       values (?, 'f', ?, 0, ?, ?)`,
+    ).run("ancient", userId, "2000-01-01 00:00:00.000000", "2000-01-01 00:00:00.000000");
+    db.close();
+    const run = tessera(["tokens", "purge", "--lifetime", "86400", "--idle-timeout", "1800"], env);
+    expect(run).toMatchObject({
+      code: 0,
+      stdout: "deleted 1 expired access token\ndeleted 1 expired refresh token\n",
+    });
+    const left = new Database(join(dir, "app.db"), { readonly: true });
+    expect(left.prepare("select token from accesstoken").all()).toEqual([{ token: "busy" }]);
+    expect(left.prepare("select token from refreshtoken").all()).toEqual([]);
+    left.close();
+    expect(tessera(["tokens", "purge", "--idle-timeout", "-1"], env).code).toBe(2);
+  });
 });

@@ -31,12 +31,12 @@ describe("fresh sessions (freshSessionSeconds: 300)", () => {
     server.clock.advance(301_000);
     await server.me(bearer(later)); // records the session's use first, a write of its own
     const before = await server.snapshot();
-    expectDetail(
+    await expectDetail(
       await patchMe(server, later, { password: `${PASSWORD} 3` }),
       403,
       "SESSION_NOT_FRESH",
     );
-    expectDetail(
+    await expectDetail(
       await patchMe(server, later, {
         password: `${PASSWORD} 3`,
         current_password: "not it at all",
@@ -44,7 +44,7 @@ describe("fresh sessions (freshSessionSeconds: 300)", () => {
       400,
       "UPDATE_USER_BAD_CURRENT_PASSWORD",
     );
-    expectDetail(
+    await expectDetail(
       await patchMe(server, later, { email: "alice@example.org" }),
       403,
       "SESSION_NOT_FRESH",
@@ -76,8 +76,8 @@ describe("fresh sessions (freshSessionSeconds: 300)", () => {
     server.clock.advance(301_000);
     const revokeOthers = () =>
       server.fetch("/users/me/sessions", { method: "DELETE", headers: bearer(token) });
-    expectDetail(await revokeOthers(), 403, "SESSION_NOT_FRESH");
-    expectDetail(
+    await expectDetail(await revokeOthers(), 403, "SESSION_NOT_FRESH");
+    await expectDetail(
       await server.fetch("/auth/logout-all", { method: "POST", headers: bearer(token) }),
       403,
       "SESSION_NOT_FRESH",
@@ -102,7 +102,7 @@ describe("fresh sessions (freshSessionSeconds: 300)", () => {
     server.clock.advance(301_000);
     const refreshed = await server.fetch("/auth/refresh", jsonBody("POST", { refresh_token }));
     const { access_token } = (await refreshed.json()) as { access_token: string };
-    expectDetail(
+    await expectDetail(
       await patchMe(server, access_token, { password: `${PASSWORD} 2` }),
       403,
       "SESSION_NOT_FRESH",

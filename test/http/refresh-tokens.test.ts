@@ -95,10 +95,10 @@ describe("rotating refresh tokens (refreshTokens: true, access tokens of 900 s)"
     const other = await login(server, "Other/1");
     const next = await refreshed(server, stolen.refresh_token);
     const after = await refreshed(server, next.refresh_token);
-    expectDetail(await refresh(server, stolen.refresh_token), 401, "REFRESH_TOKEN_REUSED");
+    await expectDetail(await refresh(server, stolen.refresh_token), 401, "REFRESH_TOKEN_REUSED");
     await expectUnauthorized(await server.me(bearer(after.access_token)));
-    expectDetail(await refresh(server, after.refresh_token), 401, "REFRESH_TOKEN_INVALID");
-    expectDetail(await refresh(server, next.refresh_token), 401, "REFRESH_TOKEN_INVALID");
+    await expectDetail(await refresh(server, after.refresh_token), 401, "REFRESH_TOKEN_INVALID");
+    await expectDetail(await refresh(server, next.refresh_token), 401, "REFRESH_TOKEN_INVALID");
     expect(reused).toEqual([
       expect.objectContaining({ userId: alice.id, sessionId: expect.any(String) }),
     ]);
@@ -124,7 +124,7 @@ describe("rotating refresh tokens (refreshTokens: true, access tokens of 900 s)"
       expect(await loser.json()).toEqual({ detail: "REFRESH_TOKEN_REUSED" });
       // The loser proved a second copy exists: the family is revoked, the winner's pair too.
       await expectUnauthorized(await server.me(bearer(winner.access_token)));
-      expectDetail(await refresh(server, winner.refresh_token), 401, "REFRESH_TOKEN_INVALID");
+      await expectDetail(await refresh(server, winner.refresh_token), 401, "REFRESH_TOKEN_INVALID");
     }
   });
 
@@ -138,7 +138,7 @@ describe("rotating refresh tokens (refreshTokens: true, access tokens of 900 s)"
     const next = await refreshed(server, pair.refresh_token);
     expect(await sessionIds(server, next.access_token)).toHaveLength(1);
     server.clock.advance(30 * 24 * 3600_000 + 1000);
-    expectDetail(await refresh(server, next.refresh_token), 401, "REFRESH_TOKEN_INVALID");
+    await expectDetail(await refresh(server, next.refresh_token), 401, "REFRESH_TOKEN_INVALID");
   });
 
   test("logout, ending the session by id, and a password change end refresh tokens too", async ({
@@ -147,7 +147,7 @@ describe("rotating refresh tokens (refreshTokens: true, access tokens of 900 s)"
     await server.register("alice@example.com");
     const a = await login(server, "A/1");
     await server.fetch("/auth/logout", { method: "POST", headers: bearer(a.access_token) });
-    expectDetail(await refresh(server, a.refresh_token), 401, "REFRESH_TOKEN_INVALID");
+    await expectDetail(await refresh(server, a.refresh_token), 401, "REFRESH_TOKEN_INVALID");
 
     const b = await login(server, "B/1");
     const c = await login(server, "C/1");
@@ -158,7 +158,7 @@ describe("rotating refresh tokens (refreshTokens: true, access tokens of 900 s)"
       headers: bearer(c.access_token),
     });
     expect(ended.status).toBe(204);
-    expectDetail(await refresh(server, b.refresh_token), 401, "REFRESH_TOKEN_INVALID");
+    await expectDetail(await refresh(server, b.refresh_token), 401, "REFRESH_TOKEN_INVALID");
 
     const d = await login(server, "D/1");
     const change = await server.fetch("/users/me", {
@@ -168,7 +168,7 @@ describe("rotating refresh tokens (refreshTokens: true, access tokens of 900 s)"
     expect(change.status).toBe(200);
     // The session that changed the password goes on, refresh included; the others end.
     expect((await refreshed(server, c.refresh_token)).access_token).toMatch(TOKEN);
-    expectDetail(await refresh(server, d.refresh_token), 401, "REFRESH_TOKEN_INVALID");
+    await expectDetail(await refresh(server, d.refresh_token), 401, "REFRESH_TOKEN_INVALID");
   });
 
   test("bad input: a missing, malformed, mistyped or access token is refused, never a 500", async ({
@@ -182,10 +182,11 @@ describe("rotating refresh tokens (refreshTokens: true, access tokens of 900 s)"
       "x",
       "' OR 1=1 --",
       pair.access_token,
-      `${pair.refresh_token.slice(0, -1)}0`,
+      // The last character changed (to one it is not), which breaks the checksum.
+      `${pair.refresh_token.slice(0, -1)}${pair.refresh_token.endsWith("0") ? "1" : "0"}`,
       "tessr_".padEnd(55, "A"),
     ]) {
-      expectDetail(await refresh(server, token), 401, "REFRESH_TOKEN_INVALID");
+      await expectDetail(await refresh(server, token), 401, "REFRESH_TOKEN_INVALID");
     }
     expect((await refresh(server, 42)).status).toBe(422);
     expect((await server.fetch("/auth/refresh", jsonBody("POST", {}))).status).toBe(422);

@@ -329,7 +329,7 @@ describe("a cap that refuses (maxSessionsPerUser: 3, sessionCapPolicy: refuse)",
           method: "POST",
           body: new URLSearchParams({ username: "alice@example.com", password: PASSWORD }),
         });
-        expectDetail(refused, 400, "LOGIN_TOO_MANY_SESSIONS");
+        await expectDetail(refused, 400, "LOGIN_TOO_MANY_SESSIONS");
         expect(await server.snapshot()).toEqual(before);
         for (const token of tokens) expect((await server.me(bearer(token))).status).toBe(200);
         await server.fetch("/auth/logout", {
