@@ -1,11 +1,10 @@
 import type { AccessToken, User } from "../models.js";
 
-/** A valid token's user, with what an idle timeout needs of its session. */
+/** A valid token's user, and whether its session's last recorded use is stale. */
 export interface TokenSession<U> {
   user: U;
-  createdAt: Date;
-  /** When the session was last recorded as used; `null` if never. */
-  lastUsedAt: Date | null;
+  /** The session was last used (or, never used, created) before `bounds.staleBefore`. */
+  stale: boolean;
 }
 
 /** The bounds a token must meet to be valid. */
@@ -17,6 +16,11 @@ export interface TokenBounds {
    * timeout.
    */
   idleSince: Date | null;
+}
+
+/** {@link TokenBounds}, and the time before which a session's last use is stale. */
+export interface SessionBounds extends TokenBounds {
+  staleBefore: Date;
 }
 
 /**
@@ -39,11 +43,12 @@ export interface AccessTokenDatabase<U extends User<ID>, ID = U["id"]> {
    */
   getUserByToken(token: string, notBefore: Date | null): Promise<U | null>;
   /**
-   * {@link getUserByToken} with the session's times, and the idle bound
-   * applied in the query: still **one** indexed query. The path of every
-   * authenticated request when the strategy tracks when sessions are used.
+   * {@link getUserByToken} with the idle bound applied and whether the
+   * session's last use is stale, both in the query: still **one** indexed
+   * query. The path of every authenticated request when the strategy records
+   * when sessions are used.
    */
-  getSessionByToken(token: string, bounds: TokenBounds): Promise<TokenSession<U> | null>;
+  getSessionByToken(token: string, bounds: SessionBounds): Promise<TokenSession<U> | null>;
   /**
    * Records that the session was used at `at`, only if its last recorded use
    * is before `staleBefore` (or missing): a compare-and-set, so concurrent

@@ -179,25 +179,29 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
     const touchEveryMs = this.#touchEveryMs;
     if (touchEveryMs === null) return this.database.getUserByToken(stored, this.notBefore());
     const now = this.#clock();
-    const bounds = { notBefore: this.#notBefore(now), idleSince: this.#idleSince(now) };
+    const staleBefore = new Date(now.getTime() - touchEveryMs);
+    const bounds = {
+      notBefore: this.#notBefore(now),
+      idleSince: this.#idleSince(now),
+      staleBefore,
+    };
     return this.database
       .getSessionByToken(stored, bounds)
-      .then((found) => found && this.#used(stored, found, now, touchEveryMs));
+      .then((found) => found && this.#used(stored, found, now, staleBefore));
+  }
+
+  /** The session's user, once its use is recorded if the last record is more than an interval old. */
+  #used(stored: string, found: TokenSession<U>, now: Date, staleBefore: Date): U | Promise<U> {
+    if (!found.stale) return found.user;
+    // A failed write only lets an idle session end up to one interval early: the request goes on.
+    return this.database.touch(stored, now, staleBefore).then(
+      () => found.user,
+      () => found.user,
+    );
   }
 
   #isWellFormed(token: string): boolean {
     return this.#format ? this.#format.isWellFormed(token) : isWellFormedToken(token);
-  }
-
-  /** The session's user, once its use is recorded if the last record is more than an interval old. */
-  #used(stored: string, found: TokenSession<U>, now: Date, touchEveryMs: number): U | Promise<U> {
-    const staleBefore = now.getTime() - touchEveryMs;
-    if ((found.lastUsedAt ?? found.createdAt).getTime() >= staleBefore) return found.user;
-    // A failed write only lets an idle session end up to one interval early: the request goes on.
-    return this.database.touch(stored, now, new Date(staleBefore)).then(
-      () => found.user,
-      () => found.user,
-    );
   }
 
   async writeToken(user: U, session?: SessionInfo): Promise<string> {

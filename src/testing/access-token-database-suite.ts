@@ -250,7 +250,7 @@ export function runAccessTokenDatabaseSuite<U extends User<ID>, ID>(
       for (const token of expired) expect(await db.accessTokens.getByToken(token, null)).toBeNull();
     });
 
-    test("getSessionByToken: the owner with the session's times, both bounds inclusive", async () => {
+    test("getSessionByToken: the owner, both bounds inclusive, and whether the last use is stale", async () => {
       const token = hashToken(generateToken());
       await db.accessTokens.create({
         token,
@@ -259,11 +259,13 @@ export function runAccessTokenDatabaseSuite<U extends User<ID>, ID>(
         securityStamp: 0,
         lastUsedAt: seconds(100),
       });
-      const none = { notBefore: null, idleSince: null };
+      const none = { notBefore: null, idleSince: null, staleBefore: seconds(100) };
       const found = await db.accessTokens.getSessionByToken(token, none);
-      expect(found).toEqual({ user: expect.anything(), createdAt: T0, lastUsedAt: seconds(100) });
+      expect(found).toEqual({ user: expect.anything(), stale: false });
       expect(found?.user).toEqual(await db.accessTokens.getUserByToken(token, null));
-      const both = { notBefore: T0, idleSince: seconds(100) };
+      const later = { ...none, staleBefore: new Date(seconds(100).getTime() + 1) };
+      expect(await db.accessTokens.getSessionByToken(token, later)).toMatchObject({ stale: true });
+      const both = { ...none, notBefore: T0, idleSince: seconds(100) };
       expect(await db.accessTokens.getSessionByToken(token, both)).not.toBeNull();
       const late = new Date(seconds(100).getTime() + 1);
       expect(
@@ -274,15 +276,16 @@ export function runAccessTokenDatabaseSuite<U extends User<ID>, ID>(
       expect(await db.accessTokens.getSessionByToken("' OR '1'='1", none)).toBeNull();
     });
 
-    test("getSessionByToken: a never-used session is idle from its creation; a restamped user's token is dead", async () => {
+    test("getSessionByToken: a never-used session is idle and stale from its creation; a restamped user's token is dead", async () => {
       const token = await issue();
-      const bounds = { notBefore: null, idleSince: T0 };
+      const bounds = { notBefore: null, idleSince: T0, staleBefore: T0 };
       expect(await db.accessTokens.getSessionByToken(token, bounds)).toMatchObject({
-        createdAt: T0,
-        lastUsedAt: null,
+        stale: false,
       });
-      const after = { notBefore: null, idleSince: seconds(1) };
-      expect(await db.accessTokens.getSessionByToken(token, after)).toBeNull();
+      const after = { ...bounds, staleBefore: seconds(1) };
+      expect(await db.accessTokens.getSessionByToken(token, after)).toMatchObject({ stale: true });
+      const idle = { ...bounds, idleSince: seconds(1) };
+      expect(await db.accessTokens.getSessionByToken(token, idle)).toBeNull();
       await db.users.update(user, { securityStamp: user.securityStamp + 1 });
       expect(await db.accessTokens.getSessionByToken(token, bounds)).toBeNull();
     });

@@ -8,7 +8,7 @@ import {
 import type {
   AccessTokenDatabase,
   DeleteExpiredOptions,
-  TokenBounds,
+  SessionBounds,
   TokenSession,
 } from "../../db/access-token-database.js";
 import { UserNotExists } from "../../errors.js";
@@ -35,9 +35,10 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
   readonly #userByTokenNoExpiry: CompiledQuery;
   /** The session lookups, by which bounds apply: [none, absolute, idle, both]. */
   readonly #sessionByToken: readonly CompiledQuery[];
-  // Requests in the same millisecond share their expiry bound: encoded once, not once per request.
-  #boundTime = Number.NaN;
-  #bound: unknown;
+  // Requests in the same millisecond share their bounds: each encoded once, not once per request.
+  readonly #expiryBound: EncodedDate;
+  readonly #idleBound: EncodedDate;
+  readonly #staleBound: EncodedDate;
 
   constructor(
     db: Kysely<any>,
@@ -46,6 +47,9 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
     this.#db = db.withoutPlugins();
     this.#rows = new UserRows(schema.userFields, schema.engine);
     this.#immediate = immediateExecutorOf(db);
+    this.#expiryBound = new EncodedDate(schema.engine);
+    this.#idleBound = new EncodedDate(schema.engine);
+    this.#staleBound = new EncodedDate(schema.engine);
     const lookup = this.#db
       .selectFrom(`${schema.accessTokenTable} as t`)
       .innerJoin(`${schema.userTable} as u`, "u.id", "t.user_id")
@@ -54,41 +58,33 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
       .whereRef("t.security_stamp", "=", "u.security_stamp");
     this.#userByTokenNoExpiry = lookup.compile();
     this.#userByToken = lookup.where("t.created_at", ">=", "").compile();
-    const session = lookup.select([
-      `t.created_at as ${SESSION_COLUMNS.createdAt}`,
-      `t.last_used_at as ${SESSION_COLUMNS.lastUsedAt}`,
-    ]);
-    const idle = sql<unknown>`coalesce(t.last_used_at, t.created_at)`;
+    const lastUse = sql<unknown>`coalesce(t.last_used_at, t.created_at)`;
+    // The stale flag's parameter comes first: it is in the select list.
+    const session = lookup.select(sql<boolean>`(${lastUse} < ${""})`.as(SESSION_COLUMNS.stale));
     this.#sessionByToken = [
       session.compile(),
       session.where("t.created_at", ">=", "").compile(),
-      session.where(idle, ">=", "").compile(),
-      session.where("t.created_at", ">=", "").where(idle, ">=", "").compile(),
+      session.where(lastUse, ">=", "").compile(),
+      session.where("t.created_at", ">=", "").where(lastUse, ">=", "").compile(),
     ];
   }
 
   readonly #firstSession = ({ rows }: QueryResult<UserRow>): TokenSession<U> | null => {
     const row = rows[0];
     if (!row) return null;
-    const { engine } = this.schema;
-    const lastUsedAt = row[SESSION_COLUMNS.lastUsedAt];
-    return {
-      user: this.#rows.toUser<U, ID>(row),
-      createdAt: engine.decodeDate(row[SESSION_COLUMNS.createdAt]),
-      lastUsedAt: lastUsedAt === null ? null : engine.decodeDate(lastUsedAt),
-    };
+    return { user: this.#rows.toUser<U, ID>(row), stale: Boolean(row[SESSION_COLUMNS.stale]) };
   };
 
-  getSessionByToken(token: string, bounds: TokenBounds): Promise<TokenSession<U> | null> {
+  getSessionByToken(token: string, bounds: SessionBounds): Promise<TokenSession<U> | null> {
     const { engine } = this.schema;
-    const parameters: unknown[] = [token];
+    const parameters: unknown[] = [this.#staleBound.encode(bounds.staleBefore), token];
     let variant = 0;
     if (bounds.notBefore !== null) {
-      parameters.push(this.#encodeBound(bounds.notBefore));
+      parameters.push(this.#expiryBound.encode(bounds.notBefore));
       variant += 1;
     }
     if (bounds.idleSince !== null) {
-      parameters.push(engine.encodeDate(bounds.idleSince));
+      parameters.push(this.#idleBound.encode(bounds.idleSince));
       variant += 2;
     }
     const query = { ...(this.#sessionByToken[variant] as CompiledQuery), parameters };
@@ -151,15 +147,7 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
 
   #userByTokenQuery(token: string, notBefore: Date | null): CompiledQuery {
     if (notBefore === null) return { ...this.#userByTokenNoExpiry, parameters: [token] };
-    return { ...this.#userByToken, parameters: [token, this.#encodeBound(notBefore)] };
-  }
-
-  #encodeBound(notBefore: Date): unknown {
-    if (notBefore.getTime() !== this.#boundTime) {
-      this.#bound = this.schema.engine.encodeDate(notBefore);
-      this.#boundTime = notBefore.getTime();
-    }
-    return this.#bound;
+    return { ...this.#userByToken, parameters: [token, this.#expiryBound.encode(notBefore)] };
   }
 
   getByToken(token: string, notBefore: Date | null): Promise<AccessToken<ID> | null> {
@@ -339,5 +327,21 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
       const rows = await query.execute();
       return rows.map((row) => rowToAccessToken<ID>(row, engine));
     });
+  }
+}
+
+/** A date as the engine binds it, encoded again only when the date changes. */
+class EncodedDate {
+  #time = Number.NaN;
+  #value: unknown;
+
+  constructor(private readonly engine: Schema["engine"]) {}
+
+  encode(date: Date): unknown {
+    if (date.getTime() !== this.#time) {
+      this.#value = this.engine.encodeDate(date);
+      this.#time = date.getTime();
+    }
+    return this.#value;
   }
 }

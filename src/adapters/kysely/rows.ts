@@ -8,8 +8,7 @@ export type UserRow = Record<string, unknown>;
 
 /** The token's columns the session lookup adds to a user row, under names no user column has. */
 export const SESSION_COLUMNS = {
-  createdAt: "tessera_token_created_at",
-  lastUsedAt: "tessera_token_last_used_at",
+  stale: "tessera_session_stale",
 } as const;
 
 /** The contract's fields of a user and their columns. */
