@@ -14,10 +14,10 @@ const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
   return c >>> 0;
 });
 
-/** CRC-32 (IEEE) of an ASCII string. */
-function crc32(text: string): number {
+/** CRC-32 (IEEE) of an ASCII string's first `end` characters. */
+function crc32(text: string, end = text.length): number {
   let crc = 0xffffffff;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = 0; i < end; i++) {
     crc = (CRC_TABLE[(crc ^ text.charCodeAt(i)) & 0xff] as number) ^ (crc >>> 8);
   }
   return (crc ^ 0xffffffff) >>> 0;
@@ -76,7 +76,7 @@ export class TokenFormat {
       if (digit < 0) return false;
       checksum = checksum * 62 + digit;
     }
-    return checksum === crc32(token.slice(0, split));
+    return checksum === crc32(token, split);
   }
 
   /**

@@ -14,6 +14,9 @@ import {
 import type { ImmediateExecutor } from "./immediate-executor.js";
 import type { BetterSqliteDatabase } from "./sqlite-dialect.js";
 
+/** A better-sqlite3 statement: Kysely's view of it, and `get` (the first row only). */
+type Statement = SqliteStatement & { get(parameters: ReadonlyArray<unknown>): unknown };
+
 /** Longest pause between two tries of a statement that found the database locked. */
 const MAX_BACKOFF_MS = 50;
 
@@ -65,6 +68,15 @@ export class BetterSqliteDriver implements Driver, ImmediateExecutor {
     if (this.#destroyed || !this.#lock.tryTake()) return undefined;
     try {
       return this.#connection.executeNow<R>(query);
+    } finally {
+      this.#lock.give();
+    }
+  }
+
+  firstRowNow<R>(sql: string, parameters: readonly unknown[]): R | null | undefined {
+    if (this.#destroyed || !this.#lock.tryTake()) return undefined;
+    try {
+      return this.#connection.firstRowNow<R>(sql, parameters);
     } finally {
       this.#lock.give();
     }
@@ -131,7 +143,7 @@ class BetterSqliteConnection implements DatabaseConnection {
   readonly #lock: ConnectionLock;
   readonly #busyTimeout: number;
   readonly #cacheSize: number;
-  readonly #statements = new Map<string, SqliteStatement>();
+  readonly #statements = new Map<string, Statement>();
 
   constructor(
     database: BetterSqliteDatabase,
@@ -159,6 +171,16 @@ class BetterSqliteConnection implements DatabaseConnection {
   executeNow<R>(query: CompiledQuery): QueryResult<R> | undefined {
     try {
       return this.#execute<R>(query);
+    } catch (error) {
+      if (isBusy(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** The first row (`null` for none), or `undefined` if the file is locked. */
+  firstRowNow<R>(sql: string, parameters: readonly unknown[]): R | null | undefined {
+    try {
+      return (this.#prepare(sql).get(parameters) as R | undefined) ?? null;
     } catch (error) {
       if (isBusy(error)) return undefined;
       throw error;
@@ -193,10 +215,10 @@ class BetterSqliteConnection implements DatabaseConnection {
     };
   }
 
-  #prepare(sql: string): SqliteStatement {
+  #prepare(sql: string): Statement {
     let statement = this.#statements.get(sql);
     if (statement === undefined) {
-      statement = this.#database.prepare(sql);
+      statement = this.#database.prepare(sql) as Statement;
       // Oldest first out: Map iterates in insertion order.
       if (this.#statements.size >= this.#cacheSize) {
         this.#statements.delete(this.#statements.keys().next().value as string);

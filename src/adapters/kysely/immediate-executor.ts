@@ -8,6 +8,11 @@ import type { CompiledQuery, Kysely, QueryResult } from "kysely";
 export interface ImmediateExecutor {
   /** The query's result, or `undefined` when it has to wait: then run it through Kysely. */
   executeNow<R>(query: CompiledQuery): QueryResult<R> | undefined;
+  /**
+   * The first row of a query (`null` for none) without building a result,
+   * or `undefined` when it has to wait: then run it through Kysely.
+   */
+  firstRowNow<R>(sql: string, parameters: readonly unknown[]): R | null | undefined;
 }
 
 const executors = new WeakMap<Kysely<any>, ImmediateExecutor>();

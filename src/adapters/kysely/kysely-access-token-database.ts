@@ -69,11 +69,13 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
     ];
   }
 
-  readonly #firstSession = ({ rows }: QueryResult<UserRow>): TokenSession<U> | null => {
-    const row = rows[0];
-    if (!row) return null;
+  readonly #firstSession = ({ rows }: QueryResult<UserRow>): TokenSession<U> | null =>
+    this.#session(rows[0] ?? null);
+
+  #session(row: UserRow | null): TokenSession<U> | null {
+    if (row === null) return null;
     return { user: this.#rows.toUser<U, ID>(row), stale: Boolean(row[SESSION_COLUMNS.stale]) };
-  };
+  }
 
   getSessionByToken(token: string, bounds: SessionBounds): Promise<TokenSession<U> | null> {
     const { engine } = this.schema;
@@ -87,13 +89,14 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
       parameters.push(this.#idleBound.encode(bounds.idleSince));
       variant += 2;
     }
-    const query = { ...(this.#sessionByToken[variant] as CompiledQuery), parameters };
+    const compiled = this.#sessionByToken[variant] as CompiledQuery;
     try {
-      const now = this.#immediate?.executeNow<UserRow>(query);
-      if (now !== undefined) return Promise.resolve(this.#firstSession(now));
+      const now = this.#immediate?.firstRowNow<UserRow>(compiled.sql, parameters);
+      if (now !== undefined) return Promise.resolve(this.#session(now));
     } catch (error) {
       return Promise.reject(guarded(engine, error));
     }
+    const query = { ...compiled, parameters };
     return this.#db.executeQuery<UserRow>(query).then(this.#firstSession, (error: unknown) => {
       throw guarded(engine, error);
     });
@@ -126,8 +129,8 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
   getUserByToken(token: string, notBefore: Date | null): Promise<U | null> {
     const query = this.#userByTokenQuery(token, notBefore);
     try {
-      const now = this.#immediate?.executeNow<UserRow>(query);
-      if (now !== undefined) return Promise.resolve(this.#firstUser(now));
+      const now = this.#immediate?.firstRowNow<UserRow>(query.sql, query.parameters);
+      if (now !== undefined) return Promise.resolve(now && this.#rows.toUser<U, ID>(now));
     } catch (error) {
       return Promise.reject(guarded(this.schema.engine, error));
     }
