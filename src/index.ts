@@ -140,6 +140,7 @@ export {
 export {
   DatabaseStrategy,
   type DatabaseStrategyOptions,
+  type PurgeOptions,
 } from "./strategies/database-strategy.js";
 export type {
   RefreshOutcome,

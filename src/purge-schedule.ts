@@ -1,6 +1,6 @@
 /** What a purge schedule runs: `DatabaseStrategy.purgeExpired`. */
 export interface Purgeable {
-  purgeExpired(options?: { batchSize?: number }): Promise<number>;
+  purgeExpired(options?: { batchSize?: number; dutyCycle?: number }): Promise<number>;
 }
 
 export interface PurgeScheduleOptions {
@@ -8,6 +8,12 @@ export interface PurgeScheduleOptions {
   everySeconds: number;
   /** Rows per statement. @default 1000 */
   batchSize?: number;
+  /**
+   * The share of the time a purge spends deleting: it sleeps between batches
+   * so that requests keep most of the machine.
+   * @default 0.5
+   */
+  dutyCycle?: number;
   /** Where a failed purge is reported (the next one still runs). @default console.error */
   onError?: (error: unknown) => void;
 }
@@ -30,7 +36,7 @@ export interface PurgeSchedule {
  * await schedule.stop();
  */
 export function schedulePurge(strategy: Purgeable, options: PurgeScheduleOptions): PurgeSchedule {
-  const { everySeconds, batchSize = 1000 } = options;
+  const { everySeconds, batchSize = 1000, dutyCycle = 0.5 } = options;
   if (!(everySeconds > 0)) throw new RangeError("everySeconds must be a positive number");
   const onError =
     options.onError ??
@@ -40,7 +46,7 @@ export function schedulePurge(strategy: Purgeable, options: PurgeScheduleOptions
   const timer = setInterval(() => {
     if (running) return;
     running = strategy
-      .purgeExpired({ batchSize })
+      .purgeExpired({ batchSize, dutyCycle })
       .then(
         () => undefined,
         (error: unknown) => onError(error),

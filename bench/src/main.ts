@@ -193,7 +193,8 @@ scenarios.push(
   }),
 );
 for (const engine of ENGINES) {
-  if (!wanted(engine.name)) continue;
+  const purgeName = engine.name.replace("me-", "purge-");
+  if (!wanted(engine.name) && !wanted(purgeName)) continue;
   step(`checking ${engine.name} (${engine.url})`);
   const reason = await unusableReason(engine.url);
   if (reason) {
@@ -204,7 +205,6 @@ for (const engine of ENGINES) {
   await fillTesseraDatabase(engine.url, OTHER_USERS);
   const env = { ...DEMO_ENV, DATABASE_URL: engine.url };
   const credentials = await withDemo(env, (url) => tesseraCredentials(url, BENCH_EMAIL));
-  const purgeName = engine.name.replace("me-", "purge-");
   if (wanted(purgeName)) {
     scenarios.push(
       purgeScenario({ name: purgeName, databaseUrl: engine.url, headers: credentials.bearer }),

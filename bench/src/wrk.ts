@@ -21,13 +21,15 @@ export interface WrkOptions {
   /** @default 32 */
   connections?: number;
   cpus: string | null;
+  /** Ends the run early (wrk reports what it measured so far) when it settles. */
+  until?: Promise<unknown>;
 }
 
 const SCRIPT = join(BENCH_DIR, "wrk", "report.lua");
 
 /** Loads `url` with wrk (one thread, keep-alive connections) and reads its JSON report. */
 export async function runWrk(options: WrkOptions): Promise<WrkResult> {
-  const { url, headers = {}, seconds, connections = 32, cpus } = options;
+  const { url, headers = {}, seconds, connections = 32, cpus, until } = options;
   const args = ["-t1", `-c${connections}`, `-d${seconds}s`, "--timeout", "5s", "-s", SCRIPT];
   for (const [name, value] of Object.entries(headers)) args.push("-H", `${name}: ${value}`);
   args.push(url);
@@ -40,7 +42,10 @@ export async function runWrk(options: WrkOptions): Promise<WrkResult> {
   child.stderr?.on("data", (chunk) => {
     stderr += chunk;
   });
-  const [code] = await once(child, "exit");
+  const exited = once(child, "exit");
+  const stop = () => child.kill("SIGINT");
+  until?.then(stop, stop);
+  const [code] = await exited;
   const line = stdout.split("\n").find((text) => text.startsWith('{"requests"'));
   if (code !== 0 || !line) throw new Error(`wrk failed (exit ${code}): ${stderr || stdout}`);
   const report = JSON.parse(line) as Record<string, number>;

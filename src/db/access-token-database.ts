@@ -98,4 +98,11 @@ export interface DeleteExpiredOptions {
   batchSize?: number;
   /** The idle bound: tokens last used before it go too. */
   idleSince?: Date | null;
+  /**
+   * With `batchSize`, the share of the time spent deleting (above 0, at most
+   * 1): after each batch the purge sleeps so that it deletes no more than
+   * this share of the time, leaving the machine to requests.
+   * @default 1 (no pause but a turn of the event loop)
+   */
+  dutyCycle?: number;
 }

@@ -1,4 +1,5 @@
 import type { AccessToken, RefreshToken, User } from "../models.js";
+import type { DeleteExpiredOptions } from "./access-token-database.js";
 
 /**
  * Where rotating refresh tokens live, beside the access tokens of their
@@ -40,5 +41,8 @@ export interface RefreshTokenDatabase<U extends User<ID>, ID = U["id"]> {
   /** The user's unused refresh tokens created at or after `notBefore`, newest session first. */
   listByUser(userId: ID, notBefore: Date | null): Promise<RefreshToken<ID>[]>;
   /** Deletes refresh tokens (used or not) created before `notBefore`; returns how many. */
-  deleteExpired(notBefore: Date, options?: { batchSize?: number }): Promise<number>;
+  deleteExpired(
+    notBefore: Date,
+    options?: Omit<DeleteExpiredOptions, "idleSince">,
+  ): Promise<number>;
 }

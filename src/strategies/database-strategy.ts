@@ -94,6 +94,14 @@ export interface DatabaseStrategyOptions<ID = unknown, U extends User<ID> = User
 
 const NONE: Promise<null> = Promise.resolve(null);
 
+/** How {@link DatabaseStrategy.purgeExpired} deletes. */
+export interface PurgeOptions {
+  /** Rows per statement. @default 1000 */
+  batchSize?: number;
+  /** The share of the time spent deleting (see `DeleteExpiredOptions`). @default 1 */
+  dutyCycle?: number;
+}
+
 /**
  * The database token strategy: an opaque random token per login, stored (hashed)
  * with its user id and creation time, looked up on every request, expired after
@@ -502,20 +510,23 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
    * Deletes expired and idle-expired rows, 1,000 per statement unless told
    * otherwise; returns how many. Does nothing for tokens that never expire.
    */
-  async purgeExpired(options: { batchSize?: number } = {}): Promise<number> {
+  async purgeExpired(options: PurgeOptions = {}): Promise<number> {
     const now = this.#clock();
     const notBefore = this.#notBefore(now);
     const idleSince = this.#idleSince(now);
     const batchSize = options.batchSize ?? 1000;
+    const { dutyCycle } = options;
     if (this.refreshTokens !== null) {
       await this.refreshTokens.database.deleteExpired(this.refreshTokens.notBefore(now), {
         batchSize,
+        dutyCycle,
       });
     }
     if (notBefore === null && idleSince === null) return 0;
     // Without a lifetime, nothing is created before the epoch: only the idle bound deletes.
     const count = await this.database.deleteExpired(notBefore ?? new Date(0), {
       batchSize,
+      dutyCycle,
       idleSince,
     });
     if (count > 0) this.#revoked(null, count, "expiry");

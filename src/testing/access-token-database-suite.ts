@@ -243,8 +243,14 @@ export function runAccessTokenDatabaseSuite<U extends User<ID>, ID>(
         Array.from({ length: 25 }, (_, i) => issue(user, seconds(-100 - i))),
       );
       const fresh = await Promise.all(Array.from({ length: 5 }, () => issue(user, seconds(0))));
-      expect(await db.accessTokens.deleteExpired(seconds(-50), { batchSize: 10 })).toBe(25);
-      expect(await db.accessTokens.deleteExpired(seconds(-50), { batchSize: 10 })).toBe(0);
+      const halfTime = { batchSize: 10, dutyCycle: 0.5 };
+      expect(await db.accessTokens.deleteExpired(seconds(-50), halfTime)).toBe(25);
+      expect(
+        await db.accessTokens.deleteExpired(seconds(-50), { batchSize: 10, dutyCycle: 0.5 }),
+      ).toBe(0);
+      await expect(
+        db.accessTokens.deleteExpired(seconds(-50), { batchSize: 10, dutyCycle: 0 }),
+      ).rejects.toThrow(RangeError);
       const left = (await db.accessTokens.listByUser(user.id, null)).map((t) => t.token);
       expect(left.sort()).toEqual([...fresh].sort());
       for (const token of expired) expect(await db.accessTokens.getByToken(token, null)).toBeNull();

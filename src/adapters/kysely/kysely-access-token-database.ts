@@ -13,6 +13,7 @@ import type {
 } from "../../db/access-token-database.js";
 import { UserNotExists } from "../../errors.js";
 import type { AccessToken, User } from "../../models.js";
+import { deleteBatch, deleteInBatches } from "./delete-batch.js";
 import type { QueryPlan } from "./engine.js";
 import { guard, guarded } from "./guard.js";
 import { type ImmediateExecutor, immediateExecutorOf } from "./immediate-executor.js";
@@ -287,35 +288,15 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
         return Number(result.numDeletedRows);
       });
     }
-    if (!(Number.isInteger(batchSize) && batchSize >= 1)) {
-      throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
-    }
-    // A derived table, because MySQL takes no LIMIT in an IN subquery on the table it deletes from.
-    const batch = this.#db
-      .selectFrom(
-        this.#db
-          .selectFrom(accessTokenTable)
-          .select("token")
-          .where(expired)
-          .limit(batchSize)
-          .as("expired"),
-      )
-      .select("expired.token");
-    let total = 0;
-    for (;;) {
-      const deleted = await guard(engine, async () => {
-        const result = await this.#db
-          .deleteFrom(accessTokenTable)
-          .where(expired)
-          .where("token", "in", batch)
-          .executeTakeFirst();
-        return Number(result.numDeletedRows);
-      });
-      total += deleted;
-      if (deleted < batchSize) return total;
-      // Between batches the event loop (and, on SQLite, the write lock) is free for requests.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    return deleteInBatches(
+      () =>
+        guard(engine, async () => {
+          const result = await deleteBatch(this.#db, engine, accessTokenTable, expired, batchSize);
+          return Number(result.numDeletedRows);
+        }),
+      batchSize,
+      options.dutyCycle,
+    );
   }
 
   listByUser(userId: ID, notBefore: Date | null): Promise<AccessToken<ID>[]> {

@@ -1,6 +1,8 @@
-import type { Kysely } from "kysely";
+import type { ExpressionBuilder, Kysely } from "kysely";
+import type { DeleteExpiredOptions } from "../../db/access-token-database.js";
 import type { RefreshTokenDatabase } from "../../db/refresh-token-database.js";
 import type { AccessToken, RefreshToken, User } from "../../models.js";
+import { deleteBatch, deleteInBatches } from "./delete-batch.js";
 import { guard } from "./guard.js";
 import { refreshTokenToRow, rowToRefreshToken, type UserRow, UserRows } from "./rows.js";
 import type { Schema } from "./schema.js";
@@ -152,36 +154,28 @@ export class KyselyRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
     });
   }
 
-  async deleteExpired(notBefore: Date, options: { batchSize?: number } = {}): Promise<number> {
+  async deleteExpired(notBefore: Date, options: DeleteExpiredOptions = {}): Promise<number> {
     const { engine, refreshTokenTable } = this.schema;
     const bound = engine.encodeDate(notBefore);
-    const batchSize = options.batchSize ?? Number.POSITIVE_INFINITY;
-    if (
-      batchSize !== Number.POSITIVE_INFINITY &&
-      !(Number.isInteger(batchSize) && batchSize >= 1)
-    ) {
-      throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
-    }
-    let total = 0;
-    for (;;) {
-      const deleted = await guard(engine, async () => {
-        let expired = this.#db
-          .selectFrom(refreshTokenTable)
-          .select("token")
-          .where("created_at", "<", bound);
-        if (batchSize !== Number.POSITIVE_INFINITY) expired = expired.limit(batchSize);
-        // A derived table, because MySQL takes no LIMIT in an IN subquery on the table it deletes from.
-        const batch = this.#db.selectFrom(expired.as("expired")).select("expired.token");
+    const expired = (eb: ExpressionBuilder<any, any>) => eb("created_at", "<", bound);
+    const { batchSize } = options;
+    if (batchSize === undefined) {
+      return guard(engine, async () => {
         const result = await this.#db
           .deleteFrom(refreshTokenTable)
-          .where("created_at", "<", bound)
-          .where("token", "in", batch)
+          .where(expired)
           .executeTakeFirst();
         return Number(result.numDeletedRows);
       });
-      total += deleted;
-      if (deleted < batchSize) return total;
-      await new Promise((resolve) => setImmediate(resolve));
     }
+    return deleteInBatches(
+      () =>
+        guard(engine, async () => {
+          const result = await deleteBatch(this.#db, engine, refreshTokenTable, expired, batchSize);
+          return Number(result.numDeletedRows);
+        }),
+      batchSize,
+      options.dutyCycle,
+    );
   }
 }
