@@ -128,6 +128,8 @@ const sqliteEnv = {
 const sqliteCredentials = await withDemo(sqliteEnv, (url) => tesseraCredentials(url, BENCH_EMAIL));
 
 const scenarios: Scenario[] = [];
+/** Measured after every other scenario, in the last round (see purgeScenario). */
+const purges: Scenario[] = [];
 const skipped: ScenarioResult[] = [];
 scenarios.push(
   httpScenario({ name: "health", script: DEMO_SERVER, env: sqliteEnv, path: "/health" }),
@@ -206,7 +208,7 @@ for (const engine of ENGINES) {
   const env = { ...DEMO_ENV, DATABASE_URL: engine.url };
   const credentials = await withDemo(env, (url) => tesseraCredentials(url, BENCH_EMAIL));
   if (wanted(purgeName)) {
-    scenarios.push(
+    purges.push(
       purgeScenario({ name: purgeName, databaseUrl: engine.url, headers: credentials.bearer }),
     );
   }
@@ -227,7 +229,7 @@ if (wanted("purge-sqlite")) {
   await fillTesseraDatabase(url, OTHER_USERS);
   const env = { ...DEMO_ENV, DATABASE_URL: url };
   const credentials = await withDemo(env, (demo) => tesseraCredentials(demo, BENCH_EMAIL));
-  scenarios.push(
+  purges.push(
     purgeScenario({ name: "purge-sqlite", databaseUrl: url, headers: credentials.bearer }),
   );
 }
@@ -288,7 +290,7 @@ if (wanted("scale")) {
   scenarios.push(scaleScenario(scaleFiles));
 }
 
-const measured = scenarios.filter((scenario) => wanted(scenario.name));
+const measured = [...scenarios, ...purges].filter((scenario) => wanted(scenario.name));
 const running = new Map<string, RunningScenario>();
 const failures = new Map<string, string>();
 const fail = (name: string, error: unknown) => {
