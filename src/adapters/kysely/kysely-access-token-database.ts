@@ -17,7 +17,13 @@ import { deleteBatch, deleteInBatches } from "./delete-batch.js";
 import type { QueryPlan } from "./engine.js";
 import { guard, guarded } from "./guard.js";
 import { type ImmediateExecutor, immediateExecutorOf } from "./immediate-executor.js";
-import { rowToAccessToken, SESSION_COLUMNS, type UserRow, UserRows } from "./rows.js";
+import {
+  accessTokenToRow,
+  rowToAccessToken,
+  SESSION_COLUMNS,
+  type UserRow,
+  UserRows,
+} from "./rows.js";
 import type { Schema } from "./schema.js";
 
 /**
@@ -169,17 +175,7 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
     return guard(engine, async () => {
       await this.#db
         .insertInto(accessTokenTable)
-        .values({
-          token: data.token,
-          user_id: data.userId,
-          created_at: engine.encodeDate(data.createdAt),
-          security_stamp: data.securityStamp,
-          ip: data.ip ?? null,
-          user_agent: data.userAgent ?? null,
-          label: data.label ?? null,
-          last_used_at: data.lastUsedAt ? engine.encodeDate(data.lastUsedAt) : null,
-          family: data.family ?? null,
-        })
+        .values(accessTokenToRow(data, engine))
         .execute()
         .catch((error: unknown) => {
           // The user was deleted since the login read it.

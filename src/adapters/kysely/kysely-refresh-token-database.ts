@@ -4,7 +4,13 @@ import type { RefreshTokenDatabase } from "../../db/refresh-token-database.js";
 import type { AccessToken, RefreshToken, User } from "../../models.js";
 import { deleteBatch, deleteInBatches } from "./delete-batch.js";
 import { guard } from "./guard.js";
-import { refreshTokenToRow, rowToRefreshToken, type UserRow, UserRows } from "./rows.js";
+import {
+  accessTokenToRow,
+  refreshTokenToRow,
+  rowToRefreshToken,
+  type UserRow,
+  UserRows,
+} from "./rows.js";
 import type { Schema } from "./schema.js";
 
 /**
@@ -26,26 +32,11 @@ export class KyselyRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
     this.#rows = new UserRows(schema.userFields, schema.engine);
   }
 
-  #accessRow(data: AccessToken<ID>) {
-    const { engine } = this.schema;
-    return {
-      token: data.token,
-      user_id: data.userId,
-      created_at: engine.encodeDate(data.createdAt),
-      security_stamp: data.securityStamp,
-      ip: data.ip ?? null,
-      user_agent: data.userAgent ?? null,
-      label: data.label ?? null,
-      last_used_at: data.lastUsedAt ? engine.encodeDate(data.lastUsedAt) : null,
-      family: data.family ?? null,
-    };
-  }
-
   create(access: AccessToken<ID>, refresh: RefreshToken<ID>): Promise<void> {
     const { engine, accessTokenTable, refreshTokenTable } = this.schema;
     return guard(engine, () =>
       this.#db.transaction().execute(async (trx) => {
-        await trx.insertInto(accessTokenTable).values(this.#accessRow(access)).execute();
+        await trx.insertInto(accessTokenTable).values(accessTokenToRow(access, engine)).execute();
         await trx
           .insertInto(refreshTokenTable)
           .values(refreshTokenToRow(refresh, engine))
@@ -94,7 +85,7 @@ export class KyselyRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
           .executeTakeFirst();
         if (Number(marked.numUpdatedRows) !== 1) return false;
         await trx.deleteFrom(accessTokenTable).where("family", "=", refresh.family).execute();
-        await trx.insertInto(accessTokenTable).values(this.#accessRow(access)).execute();
+        await trx.insertInto(accessTokenTable).values(accessTokenToRow(access, engine)).execute();
         await trx
           .insertInto(refreshTokenTable)
           .values(refreshTokenToRow(refresh, engine))

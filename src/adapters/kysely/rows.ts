@@ -144,6 +144,21 @@ export function rowToRefreshToken<ID>(
   };
 }
 
+/** The columns of an access token row. */
+export function accessTokenToRow<ID>(data: AccessToken<ID>, engine: Engine) {
+  return {
+    token: data.token,
+    user_id: data.userId,
+    created_at: engine.encodeDate(data.createdAt),
+    security_stamp: data.securityStamp,
+    ip: data.ip ?? null,
+    user_agent: data.userAgent ?? null,
+    label: data.label ?? null,
+    last_used_at: data.lastUsedAt ? engine.encodeDate(data.lastUsedAt) : null,
+    family: data.family ?? null,
+  };
+}
+
 /** The columns of a refresh token row. */
 export function refreshTokenToRow<ID>(data: RefreshToken<ID>, engine: Engine) {
   return {
