@@ -23,8 +23,8 @@ const list = (value = "") =>
  * TESSERA_TRUSTED_ORIGINS, TESSERA_TRUSTED_PROXIES, TESSERA_RATE_LIMIT
  * (`on` or `off`), TESSERA_MAX_SESSIONS (sessions per user),
  * TESSERA_IDLE_TIMEOUT (seconds), TESSERA_REFRESH_TOKENS (`1`),
- * TESSERA_PURGE_INTERVAL (seconds) and
- * TESSERA_EXPOSE_TOKENS (`1`), warning
+ * TESSERA_PURGE_INTERVAL (seconds), TESSERA_CACHE (`1`; with REDIS_URL,
+ * invalidations go through Redis) and TESSERA_EXPOSE_TOKENS (`1`), warning
  * loudly where a setting is unsafe.
  */
 export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -63,6 +63,10 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
   if (refreshTokens !== "0" && refreshTokens !== "1") {
     throw new Error(`TESSERA_REFRESH_TOKENS must be "1" or "0", not "${refreshTokens}"`);
   }
+  const cache = env.TESSERA_CACHE ?? "0";
+  if (cache !== "0" && cache !== "1") {
+    throw new Error(`TESSERA_CACHE must be "1" or "0", not "${cache}"`);
+  }
   let secret = env.TESSERA_SECRET;
   if (!secret) {
     secret = randomBytes(32).toString("base64url");
@@ -94,6 +98,7 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
       idleTimeoutSeconds: idleTimeout,
       refreshTokens: refreshTokens === "1",
       purgeEverySeconds: purgeEvery,
+      cache: cache === "1" ? { redisUrl: env.REDIS_URL || undefined } : false,
       secret,
       baseUrl: env.TESSERA_BASE_URL ?? `http://${hostname}:${port}`,
       exposeTokens,

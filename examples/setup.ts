@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { Kysely } from "kysely";
 import {
   AuthenticationBackend,
   accountEmailHooks,
@@ -15,9 +16,11 @@ import {
   openApiDocument,
   PasswordHelper,
   type RateLimitOptions,
+  type RevocationChannel,
   type Route,
   registerRoutes,
   resetPasswordRoutes,
+  SessionCache,
   schedulePurge,
   systemClock,
   Tessera,
@@ -32,8 +35,11 @@ import {
   connect,
   kyselyAdapter,
   migrateToLatest,
+  postgresChannel,
+  revocationLogChannel,
   type SchemaOptions,
 } from "tessera-auth/kysely";
+import { redisChannel } from "tessera-auth/redis";
 import { Outbox } from "./outbox.js";
 import { validatePassword } from "./password-rule.js";
 
@@ -62,6 +68,12 @@ export interface SetupConfig {
   refreshTokens?: boolean;
   /** Password and email changes, and ending all sessions, need a login this recent. @default off */
   freshSessionSeconds?: number | null;
+  /**
+   * Serve authenticated requests from an in-process session cache, invalidated
+   * across instances through Redis (with `redisUrl`), PostgreSQL's
+   * LISTEN/NOTIFY, or the revocation log (MySQL, SQLite). @default off
+   */
+  cache?: false | { redisUrl?: string; maxStalenessMs?: number };
   /** Purge expired sessions in this process every this many seconds. @default off */
   purgeEverySeconds?: number | null;
   clock?: Clock;
@@ -113,7 +125,16 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
     await connection.close();
     throw error;
   }
-  const { users, accessTokens, refreshTokens } = kyselyAdapter(connection.db, config.schema);
+  const adapter = kyselyAdapter(connection.db, config.schema);
+  const cache = config.cache
+    ? new SessionCache({
+        channel: cacheChannel(databaseUrl, connection.db, config.cache.redisUrl, config.schema),
+        maxStalenessMs: config.cache.maxStalenessMs,
+      })
+    : null;
+  // With a cache, every store the app writes through is the cache's: its writes invalidate it.
+  const { users, accessTokens, refreshTokens } = cache ? cache.wrap(adapter) : adapter;
+  await cache?.start();
 
   const outbox = new Outbox();
   const emails = accountEmailHooks(mailer, {
@@ -171,7 +192,7 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
   });
 
   const apiMounts: Mount<Ctx>[] = [
-    ["/", [healthRoute()]],
+    ["/", [healthRoute(cache)]],
     ["/auth", authRoutes(tessera, bearer, { refreshTokens: config.refreshTokens ?? false })],
     ["/auth/cookie", authRoutes(tessera, cookie)],
     ["/auth", registerRoutes(tessera)],
@@ -200,8 +221,10 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
     events,
     outbox,
     db: connection.db,
+    cache,
     async close() {
       await purge?.stop();
+      await cache?.close();
       await connection.close();
     },
   };
@@ -210,8 +233,25 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
 /** What `createSetup` gives an app. */
 export type Setup<Ctx> = Awaited<ReturnType<typeof createSetup<Ctx>>>;
 
-/** `GET /health` → `{"ok": true}` (for load balancers and benchmarks). */
-function healthRoute(): Route {
+/** Redis when given, else the database's own: LISTEN/NOTIFY on PostgreSQL, the revocation log elsewhere. */
+function cacheChannel(
+  databaseUrl: string,
+  db: Kysely<any>,
+  redisUrl: string | undefined,
+  schema: SetupConfig["schema"],
+): RevocationChannel {
+  if (redisUrl) return redisChannel({ url: redisUrl });
+  if (/^postgres(ql)?:/.test(databaseUrl)) {
+    return postgresChannel({ connectionString: databaseUrl, db });
+  }
+  return revocationLogChannel(db, schema);
+}
+
+/**
+ * `GET /health` → `{"ok": true}` (for load balancers and benchmarks); with a
+ * session cache, also its status (`up`, or why every lookup goes to the database).
+ */
+function healthRoute(cache: SessionCache | null): Route {
   return {
     method: "GET",
     path: "/health",
@@ -222,10 +262,28 @@ function healthRoute(): Route {
       responses: {
         200: {
           description: "The server is up",
-          schema: { type: "object", properties: { ok: { const: true } }, required: ["ok"] },
+          schema: {
+            type: "object",
+            properties: {
+              ok: { const: true },
+              cache: {
+                type: "object",
+                description: "The session cache's status (only when it is on)",
+                properties: {
+                  state: { enum: ["starting", "up", "behind", "down", "closed"] },
+                  channel: { type: "string" },
+                  entries: { type: "integer" },
+                  hits: { type: "integer" },
+                  misses: { type: "integer" },
+                  bypassed: { type: "integer" },
+                },
+              },
+            },
+            required: ["ok"],
+          },
         },
       },
     },
-    handle: async () => json(200, { ok: true }),
+    handle: async () => json(200, cache ? { ok: true, cache: cache.status() } : { ok: true }),
   };
 }

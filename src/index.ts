@@ -3,10 +3,22 @@ export {
   AuthenticationBackend,
   type AuthenticationBackendOptions,
 } from "./authentication-backend.js";
+export type { Invalidation } from "./cache/invalidation.js";
+export type { ChannelReceiver, RevocationChannel } from "./cache/revocation-channel.js";
+export {
+  type CacheableStores,
+  type CachedStores,
+  type CacheState,
+  type CacheStatus,
+  SessionCache,
+  type SessionCacheOptions,
+} from "./cache/session-cache.js";
 export { type Clock, systemClock } from "./clock.js";
 export type {
   AccessTokenDatabase,
   DeleteExpiredOptions,
+  SessionBounds,
+  SessionRecord,
   TokenBounds,
   TokenSession,
 } from "./db/access-token-database.js";

@@ -29,6 +29,7 @@ export async function fillTesseraDatabase(url: string, users: number): Promise<v
     } else {
       // Everything tessera made, its migration bookkeeping included, so the migrations run afresh.
       for (const table of [
+        "revocationlog",
         "refreshtoken",
         "accesstoken",
         "user",

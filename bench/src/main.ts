@@ -25,6 +25,7 @@ import {
   resultsMarkdown,
   resultsTable,
 } from "./report.js";
+import { revocationScenario } from "./revocation-scenario.js";
 import {
   BETTER_AUTH_SERVER,
   CEILING_EXPRESS_SERVER,
@@ -64,6 +65,9 @@ const ORDER = [
   "me-cookie-sqlite",
   "me-postgres",
   "me-mysql",
+  "me-postgres-cached",
+  "me-mysql-cached",
+  "revocation",
   "peer-better-auth",
   "login-storm",
   "login-flood",
@@ -196,7 +200,9 @@ scenarios.push(
 );
 for (const engine of ENGINES) {
   const purgeName = engine.name.replace("me-", "purge-");
-  if (!wanted(engine.name) && !wanted(purgeName)) continue;
+  const cachedName = `${engine.name}-cached`;
+  const revocationName = engine.name.replace("me-", "revocation-");
+  if (![engine.name, purgeName, cachedName, revocationName].some(wanted)) continue;
   step(`checking ${engine.name} (${engine.url})`);
   const reason = await unusableReason(engine.url);
   if (reason) {
@@ -212,15 +218,35 @@ for (const engine of ENGINES) {
       purgeScenario({ name: purgeName, databaseUrl: engine.url, headers: credentials.bearer }),
     );
   }
-  scenarios.push(
-    httpScenario({
-      name: engine.name,
-      script: DEMO_SERVER,
-      env,
-      path: "/users/me",
-      headers: credentials.bearer,
-    }),
-  );
+  if (wanted(engine.name)) {
+    scenarios.push(
+      httpScenario({
+        name: engine.name,
+        script: DEMO_SERVER,
+        env,
+        path: "/users/me",
+        headers: credentials.bearer,
+      }),
+    );
+  }
+  // The session cache on: the token wrk sends is served from memory after its first request.
+  const cachedEnv = { ...env, TESSERA_CACHE: "1" };
+  if (wanted(cachedName)) {
+    scenarios.push(
+      httpScenario({
+        name: cachedName,
+        script: DEMO_SERVER,
+        env: cachedEnv,
+        path: "/users/me",
+        headers: credentials.bearer,
+      }),
+    );
+  }
+  if (wanted(revocationName)) {
+    scenarios.push(
+      revocationScenario({ name: revocationName, env: cachedEnv, email: "revocation@example.com" }),
+    );
+  }
 }
 if (wanted("purge-sqlite")) {
   // A file of its own: 10^6 rows added and deleted would leave the main file's pages scattered.

@@ -49,6 +49,8 @@ const DEMO = [
   "me-cookie-sqlite",
   "me-postgres",
   "me-mysql",
+  "me-postgres-cached",
+  "me-mysql-cached",
 ];
 
 /** `me-<framework>` over `ceiling-<framework>`, by req/s (with a target) and by CPU (informative). */
@@ -90,6 +92,32 @@ function purgeRatios(engine: string): RatioSpec[] {
         const ms = r(`${name}/purge`)?.p50_ms;
         return ms === undefined ? null : ms / 1000;
       },
+    },
+  ];
+}
+
+/** The session cache on one engine: cached `/users/me` over `/health`, and revocation across two instances. */
+function cacheRatios(engine: string, channel: string, p99Limit: number | null): RatioSpec[] {
+  const cached = `me-${engine}-cached`;
+  return [
+    {
+      name: `${cached} / health`,
+      bound: { at: "least", limit: 0.6 },
+      note: `req/s; TESSERA_CACHE=1, invalidations through ${channel}`,
+      value: (r) => over(rps(r, cached), rps(r, "health")),
+    },
+    {
+      name: `${cached} / me-${engine}`,
+      bound: null,
+      note: "req/s: what the cache saves",
+      value: (r) => over(rps(r, cached), rps(r, `me-${engine}`)),
+    },
+    {
+      name: `revocation-${engine}: refused on the other instance, p99 (ms)`,
+      bound: p99Limit === null ? null : { at: "most", limit: p99Limit },
+      combine: "max",
+      note: "after a logout on A, how soon B (which cached the token) refuses it; worst round",
+      value: (r) => r(`revocation-${engine}`)?.p99_ms ?? null,
     },
   ];
 }
@@ -151,6 +179,8 @@ const SPECS: RatioSpec[] = [
     note: "req/s",
     value: (r) => over(rps(r, "me-mysql"), rps(r, "health")),
   },
+  ...cacheRatios("postgres", "LISTEN/NOTIFY", 50),
+  ...cacheRatios("mysql", "the polled revocation log", null),
   {
     name: "tessera / better-auth",
     bound: { at: "least", limit: 10 },

@@ -7,6 +7,19 @@ export interface TokenSession<U> {
   stale: boolean;
 }
 
+/**
+ * A valid token's session as a cache keeps it: the user and what its expiry
+ * is computed from, so every use is checked against the clock.
+ */
+export interface SessionRecord<U> {
+  user: U;
+  createdAt: Date;
+  /** `null`: never recorded. */
+  lastUsedAt: Date | null;
+  /** The refresh-token family it belongs to, if any. */
+  family: string | null;
+}
+
 /** The bounds a token must meet to be valid. */
 export interface TokenBounds {
   /** Created at or after it; `null` for no absolute expiry. */
@@ -49,6 +62,13 @@ export interface AccessTokenDatabase<U extends User<ID>, ID = U["id"]> {
    * when sessions are used.
    */
   getSessionByToken(token: string, bounds: SessionBounds): Promise<TokenSession<U> | null>;
+  /**
+   * The session of a token issued under its user's current `securityStamp`,
+   * whatever its age (the caller applies the bounds): **one** indexed query,
+   * as {@link getUserByToken}. What a {@link SessionCache} fills its entries
+   * from; optional for stores that are never cached.
+   */
+  getSessionRecord?(token: string): Promise<SessionRecord<U> | null>;
   /**
    * Records that the session was used at `at`, only if its last recorded use
    * is before `staleBefore` (or missing): a compare-and-set, so concurrent

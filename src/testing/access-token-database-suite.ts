@@ -296,6 +296,35 @@ export function runAccessTokenDatabaseSuite<U extends User<ID>, ID>(
       expect(await db.accessTokens.getSessionByToken(token, bounds)).toBeNull();
     });
 
+    test("getSessionRecord: the owner and what expiry is computed from, whatever its age; a restamped user's token is dead", async (context) => {
+      const getSessionRecord = db.accessTokens.getSessionRecord?.bind(db.accessTokens);
+      if (!getSessionRecord)
+        return context.skip("the store has no getSessionRecord (never cached)");
+      const token = await issue(user, seconds(-7200));
+      expect(await getSessionRecord(token)).toEqual({
+        user: expect.objectContaining({ id: user.id, email: "ada@example.com", isActive: true }),
+        createdAt: seconds(-7200),
+        lastUsedAt: null,
+        family: null,
+      });
+      expect(await db.accessTokens.touch(token, seconds(-60), seconds(0))).toBe(true);
+      expect((await getSessionRecord(token))?.lastUsedAt).toEqual(seconds(-60));
+      const family = hashToken(generateToken());
+      const inFamily = hashToken(generateToken());
+      await db.accessTokens.create({
+        token: inFamily,
+        userId: user.id,
+        createdAt: T0,
+        securityStamp: user.securityStamp,
+        family,
+      });
+      expect((await getSessionRecord(inFamily))?.family).toBe(family);
+      expect(await getSessionRecord(hashToken(generateToken()))).toBeNull();
+      expect(await getSessionRecord("' OR '1'='1")).toBeNull();
+      await db.users.update(user, { securityStamp: user.securityStamp + 1 });
+      expect(await getSessionRecord(token)).toBeNull();
+    });
+
     test("touch writes last_used_at only over a stale value, once among concurrent callers", async () => {
       const token = await issue();
       expect(await db.accessTokens.touch(token, seconds(60), seconds(0))).toBe(true);

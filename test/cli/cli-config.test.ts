@@ -46,6 +46,7 @@ describe.skipIf(!existsSync(BUILT_BIN))("the CLI reads the app's configuration",
     expect(tables.sort()).toEqual([
       "app_token",
       "app_token_refresh",
+      "app_token_revocations",
       "app_user",
       "sqlite_sequence",
       "tessera_migration_app_user",

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
+import type { CacheStatus } from "tessera-auth";
 import { afterAll, describe, expect, it, vi } from "vitest";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -118,6 +119,38 @@ describe("README", () => {
       expect((await app.request("/docs")).status).toBe(200);
     } finally {
       log.mockRestore();
+    }
+  });
+
+  it("shows the session cache exactly as examples/session-cache.ts, which serves hits and refuses a logged-out token", async () => {
+    const source = readFileSync(resolve(ROOT, "examples/session-cache.ts"), "utf8");
+    expect(blockFor("examples/session-cache.ts")).toBe(source);
+
+    const { app, cache } = await import("../../examples/session-cache.js");
+    try {
+      const register = await app.request("/auth/register", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: "ada@example.com", password: "analytical engine" }),
+      });
+      expect(register.status).toBe(201);
+      const login = await app.request("/auth/login", {
+        method: "POST",
+        body: new URLSearchParams({ username: "ada@example.com", password: "analytical engine" }),
+      });
+      const { access_token } = (await login.json()) as { access_token: string };
+      const headers = { authorization: `Bearer ${access_token}` };
+      const status = async () => (await (await app.request("/cache")).json()) as CacheStatus;
+      await vi.waitFor(async () => expect((await status()).state).toBe("up"));
+      expect((await app.request("/users/me", { headers })).status).toBe(200);
+      expect((await app.request("/users/me", { headers })).status).toBe(200);
+      expect(await status()).toMatchObject({ state: "up", entries: 1, hits: 1, misses: 1 });
+      const logout = await app.request("/auth/logout", { method: "POST", headers });
+      expect(logout.status).toBe(204);
+      expect((await app.request("/users/me", { headers })).status).toBe(401);
+      expect((await status()).entries).toBe(0);
+    } finally {
+      await cache.close();
     }
   });
 

@@ -10,6 +10,7 @@ const ALL = [
   "0003_security_stamps",
   "0004_session_metadata",
   "0005_refresh_tokens",
+  "0006_revocation_log",
 ];
 
 describe(`migrations on ${ENGINE}`, () => {

@@ -6,6 +6,7 @@ import {
   PostgresDialect,
 } from "kysely";
 import { redactUrl } from "../../redact-url.js";
+import { importDriver } from "./import-driver.js";
 import { openSqliteKysely } from "./sqlite-dialect.js";
 import { type Mysql2Pool, TimedMysqlPool } from "./timed-mysql-pool.js";
 import { TimedPostgresPool } from "./timed-postgres-pool.js";
@@ -196,14 +197,4 @@ function statementTimeLimit(version: string, milliseconds: number): string {
     ? `max_statement_time = ${(milliseconds / 1000).toFixed(3)}`
     : // MySQL: SELECT statements only.
       `max_execution_time = ${Math.trunc(milliseconds)}`;
-}
-
-async function importDriver<T>(name: string): Promise<T> {
-  try {
-    return (await import(name)) as T;
-  } catch (error) {
-    throw new Error(`The driver "${name}" is needed for this DATABASE_URL: npm install ${name}`, {
-      cause: error,
-    });
-  }
 }

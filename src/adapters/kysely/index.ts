@@ -20,6 +20,11 @@ export {
   migrateToLatest,
 } from "./migrate-to-latest.js";
 export type { Adoption } from "./migrations/adopt-existing-tables.js";
+export { type PostgresChannelOptions, postgresChannel } from "./postgres-channel.js";
+export {
+  type RevocationLogChannelOptions,
+  revocationLogChannel,
+} from "./revocation-log-channel.js";
 export type { Schema, SchemaOptions } from "./schema.js";
 export {
   type BetterSqliteDatabase,

@@ -9,6 +9,7 @@ import type {
   AccessTokenDatabase,
   DeleteExpiredOptions,
   SessionBounds,
+  SessionRecord,
   TokenSession,
 } from "../../db/access-token-database.js";
 import { UserNotExists } from "../../errors.js";
@@ -42,6 +43,7 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
   readonly #userByTokenNoExpiry: CompiledQuery;
   /** The session lookups, by which bounds apply: [none, absolute, idle, both]. */
   readonly #sessionByToken: readonly CompiledQuery[];
+  readonly #sessionRecord: CompiledQuery;
   // Requests in the same millisecond share their bounds: each encoded once, not once per request.
   readonly #expiryBound: EncodedDate;
   readonly #idleBound: EncodedDate;
@@ -65,6 +67,13 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
       .whereRef("t.security_stamp", "=", "u.security_stamp");
     this.#userByTokenNoExpiry = lookup.compile();
     this.#userByToken = lookup.where("t.created_at", ">=", "").compile();
+    this.#sessionRecord = lookup
+      .select([
+        `t.created_at as ${SESSION_COLUMNS.createdAt}`,
+        `t.last_used_at as ${SESSION_COLUMNS.lastUsedAt}`,
+        `t.family as ${SESSION_COLUMNS.family}`,
+      ])
+      .compile();
     const lastUse = sql<unknown>`coalesce(t.last_used_at, t.created_at)`;
     // The stale flag's parameter comes first: it is in the select list.
     const session = lookup.select(sql<boolean>`(${lastUse} < ${""})`.as(SESSION_COLUMNS.stale));
@@ -107,6 +116,34 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
     return this.#db.executeQuery<UserRow>(query).then(this.#firstSession, (error: unknown) => {
       throw guarded(engine, error);
     });
+  }
+
+  getSessionRecord(token: string): Promise<SessionRecord<U> | null> {
+    const { engine } = this.schema;
+    const toRecord = (row: UserRow | null | undefined): SessionRecord<U> | null => {
+      if (!row) return null;
+      const lastUsedAt = row[SESSION_COLUMNS.lastUsedAt];
+      const family = row[SESSION_COLUMNS.family];
+      return {
+        user: this.#rows.toUser<U, ID>(row),
+        createdAt: engine.decodeDate(row[SESSION_COLUMNS.createdAt]),
+        lastUsedAt: lastUsedAt == null ? null : engine.decodeDate(lastUsedAt),
+        family: family == null ? null : String(family),
+      };
+    };
+    const parameters = [token];
+    try {
+      const now = this.#immediate?.firstRowNow<UserRow>(this.#sessionRecord.sql, parameters);
+      if (now !== undefined) return Promise.resolve(toRecord(now));
+    } catch (error) {
+      return Promise.reject(guarded(engine, error));
+    }
+    return this.#db.executeQuery<UserRow>({ ...this.#sessionRecord, parameters }).then(
+      ({ rows }) => toRecord(rows[0]),
+      (error: unknown) => {
+        throw guarded(engine, error);
+      },
+    );
   }
 
   touch(token: string, at: Date, staleBefore: Date): Promise<boolean> {

@@ -9,6 +9,9 @@ export type UserRow = Record<string, unknown>;
 /** The token's columns the session lookup adds to a user row, under names no user column has. */
 export const SESSION_COLUMNS = {
   stale: "tessera_session_stale",
+  createdAt: "tessera_session_created_at",
+  lastUsedAt: "tessera_session_last_used_at",
+  family: "tessera_session_family",
 } as const;
 
 /** The contract's fields of a user and their columns. */

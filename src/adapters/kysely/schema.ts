@@ -17,6 +17,12 @@ export interface SchemaOptions<T extends IdType = IdType> {
    */
   refreshTokenTable?: string;
   /**
+   * The revocation log a {@link revocationLogChannel} polls (instances that
+   * cache sessions on MySQL or SQLite tell each other of revocations there).
+   * @default "revocationlog", or "<accessTokenTable>_revocations" for a custom accessTokenTable
+   */
+  revocationLogTable?: string;
+  /**
    * The app's custom user fields (see `defineUserFields`): columns of the
    * user table that the adapter reads and writes and `migrateToLatest` adds.
    * @default none
@@ -30,6 +36,7 @@ export interface Schema {
   readonly userTable: string;
   readonly accessTokenTable: string;
   readonly refreshTokenTable: string;
+  readonly revocationLogTable: string;
   readonly userFields: readonly ResolvedUserField[];
   readonly engine: Engine;
 }
@@ -41,22 +48,31 @@ export function resolveSchema(db: Kysely<unknown>, options: SchemaOptions = {}):
     accessTokenTable: options.accessTokenTable ?? "accesstoken",
     refreshTokenTable:
       options.refreshTokenTable ?? defaultRefreshTokenTable(options.accessTokenTable),
+    revocationLogTable:
+      options.revocationLogTable ?? defaultRevocationLogTable(options.accessTokenTable),
     userFields: resolveUserFields(options.userFields),
     engine: engineOf(db),
   };
   if (!["uuid", "integer", "string"].includes(schema.idType)) {
     throw new TypeError(`idType must be "uuid", "integer" or "string", got "${schema.idType}"`);
   }
-  for (const table of [schema.userTable, schema.accessTokenTable, schema.refreshTokenTable]) {
+  const tables = [
+    schema.userTable,
+    schema.accessTokenTable,
+    schema.refreshTokenTable,
+    schema.revocationLogTable,
+  ];
+  for (const table of tables) {
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,47}$/.test(table)) {
       throw new TypeError(
         `table name "${table}" must be letters, digits and underscores (48 at most), not starting with a digit`,
       );
     }
   }
-  const tables = new Set([schema.userTable, schema.accessTokenTable, schema.refreshTokenTable]);
-  if (tables.size !== 3) {
-    throw new TypeError("userTable, accessTokenTable and refreshTokenTable must differ");
+  if (new Set(tables).size !== tables.length) {
+    throw new TypeError(
+      "userTable, accessTokenTable, refreshTokenTable and revocationLogTable must differ",
+    );
   }
   return schema;
 }
@@ -64,4 +80,9 @@ export function resolveSchema(db: Kysely<unknown>, options: SchemaOptions = {}):
 /** The refresh-token table beside an access-token table, when not named. */
 export function defaultRefreshTokenTable(accessTokenTable = "accesstoken"): string {
   return accessTokenTable === "accesstoken" ? "refreshtoken" : `${accessTokenTable}_refresh`;
+}
+
+/** The revocation log beside an access-token table, when not named. */
+export function defaultRevocationLogTable(accessTokenTable = "accesstoken"): string {
+  return accessTokenTable === "accesstoken" ? "revocationlog" : `${accessTokenTable}_revocations`;
 }

@@ -1,3 +1,4 @@
+export { type RedisChannelOptions, redisChannel } from "./redis-channel.js";
 export {
   type RedisEvalClient,
   RedisRateLimitStore,

@@ -1,6 +1,7 @@
 import type { Kysely, Migration } from "kysely";
 import type { Schema } from "../schema.js";
 import { addRefreshTokens } from "./add-refresh-tokens.js";
+import { addRevocationLog } from "./add-revocation-log.js";
 import { addSecurityStamps } from "./add-security-stamps.js";
 import { addSessionMetadata } from "./add-session-metadata.js";
 import { type Adoption, adoptExistingTables } from "./adopt-existing-tables.js";
@@ -38,6 +39,9 @@ export function tesseraMigrations(
     },
     "0005_refresh_tokens": {
       up: (db: Kysely<any>) => addRefreshTokens(db, schema),
+    },
+    "0006_revocation_log": {
+      up: (db: Kysely<any>) => addRevocationLog(db, schema),
     },
   };
 }

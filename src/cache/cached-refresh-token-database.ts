@@ -1,0 +1,68 @@
+import type { DeleteExpiredOptions } from "../db/access-token-database.js";
+import type { RefreshTokenDatabase } from "../db/refresh-token-database.js";
+import type { AccessToken, RefreshToken, User } from "../models.js";
+import type { SessionCache } from "./session-cache.js";
+
+/**
+ * A refresh-token store whose rotations and revocations invalidate a
+ * {@link SessionCache}: both delete the access tokens of a family.
+ */
+export class CachedRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
+  implements RefreshTokenDatabase<U, ID>
+{
+  readonly #inner: RefreshTokenDatabase<U, ID>;
+  readonly #cache: SessionCache;
+
+  constructor(inner: RefreshTokenDatabase<U, ID>, cache: SessionCache) {
+    this.#inner = inner;
+    this.#cache = cache;
+  }
+
+  create(access: AccessToken<ID>, refresh: RefreshToken<ID>): Promise<void> {
+    return this.#inner.create(access, refresh);
+  }
+
+  find(token: string, notBefore: Date | null) {
+    return this.#inner.find(token, notBefore);
+  }
+
+  async rotate(
+    used: string,
+    at: Date,
+    access: AccessToken<ID>,
+    refresh: RefreshToken<ID>,
+  ): Promise<boolean> {
+    try {
+      return await this.#inner.rotate(used, at, access, refresh);
+    } finally {
+      await this.#cache.invalidate({ kind: "family", key: refresh.family });
+    }
+  }
+
+  async deleteFamily(family: string): Promise<number> {
+    try {
+      return await this.#inner.deleteFamily(family);
+    } finally {
+      await this.#cache.invalidate({ kind: "family", key: family });
+    }
+  }
+
+  deleteByUser(userId: ID, options?: { keepFamily?: string }): Promise<number> {
+    return this.#inner.deleteByUser(userId, options);
+  }
+
+  restampFamily(family: string, from: number, to: number): Promise<void> {
+    return this.#inner.restampFamily(family, from, to);
+  }
+
+  listByUser(userId: ID, notBefore: Date | null): Promise<RefreshToken<ID>[]> {
+    return this.#inner.listByUser(userId, notBefore);
+  }
+
+  deleteExpired(
+    notBefore: Date,
+    options?: Omit<DeleteExpiredOptions, "idleSince">,
+  ): Promise<number> {
+    return this.#inner.deleteExpired(notBefore, options);
+  }
+}
