@@ -4,10 +4,10 @@ import { gracefulShutdown } from "tessera-auth/node";
 import { serverConfigFromEnv } from "../examples/env.js";
 import { createDemoApp } from "./app.js";
 
-const { port, hostname, setup, databaseLabel } = serverConfigFromEnv();
+const { port, hostname, setup, label } = serverConfigFromEnv();
 const demo = await createDemoApp(setup);
 const server = serve({ fetch: demo.app.fetch, port, hostname }, (info) => {
-  console.log(`tessera demo on http://${hostname}:${info.port} (database: ${databaseLabel})`);
+  console.log(`tessera demo on http://${hostname}:${info.port} (${label})`);
   console.log(`  sign-in page: http://${hostname}:${info.port}/   API docs: /docs`);
 }) as Server;
 

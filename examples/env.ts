@@ -9,6 +9,22 @@ export interface ServerConfig {
   setup: SetupConfig;
   /** The database URL with its password masked, to print. */
   databaseLabel: string;
+  /** What the server runs, secrets masked: "database: …, adapter: kysely (sqlite), strategy: …". */
+  label: string;
+}
+
+const STRATEGIES = ["database", "redis", "jwt"] as const;
+const ADAPTERS = ["kysely"] as const;
+
+function oneOf<T extends string>(name: string, value: string, valid: readonly T[]): T {
+  if ((valid as readonly string[]).includes(value)) return value as T;
+  throw new Error(`${name} must be one of ${valid.join(", ")}, not "${value}"`);
+}
+
+function engineOf(databaseUrl: string): string {
+  if (/^postgres(ql)?:/.test(databaseUrl)) return "postgres";
+  if (/^(mysql|mariadb):/.test(databaseUrl)) return "mysql";
+  return "sqlite";
 }
 
 const list = (value = "") =>
@@ -24,7 +40,9 @@ const list = (value = "") =>
  * (`on` or `off`), TESSERA_MAX_SESSIONS (sessions per user),
  * TESSERA_IDLE_TIMEOUT (seconds), TESSERA_REFRESH_TOKENS (`1`),
  * TESSERA_PURGE_INTERVAL (seconds), TESSERA_CACHE (`1`; with REDIS_URL,
- * invalidations go through Redis) and TESSERA_EXPOSE_TOKENS (`1`), warning
+ * invalidations go through Redis), TESSERA_STRATEGY (`database`, `redis`
+ * with REDIS_URL, `jwt` signed with TESSERA_SECRET), TESSERA_ADAPTER
+ * (`kysely`) and TESSERA_EXPOSE_TOKENS (`1`), warning
  * loudly where a setting is unsafe.
  */
 export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -67,6 +85,29 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
   if (cache !== "0" && cache !== "1") {
     throw new Error(`TESSERA_CACHE must be "1" or "0", not "${cache}"`);
   }
+  const strategy = oneOf("TESSERA_STRATEGY", env.TESSERA_STRATEGY || "database", STRATEGIES);
+  const adapter = oneOf("TESSERA_ADAPTER", env.TESSERA_ADAPTER || "kysely", ADAPTERS);
+  if (strategy !== "database") {
+    // Sessions in the database's tables: what the other strategies keep elsewhere, or not at all.
+    for (const name of [
+      "TESSERA_MAX_SESSIONS",
+      "TESSERA_IDLE_TIMEOUT",
+      "TESSERA_PURGE_INTERVAL",
+      "TESSERA_CACHE",
+    ] as const) {
+      if (env[name] && env[name] !== "0") {
+        throw new Error(`${name} works with TESSERA_STRATEGY=database only, not ${strategy}`);
+      }
+    }
+    if (refreshTokens === "1") {
+      throw new Error(
+        `TESSERA_REFRESH_TOKENS works with TESSERA_STRATEGY=database only, not ${strategy}`,
+      );
+    }
+  }
+  if (strategy === "redis" && !env.REDIS_URL) {
+    throw new Error("TESSERA_STRATEGY=redis needs REDIS_URL (e.g. redis://127.0.0.1:6379)");
+  }
   let secret = env.TESSERA_SECRET;
   if (!secret) {
     secret = randomBytes(32).toString("base64url");
@@ -87,11 +128,16 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
       ].join("\n"),
     );
   }
+  const strategyLabel =
+    strategy === "redis" ? `redis (${redactUrl(env.REDIS_URL as string)})` : strategy;
   return {
     port,
     hostname,
     databaseLabel: redactUrl(databaseUrl),
+    label: `database: ${redactUrl(databaseUrl)}, adapter: ${adapter} (${engineOf(databaseUrl)}), strategy: ${strategyLabel}`,
     setup: {
+      strategy,
+      redisUrl: env.REDIS_URL || undefined,
       databaseUrl,
       lifetimeSeconds: Number(env.TESSERA_TOKEN_LIFETIME ?? 3600),
       maxSessionsPerUser: maxSessions,

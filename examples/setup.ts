@@ -10,6 +10,7 @@ import {
   ConsoleMailer,
   CookieTransport,
   DatabaseStrategy,
+  JwtStrategy,
   json,
   type Mailer,
   type Mount,
@@ -21,6 +22,7 @@ import {
   registerRoutes,
   resetPasswordRoutes,
   SessionCache,
+  type Strategy,
   schedulePurge,
   systemClock,
   Tessera,
@@ -39,7 +41,7 @@ import {
   revocationLogChannel,
   type SchemaOptions,
 } from "tessera-auth/kysely";
-import { redisChannel } from "tessera-auth/redis";
+import { RedisStrategy, redisChannel } from "tessera-auth/redis";
 import { Outbox } from "./outbox.js";
 import { validatePassword } from "./password-rule.js";
 
@@ -68,6 +70,14 @@ export interface SetupConfig {
   refreshTokens?: boolean;
   /** Password and email changes, and ending all sessions, need a login this recent. @default off */
   freshSessionSeconds?: number | null;
+  /**
+   * What a token is: `database` (tessera's own, sessions in the tables),
+   * `redis` (sessions in Redis at `redisUrl`) or `jwt` (signed with `secret`,
+   * not revocable). @default "database"
+   */
+  strategy?: "database" | "redis" | "jwt";
+  /** The Redis server of `strategy: "redis"`, and of the cache's channel when set. */
+  redisUrl?: string;
   /**
    * Serve authenticated requests from an in-process session cache, invalidated
    * across instances through Redis (with `redisUrl`), PostgreSQL's
@@ -170,15 +180,22 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
     idleTimeoutSeconds: config.idleTimeoutSeconds,
     refreshTokens: config.refreshTokens ? { database: refreshTokens } : undefined,
   });
+  const redis = config.strategy === "redis" ? await redisClient(config.redisUrl) : null;
+  // The strategy in use; `strategy` above is the database's, which the CLI and purges work on.
+  const active: Strategy<User<string>, string> = redis
+    ? new RedisStrategy<User<string>, string>(redis, { lifetimeSeconds, clock })
+    : config.strategy === "jwt"
+      ? new JwtStrategy<User<string>, string>({ secret, lifetimeSeconds, clock })
+      : strategy;
   const bearer = new AuthenticationBackend({
-    name: "database",
+    name: config.strategy ?? "database",
     transport: new BearerTransport({ tokenUrl: "auth/login" }),
-    getStrategy: () => strategy,
+    getStrategy: () => active,
   });
   const cookie = new AuthenticationBackend({
     name: "cookie",
     transport: new CookieTransport({ cookieMaxAge: lifetimeSeconds, trustedOrigins }),
-    getStrategy: () => strategy,
+    getStrategy: () => active,
   });
   const tessera = new Tessera<User<string>, string, Ctx>({
     getUserManager: () => manager,
@@ -225,6 +242,7 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
     async close() {
       await purge?.stop();
       await cache?.close();
+      await redis?.quit();
       await connection.close();
     },
   };
@@ -232,6 +250,12 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
 
 /** What `createSetup` gives an app. */
 export type Setup<Ctx> = Awaited<ReturnType<typeof createSetup<Ctx>>>;
+
+/** A Redis client, loaded only when a Redis strategy asks for it. */
+async function redisClient(url = "redis://127.0.0.1:6379") {
+  const { Redis } = await import("ioredis");
+  return new Redis(url);
+}
 
 /** Redis when given, else the database's own: LISTEN/NOTIFY on PostgreSQL, the revocation log elsewhere. */
 function cacheChannel(

@@ -154,6 +154,12 @@ export {
   type DatabaseStrategyOptions,
   type PurgeOptions,
 } from "./strategies/database-strategy.js";
+export {
+  JWT_AUTH_AUDIENCE,
+  type JwtAlgorithm,
+  JwtStrategy,
+  type JwtStrategyOptions,
+} from "./strategies/jwt-strategy.js";
 export type {
   RefreshOutcome,
   RefreshTokenOptions,

@@ -4,9 +4,9 @@ import { gracefulShutdown } from "tessera-auth/node";
 import { serverConfigFromEnv } from "../env.js";
 import { createHonoApp } from "./app.js";
 
-const { port, hostname, setup, databaseLabel } = serverConfigFromEnv();
+const { port, hostname, setup, label } = serverConfigFromEnv();
 const { app, close } = await createHonoApp(setup);
 const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
-  console.log(`tessera on Hono at http://${hostname}:${info.port} (database: ${databaseLabel})`);
+  console.log(`tessera on Hono at http://${hostname}:${info.port} (${label})`);
 }) as Server;
 gracefulShutdown(server, { onShutdown: close });

@@ -6,4 +6,9 @@ export type {
   LookupPlan,
 } from "./factory.js";
 export { runRefreshTokenDatabaseSuite } from "./refresh-token-database-suite.js";
+export {
+  runStrategySuite,
+  type StrategyFixture,
+  type StrategySuiteOptions,
+} from "./strategy-suite.js";
 export { runUserDatabaseSuite, userData } from "./user-database-suite.js";

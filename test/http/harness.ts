@@ -94,7 +94,15 @@ export interface TestServerOptions {
   lifetimeSeconds?: number;
   /** @default off */
   freshSessionSeconds?: number;
+  /** What a token is. @default the project's (TESSERA_TEST_STRATEGY), else "database" */
+  strategy?: "database" | "redis" | "jwt";
 }
+
+/** The strategy of this project's HTTP suite run (`sqlite-redis`, `sqlite-jwt`), else the database's. */
+export const STRATEGY = (process.env.TESSERA_TEST_STRATEGY ?? "database") as
+  | "database"
+  | "redis"
+  | "jwt";
 
 /**
  * An example app (of the project's framework) on a real HTTP server over a
@@ -143,6 +151,8 @@ export class TestServer {
       refreshTokens: options.refreshTokens,
       lifetimeSeconds: options.lifetimeSeconds,
       freshSessionSeconds: options.freshSessionSeconds,
+      strategy: options.strategy ?? STRATEGY,
+      redisUrl: process.env.TESSERA_TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
     });
     const { setup, server, url } = running;
     if (!options.databaseUrl) {

@@ -181,7 +181,9 @@ describe("the demo server and signals", () => {
         npm.stderr?.on("data", read);
         npm.on("exit", (code) => fail(new Error(`npm start exited with ${code}: ${output}`)));
       });
-      expect(output).toContain(`tessera demo on ${url} (database: sqlite:${database})\n`);
+      expect(output).toContain(
+        `tessera demo on ${url} (database: sqlite:${database}, adapter: kysely (sqlite), strategy: database)\n`,
+      );
       const tree = descendants(npm.pid as number);
       strays.push(...tree);
       expect(tree.length).toBeGreaterThan(0);

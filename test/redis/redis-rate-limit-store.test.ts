@@ -3,32 +3,9 @@ import { Redis } from "ioredis";
 import { RateLimiter } from "tessera-auth";
 import { RedisRateLimitStore } from "tessera-auth/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REDIS_URL, redisUnavailable } from "../support/redis.js";
 
-const REDIS_URL = process.env.TESSERA_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-
-/** Whether Redis answers; with CI=true an absent Redis fails the run instead of skipping. */
-async function redisReason(): Promise<string | null> {
-  const probe = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 2000,
-  });
-  try {
-    await probe.connect();
-    await probe.ping();
-    return null;
-  } catch (error) {
-    const reason = `Redis at ${REDIS_URL} is unreachable (${(error as Error).message})`;
-    if (process.env.CI === "true")
-      throw new Error(`${reason}; with CI=true it must run (bash .ci/run starts it)`);
-    console.warn(`tessera tests: ${reason}: skipping its tests.`);
-    return reason;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const unavailable = await redisReason();
+const unavailable = await redisUnavailable();
 
 describe.skipIf(unavailable !== null)(
   `RedisRateLimitStore${unavailable ? ` (skipped: ${unavailable})` : ""}`,

@@ -45,4 +45,45 @@ describe("the demo's environment", () => {
       expect(() => serverConfigFromEnv({ ...BASE, [name]: value })).toThrow(name);
     }
   });
+
+  it("selects the strategy from TESSERA_STRATEGY and says what it runs, secrets masked", () => {
+    const redis = serverConfigFromEnv({
+      ...BASE,
+      DATABASE_URL: "postgres://app:hunter2@db.internal/app",
+      TESSERA_STRATEGY: "redis",
+      REDIS_URL: "redis://:s3cret@cache.internal:6379",
+    });
+    expect(redis.setup).toMatchObject({
+      strategy: "redis",
+      redisUrl: "redis://:s3cret@cache.internal:6379",
+    });
+    expect(redis.label).toBe(
+      "database: postgres://app:***@db.internal/app, adapter: kysely (postgres), strategy: redis (redis://:***@cache.internal:6379)",
+    );
+    expect(redis.label).not.toMatch(/hunter2|s3cret/);
+    const jwt = serverConfigFromEnv({ ...BASE, TESSERA_STRATEGY: "jwt" });
+    expect(jwt.setup.strategy).toBe("jwt");
+    expect(jwt.label).toBe("database: sqlite:tessera.db, adapter: kysely (sqlite), strategy: jwt");
+    expect(serverConfigFromEnv(BASE).setup.strategy).toBe("database");
+  });
+
+  it("stops on an unknown strategy or adapter, naming the valid ones, and on options the strategy cannot honour", () => {
+    expect(() => serverConfigFromEnv({ ...BASE, TESSERA_STRATEGY: "session" })).toThrow(
+      'TESSERA_STRATEGY must be one of database, redis, jwt, not "session"',
+    );
+    expect(() => serverConfigFromEnv({ ...BASE, TESSERA_ADAPTER: "prisma" })).toThrow(
+      'TESSERA_ADAPTER must be one of kysely, not "prisma"',
+    );
+    expect(() => serverConfigFromEnv({ ...BASE, TESSERA_STRATEGY: "redis" })).toThrow("REDIS_URL");
+    for (const name of [
+      "TESSERA_MAX_SESSIONS",
+      "TESSERA_IDLE_TIMEOUT",
+      "TESSERA_CACHE",
+      "TESSERA_REFRESH_TOKENS",
+    ]) {
+      expect(() => serverConfigFromEnv({ ...BASE, TESSERA_STRATEGY: "jwt", [name]: "1" })).toThrow(
+        `${name} works with TESSERA_STRATEGY=database only, not jwt`,
+      );
+    }
+  });
 });

@@ -4,3 +4,4 @@ export {
   RedisRateLimitStore,
   type RedisRateLimitStoreOptions,
 } from "./redis-rate-limit-store.js";
+export { RedisStrategy, type RedisStrategyOptions } from "./redis-strategy.js";
