@@ -6,14 +6,20 @@
 export class Heartbeat {
   #timer: NodeJS.Timeout | null = null;
   #pending = false;
+  /** Bumped by every start: a send of a connection given up on never blocks the next one's. */
+  #generation = 0;
 
   constructor(
     private readonly send: () => Promise<unknown>,
     private readonly everyMs: number,
+    /** Runs on every tick, a send pending or not (a stall watchdog). */
+    private readonly tick: () => void = () => {},
   ) {}
 
   start(): void {
     this.stop();
+    this.#generation++;
+    this.#pending = false;
     this.#timer = setInterval(() => this.#beat(), this.everyMs);
     this.#timer.unref();
     this.#beat();
@@ -25,12 +31,14 @@ export class Heartbeat {
   }
 
   #beat(): void {
-    if (this.#pending) return;
+    this.tick();
+    if (this.#pending || this.#timer === null) return;
     this.#pending = true;
+    const generation = this.#generation;
     this.send()
       .catch(() => {})
       .finally(() => {
-        this.#pending = false;
+        if (generation === this.#generation) this.#pending = false;
       });
   }
 }

@@ -21,6 +21,12 @@ export interface SessionCacheOptions {
    * @default 100
    */
   maxStalenessMs?: number;
+  /**
+   * How long an entry is served before it is read again from the database:
+   * a backstop for an invalidation that never arrived (an instance that
+   * crashed between its write and the publish). @default 60000
+   */
+  maxEntryAgeMs?: number;
   /** How often the channel proves it delivers. @default a quarter of maxStalenessMs */
   heartbeatMs?: number;
   /** Where state changes are logged. @default console.warn */
@@ -71,6 +77,8 @@ export interface CachedStores<U extends User<ID>, ID> {
 
 interface Entry {
   readonly record: SessionRecord<unknown>;
+  /** When it was filled ({@link SessionCacheOptions.now}). */
+  readonly filledAt: number;
   readonly userKey: string;
   /** Used since the eviction scan last passed it (second chance). */
   used: boolean;
@@ -103,6 +111,7 @@ const EVICTION_SCAN = 16;
 export class SessionCache {
   readonly maxEntries: number;
   readonly maxStalenessMs: number;
+  readonly maxEntryAgeMs: number;
   readonly #channel: RevocationChannel;
   readonly #heartbeatMs: number;
   readonly #log: (message: string) => void;
@@ -121,7 +130,8 @@ export class SessionCache {
   #counts = { hits: 0, misses: 0, bypassed: 0, sent: 0, received: 0 };
 
   constructor(options: SessionCacheOptions) {
-    const { maxEntries = 10_000, maxStalenessMs = 100 } = options;
+    const { maxEntries = 10_000, maxStalenessMs = 100, maxEntryAgeMs = 60_000 } = options;
+    if (!(maxEntryAgeMs > 0)) throw new RangeError("maxEntryAgeMs must be a positive number");
     if (!(Number.isInteger(maxEntries) && maxEntries >= 1)) {
       throw new RangeError("maxEntries must be a positive integer");
     }
@@ -132,6 +142,7 @@ export class SessionCache {
     }
     this.maxEntries = maxEntries;
     this.maxStalenessMs = maxStalenessMs;
+    this.maxEntryAgeMs = maxEntryAgeMs;
     this.#heartbeatMs = heartbeatMs;
     this.#channel = options.channel;
     this.#log = options.log ?? ((message) => console.warn(message));
@@ -171,6 +182,16 @@ export class SessionCache {
 
   /** Stops the channel; the cache serves nothing more. */
   async close(): Promise<void> {
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#retry = null;
+    // Invalidations not sent yet get one last chance, bounded, before the channel goes.
+    if (this.#pending.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise((resolve) => {
+        timer = setTimeout(resolve, PUBLISH_WAIT_MS);
+      });
+      await Promise.race([this.#flush(), late]).finally(() => clearTimeout(timer));
+    }
     this.#state = "closed";
     if (this.#retry) clearTimeout(this.#retry);
     this.#clear();
@@ -201,13 +222,14 @@ export class SessionCache {
       return undefined;
     }
     const entry = this.#entries.get(token);
-    if (entry === undefined) {
+    if (entry === undefined || this.#now() - entry.filledAt > this.maxEntryAgeMs) {
       this.#counts.misses++;
       return undefined;
     }
     this.#counts.hits++;
     entry.used = true;
-    return entry.record;
+    // A copy: what a request does with its user never reaches the entry other requests read.
+    return { ...entry.record, user: { ...(entry.record.user as object) } };
   }
 
   /** Read before a database lookup; {@link fill} with it after, so no invalidation in between is undone. */
@@ -221,7 +243,7 @@ export class SessionCache {
     this.#remove(token);
     if (this.#entries.size >= this.maxEntries) this.#evict();
     const userKey = String((record.user as { id: unknown }).id);
-    this.#entries.set(token, { record, userKey, used: false });
+    this.#entries.set(token, { record, userKey, filledAt: this.#now(), used: false });
     addTo(this.#byUser, userKey, token);
     if (record.family !== null) addTo(this.#byFamily, record.family, token);
   }

@@ -17,6 +17,8 @@ export interface PostgresChannelOptions {
 /** The listening connection's `application_name`, as `pg_stat_activity` shows it. */
 export const LISTENER_NAME = "tessera-revocations";
 const RECONNECT_MIN_MS = 100;
+/** A connection whose heartbeats stopped coming back for this long (a half-open socket) is replaced. */
+const STALL_MIN_MS = 2_000;
 const RECONNECT_MAX_MS = 2_000;
 
 /**
@@ -44,6 +46,10 @@ class PostgresChannel implements RevocationChannel {
   #heartbeat: Heartbeat | null = null;
   /** The connection now in use (or being opened); an event of any other is stale. */
   #client: Client | null = null;
+  #connected = false;
+  /** When a heartbeat last came back ({@link ChannelReceiver.now}). */
+  #echoAt = 0;
+  #stallMs = STALL_MIN_MS;
   #retryMs = RECONNECT_MIN_MS;
   #reconnect: NodeJS.Timeout | null = null;
   #closed = false;
@@ -62,12 +68,20 @@ class PostgresChannel implements RevocationChannel {
 
   async start(receiver: ChannelReceiver, { heartbeatMs }: { heartbeatMs: number }): Promise<void> {
     this.#receiver = receiver;
-    this.#heartbeat = new Heartbeat(() => this.#beat(), heartbeatMs);
+    this.#stallMs = Math.max(STALL_MIN_MS, heartbeatMs * 20);
+    this.#heartbeat = new Heartbeat(
+      () => this.#beat(),
+      heartbeatMs,
+      () => this.#watch(),
+    );
     await this.#connect();
   }
 
+  // Through the listening connection while it is up (a saturated pool does not delay it), else the pool.
   async publish(message: string): Promise<void> {
-    await sql`select pg_notify(${this.#channel}, ${message})`.execute(this.#options.db);
+    const client = this.#connected ? this.#client : null;
+    if (client) await client.query("select pg_notify($1, $2)", [this.#channel, message]);
+    else await sql`select pg_notify(${this.#channel}, ${message})`.execute(this.#options.db);
   }
 
   async close(): Promise<void> {
@@ -81,6 +95,7 @@ class PostgresChannel implements RevocationChannel {
 
   async #connect(): Promise<void> {
     const { Client } = await importDriver<typeof import("pg")>("pg");
+    if (this.#closed) return;
     const client = new Client({
       connectionString: this.#options.connectionString,
       keepAlive: true,
@@ -97,27 +112,45 @@ class PostgresChannel implements RevocationChannel {
       this.#lost(client, error instanceof Error ? error.message : String(error));
       return;
     }
-    if (client !== this.#client) return;
+    if (client !== this.#client || this.#closed) {
+      await client.end().catch(() => {});
+      return;
+    }
     this.#retryMs = RECONNECT_MIN_MS;
+    this.#connected = true;
+    this.#echoAt = this.#receiver?.now() ?? 0;
     this.#heartbeat?.start();
   }
 
   #beat(): Promise<unknown> {
     const client = this.#client;
     const receiver = this.#receiver;
-    if (client === null || receiver === null) return Promise.resolve();
+    if (client === null || receiver === null || !this.#connected) return Promise.resolve();
     return client.query("select pg_notify($1, $2)", [this.#echo, String(receiver.now())]);
+  }
+
+  /** A connection whose heartbeats stopped coming back (a half-open socket) is replaced. */
+  #watch(): void {
+    const client = this.#client;
+    const receiver = this.#receiver;
+    if (client === null || receiver === null || !this.#connected) return;
+    if (receiver.now() - this.#echoAt > this.#stallMs) {
+      this.#lost(client, `no heartbeat came back for ${this.#stallMs} ms`);
+    }
   }
 
   #notified({ channel, payload }: Notification): void {
     if (payload === undefined) return;
-    if (channel === this.#echo) this.#receiver?.confirmed(Number(payload));
-    else if (channel === this.#channel) this.#receiver?.message(payload);
+    if (channel === this.#echo) {
+      this.#echoAt = this.#receiver?.now() ?? 0;
+      this.#receiver?.confirmed(Number(payload));
+    } else if (channel === this.#channel) this.#receiver?.message(payload);
   }
 
   #lost(client: Client, reason: string): void {
     if (client !== this.#client || this.#closed) return;
     this.#client = null;
+    this.#connected = false;
     this.#heartbeat?.stop();
     client.end().catch(() => {});
     this.#receiver?.down(reason);

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Kysely, SelectQueryBuilder } from "kysely";
 import type { ChannelReceiver, RevocationChannel } from "../../cache/revocation-channel.js";
 import { guard } from "./guard.js";
 import { REVOCATION_MESSAGE_LENGTH } from "./migrations/add-revocation-log.js";
@@ -11,10 +11,13 @@ export interface RevocationLogChannelOptions {
   pruneEverySeconds?: number;
 }
 
-/** An id missing below the newest seen may still commit (MySQL hands out ids before commit). */
-const GAP_WAIT_MS = 2_000;
-/** Past this many missing ids at once, gaps are not waited for (ids that do not come one by one). */
-const MAX_GAP = 10_000;
+/**
+ * An id missing below the newest seen may still commit (MySQL and PostgreSQL
+ * hand out ids before commit); it is looked for again on every poll this long.
+ */
+const GAP_WAIT_MS = 60_000;
+/** Missing ids looked for at most (a jump in ids larger than this is not waited for). */
+const MAX_MISSING = 1_000;
 const BATCH = 500;
 
 /**
@@ -45,11 +48,9 @@ class RevocationLogChannel implements RevocationChannel {
   readonly #pruneEveryMs: number;
   #receiver: ChannelReceiver | null = null;
   #everyMs = 25;
-  /** Every id up to it was delivered or given up on. */
-  #cursor: number | null = null;
-  /** Ids above the cursor already delivered. */
-  #seen = new Set<number>();
-  /** Ids above the cursor not seen yet, and when they were first missed. */
+  /** The newest id read; every id above it is new. */
+  #newest: number | null = null;
+  /** Ids below {@link #newest} not seen yet, and when they were first missed. */
   #missing = new Map<number, number>();
   #timer: NodeJS.Timeout | null = null;
   #lastPrune = 0;
@@ -91,13 +92,13 @@ class RevocationLogChannel implements RevocationChannel {
     if (this.#closed || receiver === null) return;
     const issuedAt = receiver.now();
     try {
-      if (this.#cursor === null) this.#cursor = await this.#newestId();
+      if (this.#newest === null) this.#newest = await this.#newestId();
       else await this.#readNew(receiver);
       await this.#prune();
       this.#up = true;
       receiver.confirmed(issuedAt);
     } catch (error) {
-      if (this.#up || this.#cursor === null) {
+      if (this.#up || this.#newest === null) {
         receiver.down(error instanceof Error ? error.message : String(error));
       }
       this.#up = false;
@@ -117,52 +118,49 @@ class RevocationLogChannel implements RevocationChannel {
     return Number(row?.id ?? 0);
   }
 
+  /** Every row above the newest read (batch after batch, so a poll confirms only what it read), then the missing ones. */
   async #readNew(receiver: ChannelReceiver): Promise<void> {
-    const cursor = this.#cursor ?? 0;
-    const rows = await guard(this.#schema.engine, () =>
-      this.#db
-        .selectFrom(this.#schema.revocationLogTable)
-        .select(["id", "message"])
-        .where("id", ">", cursor)
-        .orderBy("id")
-        .limit(BATCH)
-        .execute(),
-    );
-    let newest = cursor;
-    for (const row of rows as { id: number | string; message: string }[]) {
-      const id = Number(row.id);
-      newest = Math.max(newest, id);
-      if (this.#seen.has(id)) continue;
-      this.#seen.add(id);
-      this.#missing.delete(id);
-      receiver.message(row.message);
+    for (;;) {
+      const after = this.#newest ?? 0;
+      const rows = await this.#rows((query) => query.where("id", ">", after).limit(BATCH));
+      for (const { id, message } of rows) {
+        for (let gap = (this.#newest ?? 0) + 1; gap < id; gap++) this.#miss(gap);
+        this.#newest = Math.max(this.#newest ?? 0, id);
+        receiver.message(message);
+      }
+      if (rows.length < BATCH) break;
     }
-    for (const id of this.#seen) newest = Math.max(newest, id);
-    this.#advance(cursor, newest);
-  }
-
-  /** Moves the cursor up to the first id still worth waiting for. */
-  #advance(cursor: number, newest: number): void {
+    if (this.#missing.size === 0) return;
     const now = Date.now();
-    if (newest - cursor > MAX_GAP) {
-      this.#settle(newest);
-      return;
-    }
-    for (let id = cursor + 1; id <= newest; id++) {
-      if (!this.#seen.has(id) && !this.#missing.has(id)) this.#missing.set(id, now);
-    }
     for (const [id, since] of this.#missing) {
       if (now - since > GAP_WAIT_MS) this.#missing.delete(id);
     }
-    let settled = newest;
-    for (const id of this.#missing.keys()) settled = Math.min(settled, id - 1);
-    this.#settle(settled);
+    const ids = [...this.#missing.keys()];
+    if (ids.length === 0) return;
+    for (const { id, message } of await this.#rows((query) => query.where("id", "in", ids))) {
+      this.#missing.delete(id);
+      receiver.message(message);
+    }
   }
 
-  #settle(cursor: number): void {
-    this.#cursor = cursor;
-    for (const id of this.#seen) if (id <= cursor) this.#seen.delete(id);
-    for (const id of this.#missing.keys()) if (id <= cursor) this.#missing.delete(id);
+  #miss(id: number): void {
+    if (this.#missing.size < MAX_MISSING) this.#missing.set(id, Date.now());
+  }
+
+  async #rows(
+    filter: (
+      query: SelectQueryBuilder<any, any, { id: unknown; message: unknown }>,
+    ) => typeof query,
+  ): Promise<{ id: number; message: string }[]> {
+    const rows = await guard(this.#schema.engine, () =>
+      filter(
+        this.#db
+          .selectFrom(this.#schema.revocationLogTable)
+          .select(["id", "message"])
+          .orderBy("id"),
+      ).execute(),
+    );
+    return rows.map((row) => ({ id: Number(row.id), message: String(row.message) }));
   }
 
   async #prune(): Promise<void> {

@@ -15,6 +15,8 @@ export interface RedisChannelOptions {
 const RECONNECT_MAX_MS = 2_000;
 /** How long `start` waits for the first subscription (the cache stays bypassed until it is confirmed). */
 const START_WAIT_MS = 2_000;
+/** A subscriber whose heartbeats stopped coming back for this long is reconnected. */
+const STALL_MIN_MS = 2_000;
 
 /**
  * Invalidations over Redis pub/sub: one connection subscribes to the shared
@@ -57,10 +59,17 @@ class RedisChannel implements RevocationChannel {
     const publisher = new Redis(url, { ...options, enableOfflineQueue: false });
     this.#subscriber = subscriber;
     this.#publisher = publisher;
+    let echoAt = receiver.now();
     subscriber.on("message", (channel: string, message: string) => {
-      if (channel === this.#echo) receiver.confirmed(Number(message));
-      else if (channel === this.#channel) receiver.message(message);
+      if (channel === this.#echo) {
+        echoAt = receiver.now();
+        receiver.confirmed(Number(message));
+      } else if (channel === this.#channel) receiver.message(message);
     });
+    subscriber.on("ready", () => {
+      echoAt = receiver.now();
+    });
+    const stallMs = Math.max(STALL_MIN_MS, heartbeatMs * 20);
     subscriber.on("close", () => {
       if (!this.#closed) receiver.down("the subscriber's connection closed");
     });
@@ -70,11 +79,17 @@ class RedisChannel implements RevocationChannel {
     this.#heartbeat = new Heartbeat(
       () => publisher.publish(this.#echo, String(receiver.now())),
       heartbeatMs,
+      () => {
+        // Connected, yet no heartbeat back for long: a half-open socket. Reconnect (and resubscribe).
+        if (subscriber.status === "ready" && receiver.now() - echoAt > stallMs) {
+          echoAt = receiver.now();
+          subscriber.disconnect(true);
+        }
+      },
     );
     // Beats through outages too: one that cannot be published confirms nothing.
     this.#heartbeat.start();
-    const subscribed = subscriber.subscribe(this.#channel, this.#echo);
-    subscribed.catch(() => {});
+    const subscribed = subscriber.subscribe(this.#channel, this.#echo).catch(() => {});
     let timer: NodeJS.Timeout | undefined;
     const waited = new Promise((resolve) => {
       timer = setTimeout(resolve, START_WAIT_MS);
