@@ -8,6 +8,26 @@ import { selectedEngines, selectedFrameworks } from "./test/support/engines.js";
  * running the HTTP contract on SQLite. `TESSERA_ENGINES=sqlite,postgres` and
  * `TESSERA_FRAMEWORKS=express,fastify` pick them (default: all).
  */
+/** The contract files that hold for every strategy, and those that also need revocation. */
+const ANY_STRATEGY = [
+  "bad-input",
+  "body-limit-keep-alive",
+  "csrf",
+  "private-answers",
+  "rate-limit",
+  "register",
+  "reset-password",
+  "routes",
+  "user-fields",
+  "users-admin",
+  "verify",
+];
+const REVOCABLE = ["revocation", "unauthorized", "users-me"];
+const STRATEGY_SUITES = [
+  { strategy: "redis", files: [...ANY_STRATEGY, ...REVOCABLE] },
+  { strategy: "jwt", files: ANY_STRATEGY },
+];
+
 export default defineConfig({
   resolve: { conditions: ["source"] },
   ssr: { resolve: { conditions: ["source"], externalConditions: ["source"] } },
@@ -66,6 +86,25 @@ export default defineConfig({
           setupFiles: ["test/support/engine-setup.ts"],
         },
       })),
+      // The storage-agnostic part of the HTTP contract suite once more per other strategy, on
+      // SQLite (the rest asserts the database strategy's own tables and features: the rows it
+      // stores, refresh tokens, caps, idle timeouts, fresh sessions; and, for JWTs, revocation).
+      ...(selectedEngines().includes("sqlite") ? STRATEGY_SUITES : []).map(
+        ({ strategy, files }) => ({
+          extends: true as const,
+          test: {
+            name: `sqlite-${strategy}`,
+            include: files.map((file) => `test/http/${file}.test.ts`),
+            env: {
+              TESSERA_TEST_ENGINE: "sqlite",
+              TESSERA_TEST_STRATEGY: strategy,
+              TZ: "America/St_Johns",
+            },
+            globalSetup: ["test/support/global-setup.ts"],
+            setupFiles: ["test/support/engine-setup.ts"],
+          },
+        }),
+      ),
     ],
   },
 });

@@ -5,6 +5,10 @@ import { beforeEach, inject } from "vitest";
 const status = inject("engine");
 if (!status.available) {
   beforeEach(({ skip }) => {
-    skip(`${status.engine} unreachable: ${status.reason}`);
+    skip(
+      status.reason?.startsWith("Redis")
+        ? status.reason
+        : `${status.engine} unreachable: ${status.reason}`,
+    );
   });
 }

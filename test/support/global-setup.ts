@@ -1,5 +1,6 @@
 import type { TestProject } from "vitest/node";
 import { type EngineName, type EngineStatus, redactUrl, serverUrl } from "./engines.js";
+import { redisUnavailable } from "./redis.js";
 import { dropDatabase, listDatabases, runDatabasePrefix, withServer } from "./server-databases.js";
 
 /**
@@ -16,6 +17,9 @@ export default async function setup(project: TestProject) {
   if (!engine) return;
   const runId = String(process.pid);
   let status: EngineStatus = { engine, available: true, runId };
+  const redisReason =
+    project.config.env?.TESSERA_TEST_STRATEGY === "redis" ? await redisUnavailable() : null;
+  if (redisReason !== null) status = { engine, available: false, reason: redisReason, runId };
   if (engine !== "sqlite") {
     try {
       await withServer(engine, async (db) => {
