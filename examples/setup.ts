@@ -294,7 +294,7 @@ function healthRoute(cache: SessionCache | null): Route {
                 type: "object",
                 description: "The session cache's status (only when it is on)",
                 properties: {
-                  state: { enum: ["starting", "up", "behind", "down", "closed"] },
+                  state: { enum: ["starting", "up", "behind", "idle", "down", "closed"] },
                   channel: { type: "string" },
                   entries: { type: "integer" },
                   hits: { type: "integer" },

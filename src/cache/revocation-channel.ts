@@ -34,4 +34,9 @@ export interface ChannelReceiver {
   down(reason: string): void;
   /** The cache's monotonic clock, in milliseconds. */
   now(): number;
+  /**
+   * Whether the cache is being used: while it is not, a channel skips its
+   * heartbeats and polls (messages pushed to it are still delivered).
+   */
+  active(): boolean;
 }

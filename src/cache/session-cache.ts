@@ -37,11 +37,14 @@ export interface SessionCacheOptions {
 
 /**
  * `up`: entries are served. `behind`: connected, but no confirmation within
- * the bound. `down`: the channel lost its connection. `starting` and `down`
- * end with the first confirmation after (re)connecting, which empties the
- * cache (messages may have been missed). Only `up` serves entries.
+ * the bound. `idle`: no lookup for a while, so the channel stopped proving
+ * itself (an idle instance costs the database nothing); the next lookup goes
+ * to the database and wakes it. `down`: the channel lost its connection.
+ * `starting` and `down` end with the first confirmation after (re)connecting,
+ * which empties the cache (messages may have been missed). Only `up` serves
+ * entries.
  */
-export type CacheState = "starting" | "up" | "behind" | "down" | "closed";
+export type CacheState = "starting" | "up" | "behind" | "idle" | "down" | "closed";
 
 /** What {@link SessionCache.status} reports (the demo's `/health` shows it). */
 export interface CacheStatus {
@@ -85,6 +88,8 @@ interface Entry {
 }
 
 const RETRY_MS = 250;
+/** Without a lookup for this long, heartbeats and polls pause until the next one. */
+const IDLE_AFTER_MS = 5_000;
 /** How long a write waits for its invalidation to be published before it answers anyway. */
 const PUBLISH_WAIT_MS = 1_000;
 const MAX_PENDING = 1_000;
@@ -128,6 +133,7 @@ export class SessionCache {
   #pending: string[] = [];
   #retry: NodeJS.Timeout | null = null;
   #counts = { hits: 0, misses: 0, bypassed: 0, sent: 0, received: 0 };
+  #lastLookupAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: SessionCacheOptions) {
     const { maxEntries = 10_000, maxStalenessMs = 100, maxEntryAgeMs = 60_000 } = options;
@@ -176,6 +182,11 @@ export class SessionCache {
       confirmed: (since) => this.#confirmed(since),
       down: (reason) => this.#down(reason),
       now: this.#now,
+      // Starting or reconnected, it proves itself at once; otherwise only while lookups come.
+      active: () =>
+        this.#state === "starting" ||
+        this.#state === "down" ||
+        this.#now() - this.#lastLookupAt < IDLE_AFTER_MS,
     };
     return this.#channel.start(receiver, { heartbeatMs: this.#heartbeatMs });
   }
@@ -217,7 +228,9 @@ export class SessionCache {
 
   /** The cached session of a stored token; `undefined` on a miss or while the cache is bypassed. */
   lookup(token: string): SessionRecord<unknown> | undefined {
-    if (!this.#usable()) {
+    const usable = this.#usable();
+    this.#lastLookupAt = this.#now();
+    if (!usable) {
       this.#counts.bypassed++;
       return undefined;
     }
@@ -289,7 +302,12 @@ export class SessionCache {
 
   #usable(): boolean {
     if (this.#state !== "up") return false;
-    if (this.#now() - this.#confirmedAt <= this.maxStalenessMs) return true;
+    const now = this.#now();
+    if (now - this.#confirmedAt <= this.maxStalenessMs) return true;
+    if (now - this.#lastLookupAt >= IDLE_AFTER_MS) {
+      this.#state = "idle";
+      return false;
+    }
     this.#state = "behind";
     this.#log(
       `tessera cache: the ${this.#channel.name} channel confirmed nothing for ${this.maxStalenessMs} ms; bypassing the cache until it catches up`,
@@ -310,6 +328,8 @@ export class SessionCache {
     if (this.#state === "up" || this.#now() - this.#confirmedAt > this.maxStalenessMs) return;
     if (this.#state === "behind") {
       this.#log(`tessera cache: the ${this.#channel.name} channel caught up; cache on`);
+    } else if (this.#state === "idle") {
+      // Woken by a lookup: every message was still delivered (or, polled, is read now).
     } else {
       // Starting, or back after a lost connection: what it missed is unknown, so nothing kept is trusted.
       const dropped = this.#entries.size;

@@ -7,11 +7,13 @@ import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import type { CacheStatus } from "tessera-auth";
 import { afterAll, describe, expect, it, vi } from "vitest";
+import { redisUnavailable } from "../support/redis.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const CLI = resolve(ROOT, "src/cli/main.ts");
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const readme = readFileSync(resolve(ROOT, "README.md"), "utf8");
+const redisMissing = await redisUnavailable();
 /** The README and the guides under docs/: their examples are checked alike. */
 const documentation = [
   readme,
@@ -153,6 +155,66 @@ describe("README", () => {
       await cache.close();
     }
   });
+
+  it.skipIf(redisMissing !== null)(
+    `shows the Redis and JWT strategies exactly as examples/strategies.ts, which works${redisMissing ? ` (skipped: ${redisMissing})` : ""}`,
+    async () => {
+      const source = readFileSync(resolve(ROOT, "examples/strategies.ts"), "utf8");
+      expect(blockFor("examples/strategies.ts")).toBe(source);
+      process.env.JWT_SECRET = "a-jwt-secret-for-this-test-only-0123456789";
+      const { app, redis } = await import("../../examples/strategies.js");
+      try {
+        const password = "difference engine";
+        const register = await app.request("/auth/register", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ email: "ada@example.com", password }),
+        });
+        expect(register.status).toBe(201);
+        const login = async (backend: string, secret = password) => {
+          const response = await app.request(`/${backend}/login`, {
+            method: "POST",
+            body: new URLSearchParams({ username: "ada@example.com", password: secret }),
+          });
+          expect(response.status).toBe(200);
+          return {
+            authorization: `Bearer ${((await response.json()) as { access_token: string }).access_token}`,
+          };
+        };
+        const me = async (headers: Record<string, string>) =>
+          (await app.request("/users/me", { headers })).status;
+
+        const inRedis = await login("redis");
+        expect(inRedis.authorization).toMatch(/^Bearer tess_/);
+        expect(await me(inRedis)).toBe(200);
+        expect(
+          (await app.request("/redis/logout", { method: "POST", headers: inRedis })).status,
+        ).toBe(204);
+        expect(await me(inRedis)).toBe(401);
+
+        const signed = await login("jwt");
+        expect(signed.authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+        expect(await me(signed)).toBe(200);
+        // Logout answers 204, and the JWT still works: it cannot be revoked.
+        expect((await app.request("/jwt/logout", { method: "POST", headers: signed })).status).toBe(
+          204,
+        );
+        expect(await me(signed)).toBe(200);
+        // A new password ends it all the same (the token carries the user's security stamp).
+        const fresh = await login("redis");
+        const changed = await app.request("/users/me", {
+          method: "PATCH",
+          headers: { ...fresh, "content-type": "application/json" },
+          body: JSON.stringify({ password: "analytical engine" }),
+        });
+        expect(changed.status).toBe(200);
+        expect(await me(signed)).toBe(401);
+        expect(await me(fresh)).toBe(200);
+      } finally {
+        redis.disconnect();
+      }
+    },
+  );
 
   it("shows custom user fields exactly as examples/custom-fields.ts, which works", async () => {
     const source = readFileSync(resolve(ROOT, "examples/custom-fields.ts"), "utf8");

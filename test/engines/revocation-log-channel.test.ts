@@ -16,6 +16,7 @@ async function started() {
       confirmed: (since) => confirmations.push({ since, delivered: messages.length }),
       down: () => {},
       now: () => performance.now(),
+      active: () => true,
     },
     { heartbeatMs: 20 },
   );

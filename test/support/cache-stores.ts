@@ -80,11 +80,12 @@ export async function twoInstances() {
     isSuperuser: false,
     isVerified: false,
   });
-  await waitUntil(a.cache, "up");
-  await waitUntil(b.cache, "up");
+  await waitUntil(a.cache, "up", "idle");
+  await waitUntil(b.cache, "up", "idle");
   return { a, b, user };
 }
 
-export function waitUntil(cache: SessionCache, state: string) {
-  return vi.waitFor(() => expect(cache.status().state).toBe(state), { timeout: 10_000 });
+/** Waits until the cache is in one of `states` (`up` and `idle` both mean a channel that delivers). */
+export function waitUntil(cache: SessionCache, ...states: string[]) {
+  return vi.waitFor(() => expect(states).toContain(cache.status().state), { timeout: 10_000 });
 }

@@ -199,6 +199,24 @@ describe("SessionCache", () => {
     expect(b.cache.status()).toMatchObject({ state: "up", hits: 1, entries: 1 });
   });
 
+  it("pauses its channel when unused: idle, it bypasses itself without a warning, and the next confirmation serves again", async () => {
+    const { a, b, user, confirmBoth, advance, logs } = await twoInstances();
+    confirmBoth();
+    const token = await a.strategy.writeToken(user);
+    await b.strategy.readToken(token);
+    const receiver = b.channel.receiver;
+    expect(receiver?.active()).toBe(true);
+    advance(5_000);
+    expect(receiver?.active()).toBe(false);
+    expect((await b.strategy.readToken(token))?.id).toBe(user.id);
+    expect(b.cache.status()).toMatchObject({ state: "idle", bypassed: 1, entries: 1 });
+    expect(logs.some((line) => /confirmed nothing/.test(line))).toBe(false);
+    expect(receiver?.active()).toBe(true);
+    confirmBoth();
+    await b.strategy.readToken(token);
+    expect(b.cache.status()).toMatchObject({ state: "up", hits: 1, entries: 1 });
+  });
+
   it("fails closed while the channel is down, and starts empty when it is back", async () => {
     const { bus, a, b, user, confirmBoth, advance } = await twoInstances();
     confirmBoth();

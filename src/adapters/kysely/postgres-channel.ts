@@ -126,6 +126,7 @@ class PostgresChannel implements RevocationChannel {
     const client = this.#client;
     const receiver = this.#receiver;
     if (client === null || receiver === null || !this.#connected) return Promise.resolve();
+    if (!receiver.active()) return Promise.resolve();
     return client.query("select pg_notify($1, $2)", [this.#echo, String(receiver.now())]);
   }
 
@@ -134,6 +135,8 @@ class PostgresChannel implements RevocationChannel {
     const client = this.#client;
     const receiver = this.#receiver;
     if (client === null || receiver === null || !this.#connected) return;
+    // Paused while the cache is idle: no beat was owed, so none is late.
+    if (!receiver.active()) this.#echoAt = receiver.now();
     if (receiver.now() - this.#echoAt > this.#stallMs) {
       this.#lost(client, `no heartbeat came back for ${this.#stallMs} ms`);
     }

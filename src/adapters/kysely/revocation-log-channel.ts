@@ -91,6 +91,11 @@ class RevocationLogChannel implements RevocationChannel {
     const receiver = this.#receiver;
     if (this.#closed || receiver === null) return;
     const issuedAt = receiver.now();
+    // Paused while the cache is idle (rows wait in the log; the first poll after reads them all).
+    if (!receiver.active() && this.#newest !== null) {
+      this.#schedule();
+      return;
+    }
     try {
       if (this.#newest === null) this.#newest = await this.#newestId();
       else await this.#readNew(receiver);
@@ -103,6 +108,10 @@ class RevocationLogChannel implements RevocationChannel {
       }
       this.#up = false;
     }
+    this.#schedule();
+  }
+
+  #schedule(): void {
     if (this.#closed) return;
     this.#timer = setTimeout(() => void this.#poll(), this.#everyMs);
     this.#timer.unref();

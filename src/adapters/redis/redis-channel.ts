@@ -77,9 +77,13 @@ class RedisChannel implements RevocationChannel {
     subscriber.on("error", () => {});
     publisher.on("error", () => {});
     this.#heartbeat = new Heartbeat(
-      () => publisher.publish(this.#echo, String(receiver.now())),
+      async () => {
+        if (receiver.active()) await publisher.publish(this.#echo, String(receiver.now()));
+      },
       heartbeatMs,
       () => {
+        // Paused while the cache is idle: no beat was owed, so none is late.
+        if (!receiver.active()) echoAt = receiver.now();
         // Connected, yet no heartbeat back for long: a half-open socket. Reconnect (and resubscribe).
         if (subscriber.status === "ready" && receiver.now() - echoAt > stallMs) {
           echoAt = receiver.now();
