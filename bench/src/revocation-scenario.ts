@@ -77,7 +77,8 @@ async function cacheUp(server: ServerProcess): Promise<void> {
     const health = (await (await fetch(`${server.url}/health`)).json()) as {
       cache?: { state: string };
     };
-    if (health.cache?.state === "up") return;
+    // Idle (no lookup yet) is a channel that delivers too: the first lookups wake it.
+    if (health.cache?.state === "up" || health.cache?.state === "idle") return;
     if (Date.now() > deadline) {
       throw new Error(`the session cache of ${server.url} is not up: ${JSON.stringify(health)}`);
     }
