@@ -1,5 +1,34 @@
 import type { DeleteResult, Expression, ExpressionBuilder, Kysely, SqlBool } from "kysely";
 import type { Engine } from "./engine.js";
+import { guard } from "./guard.js";
+
+/**
+ * Deletes every row of `table` matching `where`: in one statement, or with
+ * `batchSize` in batches ({@link deleteBatch}, {@link deleteInBatches}).
+ * Returns how many went. What both stores' `deleteExpired` do.
+ */
+export function deleteMatching(
+  db: Kysely<any>,
+  engine: Engine,
+  table: string,
+  where: (eb: ExpressionBuilder<any, any>) => Expression<SqlBool>,
+  options: { batchSize?: number; dutyCycle?: number },
+): Promise<number> {
+  const { batchSize, dutyCycle } = options;
+  if (batchSize === undefined) {
+    return guard(engine, async () =>
+      Number((await db.deleteFrom(table).where(where).executeTakeFirst()).numDeletedRows),
+    );
+  }
+  return deleteInBatches(
+    () =>
+      guard(engine, async () =>
+        Number((await deleteBatch(db, engine, table, where, batchSize)).numDeletedRows),
+      ),
+    batchSize,
+    dutyCycle,
+  );
+}
 
 /**
  * Deletes at most `size` rows of `table` that match `where` (the table's

@@ -14,7 +14,7 @@ import type {
 } from "../../db/access-token-database.js";
 import { UserNotExists } from "../../errors.js";
 import type { AccessToken, User } from "../../models.js";
-import { deleteBatch, deleteInBatches } from "./delete-batch.js";
+import { deleteMatching } from "./delete-batch.js";
 import type { QueryPlan } from "./engine.js";
 import { guard, guarded } from "./guard.js";
 import { type ImmediateExecutor, immediateExecutorOf } from "./immediate-executor.js";
@@ -303,7 +303,7 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
   async deleteExpired(notBefore: Date, options: DeleteExpiredOptions = {}): Promise<number> {
     const { engine, accessTokenTable } = this.schema;
     const bound = engine.encodeDate(notBefore);
-    const { batchSize, idleSince = null } = options;
+    const { idleSince = null } = options;
     const idleBound = idleSince && engine.encodeDate(idleSince);
     const expired = (eb: ExpressionBuilder<any, any>) =>
       idleBound === null
@@ -312,24 +312,7 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
             eb("created_at", "<", bound),
             eb(sql<unknown>`coalesce(last_used_at, created_at)`, "<", idleBound),
           ]);
-    if (batchSize === undefined) {
-      return guard(engine, async () => {
-        const result = await this.#db
-          .deleteFrom(accessTokenTable)
-          .where(expired)
-          .executeTakeFirst();
-        return Number(result.numDeletedRows);
-      });
-    }
-    return deleteInBatches(
-      () =>
-        guard(engine, async () => {
-          const result = await deleteBatch(this.#db, engine, accessTokenTable, expired, batchSize);
-          return Number(result.numDeletedRows);
-        }),
-      batchSize,
-      options.dutyCycle,
-    );
+    return deleteMatching(this.#db, engine, accessTokenTable, expired, options);
   }
 
   listByUser(userId: ID, notBefore: Date | null): Promise<AccessToken<ID>[]> {

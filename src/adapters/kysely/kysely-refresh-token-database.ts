@@ -2,7 +2,7 @@ import type { ExpressionBuilder, Kysely } from "kysely";
 import type { DeleteExpiredOptions } from "../../db/access-token-database.js";
 import type { RefreshTokenDatabase } from "../../db/refresh-token-database.js";
 import type { AccessToken, RefreshToken, User } from "../../models.js";
-import { deleteBatch, deleteInBatches } from "./delete-batch.js";
+import { deleteMatching } from "./delete-batch.js";
 import { guard } from "./guard.js";
 import {
   accessTokenToRow,
@@ -149,24 +149,6 @@ export class KyselyRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
     const { engine, refreshTokenTable } = this.schema;
     const bound = engine.encodeDate(notBefore);
     const expired = (eb: ExpressionBuilder<any, any>) => eb("created_at", "<", bound);
-    const { batchSize } = options;
-    if (batchSize === undefined) {
-      return guard(engine, async () => {
-        const result = await this.#db
-          .deleteFrom(refreshTokenTable)
-          .where(expired)
-          .executeTakeFirst();
-        return Number(result.numDeletedRows);
-      });
-    }
-    return deleteInBatches(
-      () =>
-        guard(engine, async () => {
-          const result = await deleteBatch(this.#db, engine, refreshTokenTable, expired, batchSize);
-          return Number(result.numDeletedRows);
-        }),
-      batchSize,
-      options.dutyCycle,
-    );
+    return deleteMatching(this.#db, engine, refreshTokenTable, expired, options);
   }
 }
