@@ -47,6 +47,7 @@ export default defineConfig({
             "test/docs/**/*.test.ts",
             "test/browser/**/*.test.ts",
             "test/redis/**/*.test.ts",
+            "test/mongodb/**/*.test.ts",
             "test/package/**/*.test.ts",
           ],
         },
@@ -105,6 +106,21 @@ export default defineConfig({
           },
         }),
       ),
+      // The storage-agnostic contract once more on the MongoDB adapter (FerretDB here).
+      {
+        extends: true as const,
+        test: {
+          name: "mongodb",
+          include: [...ANY_STRATEGY, ...REVOCABLE].map((file) => `test/http/${file}.test.ts`),
+          env: {
+            TESSERA_TEST_ENGINE: "sqlite",
+            TESSERA_TEST_STORE: "mongodb",
+            TZ: "America/St_Johns",
+          },
+          globalSetup: ["test/support/global-setup.ts"],
+          setupFiles: ["test/support/engine-setup.ts"],
+        },
+      },
     ],
   },
 });

@@ -22,10 +22,13 @@ function oneOf<T extends string>(name: string, value: string, valid: readonly T[
 }
 
 function engineOf(databaseUrl: string): string {
+  if (isMongoUrl(databaseUrl)) return "mongodb";
   if (/^postgres(ql)?:/.test(databaseUrl)) return "postgres";
   if (/^(mysql|mariadb):/.test(databaseUrl)) return "mysql";
   return "sqlite";
 }
+
+const isMongoUrl = (url: string) => /^mongodb(\+srv)?:\/\//.test(url);
 
 const list = (value = "") =>
   value
@@ -42,7 +45,8 @@ const list = (value = "") =>
  * TESSERA_PURGE_INTERVAL (seconds), TESSERA_CACHE (`1`; with REDIS_URL,
  * invalidations go through Redis), TESSERA_STRATEGY (`database`, `redis`
  * with REDIS_URL, `jwt` signed with TESSERA_SECRET), TESSERA_ADAPTER
- * (`kysely`) and TESSERA_EXPOSE_TOKENS (`1`), warning
+ * (`kysely`; a `mongodb://` DATABASE_URL runs the MongoDB adapter) and
+ * TESSERA_EXPOSE_TOKENS (`1`), warning
  * loudly where a setting is unsafe.
  */
 export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -86,7 +90,23 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
     throw new Error(`TESSERA_CACHE must be "1" or "0", not "${cache}"`);
   }
   const strategy = oneOf("TESSERA_STRATEGY", env.TESSERA_STRATEGY || "database", STRATEGIES);
-  const adapter = oneOf("TESSERA_ADAPTER", env.TESSERA_ADAPTER || "kysely", ADAPTERS);
+  let adapter: string;
+  if (isMongoUrl(databaseUrl)) {
+    // A mongodb:// URL has one adapter; TESSERA_ADAPTER picks among the SQL ones.
+    if (env.TESSERA_ADAPTER) {
+      throw new Error(
+        `TESSERA_ADAPTER=${env.TESSERA_ADAPTER} is for SQL databases; a mongodb:// DATABASE_URL runs the MongoDB adapter`,
+      );
+    }
+    if (cache === "1" && !env.REDIS_URL) {
+      throw new Error(
+        "TESSERA_CACHE=1 on MongoDB needs REDIS_URL (its invalidations go through Redis)",
+      );
+    }
+    adapter = "mongodb";
+  } else {
+    adapter = oneOf("TESSERA_ADAPTER", env.TESSERA_ADAPTER || "kysely", ADAPTERS);
+  }
   if (strategy !== "database") {
     // Sessions in the database's tables: what the other strategies keep elsewhere, or not at all.
     for (const name of [

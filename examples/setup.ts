@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
+import type { Db } from "mongodb";
 import {
   AuthenticationBackend,
   accountEmailHooks,
@@ -35,12 +36,14 @@ import {
 import {
   type ConnectOptions,
   connect,
+  type KyselyAdapter,
   kyselyAdapter,
   migrateToLatest,
   postgresChannel,
   revocationLogChannel,
   type SchemaOptions,
 } from "tessera-auth/kysely";
+import { connectMongo, ensureIndexes, type MongoAdapter, mongoAdapter } from "tessera-auth/mongodb";
 import { RedisStrategy, redisChannel } from "tessera-auth/redis";
 import { Outbox } from "./outbox.js";
 import { validatePassword } from "./password-rule.js";
@@ -51,7 +54,10 @@ import { validatePassword } from "./password-rule.js";
  * with its framework's integration and adds its own routes.
  */
 export interface SetupConfig {
-  /** @default "sqlite:tessera.db" */
+  /**
+   * SQLite, PostgreSQL or MySQL (`sqlite:`, `postgres://`, `mysql://`) through the Kysely
+   * adapter, or MongoDB (`mongodb://`) through the MongoDB adapter. @default "sqlite:tessera.db"
+   */
   databaseUrl?: string;
   /** Pool size and timeouts of the database. @default connect()'s */
   connectOptions?: ConnectOptions;
@@ -104,7 +110,10 @@ export interface SetupConfig {
   trustedProxies?: string[];
   /** The document's title. @default "tessera example" */
   title?: string;
-  /** Table names and custom user fields, as `migrateToLatest` and `kyselyAdapter` take them. @default FastAPI Users' tables */
+  /**
+   * Table names and custom user fields, as `migrateToLatest` and `kyselyAdapter` take them
+   * (on MongoDB the tables' names are the collections'). @default FastAPI Users' tables
+   */
   schema?: Omit<SchemaOptions<"uuid">, "idType">;
 }
 
@@ -128,17 +137,11 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
     trustedProxies = [],
     title = "tessera example",
   } = config;
-  const connection = await connect(databaseUrl, config.connectOptions);
-  try {
-    await migrateToLatest(connection.db, config.schema);
-  } catch (error) {
-    await connection.close();
-    throw error;
-  }
-  const adapter = kyselyAdapter(connection.db, config.schema);
+  const store = await openStore(databaseUrl, config);
+  const { adapter } = store;
   const cache = config.cache
     ? new SessionCache({
-        channel: cacheChannel(databaseUrl, connection.db, config.cache.redisUrl, config.schema),
+        channel: cacheChannel(databaseUrl, store, config.cache.redisUrl, config.schema),
         maxStalenessMs: config.cache.maxStalenessMs,
       })
     : null;
@@ -237,13 +240,16 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
     strategy,
     events,
     outbox,
-    db: connection.db,
+    /** The SQL database (Kysely); on MongoDB, one that throws when used: see `mongo`. */
+    db: store.kind === "sql" ? store.db : noSqlDatabase(),
+    /** The MongoDB database, when the URL is `mongodb://`. */
+    mongo: store.kind === "mongodb" ? store.db : null,
     cache,
     async close() {
       await purge?.stop();
       await cache?.close();
       await redis?.quit();
-      await connection.close();
+      await store.close();
     },
   };
 }
@@ -257,18 +263,71 @@ async function redisClient(url = "redis://127.0.0.1:6379") {
   return new Redis(url);
 }
 
-/** Redis when given, else the database's own: LISTEN/NOTIFY on PostgreSQL, the revocation log elsewhere. */
+/** Stands for the SQL database of a setup on MongoDB: any use throws, saying why. */
+function noSqlDatabase(): Kysely<any> {
+  return new Proxy({} as Kysely<any>, {
+    get() {
+      throw new Error("this setup runs on MongoDB: it has no SQL database (see setup.mongo)");
+    },
+  });
+}
+
+/** The app's database, opened and migrated: SQL through Kysely, or MongoDB. */
+type Store =
+  | {
+      kind: "sql";
+      db: Kysely<any>;
+      adapter: KyselyAdapter<User<string>, string>;
+      close(): Promise<void>;
+    }
+  | { kind: "mongodb"; db: Db; adapter: MongoAdapter<User<string>>; close(): Promise<void> };
+
+async function openStore(databaseUrl: string, config: SetupConfig): Promise<Store> {
+  if (/^mongodb(\+srv)?:/.test(databaseUrl)) {
+    const connection = await connectMongo(databaseUrl);
+    // UUIDs, as the contract's ids (MongoDB's own ObjectIds are the adapter's default).
+    const options = {
+      idType: "uuid" as const,
+      userCollection: config.schema?.userTable,
+      accessTokenCollection: config.schema?.accessTokenTable,
+      refreshTokenCollection: config.schema?.refreshTokenTable,
+      userFields: config.schema?.userFields,
+    };
+    try {
+      await ensureIndexes(connection.db, options);
+    } catch (error) {
+      await connection.close();
+      throw error;
+    }
+    const adapter = mongoAdapter(connection.db, options);
+    return { kind: "mongodb", db: connection.db, adapter, close: () => connection.close() };
+  }
+  const connection = await connect(databaseUrl, config.connectOptions);
+  try {
+    await migrateToLatest(connection.db, config.schema);
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+  const adapter = kyselyAdapter(connection.db, config.schema);
+  return { kind: "sql", db: connection.db, adapter, close: () => connection.close() };
+}
+
+/** Redis when given, else the database's own: LISTEN/NOTIFY on PostgreSQL, the revocation log on MySQL and SQLite. */
 function cacheChannel(
   databaseUrl: string,
-  db: Kysely<any>,
+  store: Store,
   redisUrl: string | undefined,
   schema: SetupConfig["schema"],
 ): RevocationChannel {
   if (redisUrl) return redisChannel({ url: redisUrl });
-  if (/^postgres(ql)?:/.test(databaseUrl)) {
-    return postgresChannel({ connectionString: databaseUrl, db });
+  if (store.kind === "mongodb") {
+    throw new Error("a session cache on MongoDB needs Redis for its channel: set REDIS_URL");
   }
-  return revocationLogChannel(db, schema);
+  if (/^postgres(ql)?:/.test(databaseUrl)) {
+    return postgresChannel({ connectionString: databaseUrl, db: store.db });
+  }
+  return revocationLogChannel(store.db, schema);
 }
 
 /**

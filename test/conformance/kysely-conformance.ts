@@ -23,7 +23,7 @@ import { emptyTables, workerDatabaseUrl } from "../support/test-database.js";
  * The id types the suites run with, each on its own table set: the default
  * names for UUIDs, custom names for the others (so custom names are covered).
  */
-const VARIANTS = [
+export const VARIANTS = [
   { idType: "uuid", unknownId: randomUUID(), tables: {} },
   {
     idType: "integer",

@@ -1,3 +1,5 @@
+import { runDrizzleConformance } from "./drizzle-conformance.js";
 import { runKyselyConformance } from "./kysely-conformance.js";
 
 runKyselyConformance("postgres");
+runDrizzleConformance("postgres");

@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import type { CacheStatus } from "tessera-auth";
 import { afterAll, describe, expect, it, vi } from "vitest";
+import { MONGODB_URL, mongoTestDatabase, mongoUnavailable } from "../support/mongodb.js";
 import { redisUnavailable } from "../support/redis.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -14,6 +15,7 @@ const CLI = resolve(ROOT, "src/cli/main.ts");
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const readme = readFileSync(resolve(ROOT, "README.md"), "utf8");
 const redisMissing = await redisUnavailable();
+const mongoMissing = await mongoUnavailable();
 /** The README and the guides under docs/: their examples are checked alike. */
 const documentation = [
   readme,
@@ -155,6 +157,54 @@ describe("README", () => {
       await cache.close();
     }
   });
+
+  it.skipIf(mongoMissing !== null)(
+    `shows MongoDB exactly as examples/mongodb.ts, whose stores serve the quick start's routes${mongoMissing ? ` (skipped: ${mongoMissing})` : ""}`,
+    async () => {
+      const source = readFileSync(resolve(ROOT, "examples/mongodb.ts"), "utf8");
+      expect(blockFor("examples/mongodb.ts")).toBe(source);
+      const url = new URL(MONGODB_URL);
+      url.pathname = `/${mongoTestDatabase("docs")}`;
+      process.env.MONGODB_URL = url.toString();
+      const { mongo, users, getDatabaseStrategy } = await import("../../examples/mongodb.js");
+      try {
+        const { Hono } = await import("hono");
+        const { honoRoutes } = await import("tessera-auth/hono");
+        const tessera = await import("tessera-auth");
+        const backend = new tessera.AuthenticationBackend({
+          name: "database",
+          transport: new tessera.BearerTransport({ tokenUrl: "auth/login" }),
+          getStrategy: getDatabaseStrategy,
+        });
+        const manager = new tessera.UserManager(users);
+        const auth = new tessera.Tessera({ getUserManager: () => manager, backends: [backend] });
+        const app = new Hono();
+        app.route("/auth", honoRoutes(tessera.authRoutes(auth, backend)));
+        app.route("/auth", honoRoutes(tessera.registerRoutes(auth)));
+        app.route("/users", honoRoutes(tessera.usersRoutes(auth)));
+
+        const register = await app.request("/auth/register", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ email: "ada@example.com", password: "analytical engine" }),
+        });
+        expect(register.status).toBe(201);
+        expect(((await register.json()) as { id: string }).id).toMatch(/^[0-9a-f]{24}$/);
+        const login = await app.request("/auth/login", {
+          method: "POST",
+          body: new URLSearchParams({ username: "ADA@example.com", password: "analytical engine" }),
+        });
+        const { access_token } = (await login.json()) as { access_token: string };
+        const headers = { authorization: `Bearer ${access_token}` };
+        expect((await app.request("/users/me", { headers })).status).toBe(200);
+        expect((await app.request("/auth/logout", { method: "POST", headers })).status).toBe(204);
+        expect((await app.request("/users/me", { headers })).status).toBe(401);
+      } finally {
+        await mongo.db.dropDatabase();
+        await mongo.close();
+      }
+    },
+  );
 
   it.skipIf(redisMissing !== null)(
     `shows the Redis and JWT strategies exactly as examples/strategies.ts, which works${redisMissing ? ` (skipped: ${redisMissing})` : ""}`,

@@ -15,6 +15,7 @@ import { test as base, expect } from "vitest";
 import type { Setup, SetupConfig } from "../../examples/setup.js";
 import { FRAMEWORK, type Framework, startApp } from "../support/framework-app.js";
 import { ENGINE, emptyTables, workerDatabaseUrl } from "../support/test-database.js";
+import { emptyCollections, mongoWorkerUrl, rowsOf, STORE } from "../support/test-store.js";
 
 /** A password the demo rule accepts for any of the test emails. */
 export const PASSWORD = "correct horse battery";
@@ -141,7 +142,11 @@ export class TestServer {
       trustedOrigins,
       databaseUrl:
         options.databaseUrl ??
-        (directory ? `sqlite:${join(directory, "tessera.db")}` : await workerDatabaseUrl()),
+        (directory
+          ? `sqlite:${join(directory, "tessera.db")}`
+          : STORE === "mongodb"
+            ? await mongoWorkerUrl()
+            : await workerDatabaseUrl()),
       clock: clock.read,
       passwordHelper,
       connectOptions: options.connectOptions,
@@ -162,7 +167,9 @@ export class TestServer {
       const { userTable = "user", accessTokenTable = "accesstoken" } = options.schema ?? {};
       const refreshTokenTable =
         accessTokenTable === "accesstoken" ? "refreshtoken" : `${accessTokenTable}_refresh`;
-      await emptyTables(setup.db, [refreshTokenTable, accessTokenTable, userTable]);
+      const tables = [refreshTokenTable, accessTokenTable, userTable];
+      if (setup.mongo) await emptyCollections(setup.mongo, tables);
+      else await emptyTables(setup.db, tables);
     }
     return new TestServer(setup, clock, mailer, url, server, directory);
   }
@@ -261,12 +268,21 @@ export class TestServer {
     return this.fetch("/users/me", { headers });
   }
 
+  /**
+   * Every row of a table as stored, in no set order: SQL rows, or on MongoDB
+   * the collection's documents with their `_id` as `id` (users) or `token`.
+   */
+  rows(table: string): Promise<Record<string, unknown>[]> {
+    return rowsOf(this.setup, table);
+  }
+
   /** Every row of both tables, to prove a request changed nothing. */
   async snapshot() {
-    const db = this.setup.db;
+    const by = (key: string) => (a: Record<string, unknown>, b: Record<string, unknown>) =>
+      String(a[key]) < String(b[key]) ? -1 : 1;
     return {
-      users: await db.selectFrom("user").selectAll().orderBy("id").execute(),
-      tokens: await db.selectFrom("accesstoken").selectAll().orderBy("token").execute(),
+      users: (await this.rows("user")).sort(by("id")),
+      tokens: (await this.rows("accesstoken")).sort(by("token")),
     };
   }
 }

@@ -26,7 +26,7 @@ describe("POST /auth/register", () => {
       is_superuser: false,
       is_verified: false,
     });
-    const row = await server.setup.db.selectFrom("user").selectAll().executeTakeFirstOrThrow();
+    const row = (await server.rows("user"))[0] as Record<string, unknown>;
     expect(row.hashed_password).toMatch(/^\$argon2id\$/);
     expect(row.hashed_password).not.toContain(PASSWORD);
   });
@@ -49,7 +49,7 @@ describe("POST /auth/register", () => {
       is_superuser: false,
       is_verified: false,
     });
-    const row = await server.setup.db.selectFrom("user").selectAll().executeTakeFirstOrThrow();
+    const row = (await server.rows("user"))[0] as Record<string, unknown>;
     expect([row.is_active, row.is_superuser, row.is_verified].map(Boolean)).toEqual([
       true,
       false,
@@ -60,7 +60,7 @@ describe("POST /auth/register", () => {
   test("keeps the local part as typed and lowercases the domain", async ({ server }) => {
     const user = await server.register("Alice@Example.COM");
     expect(user.email).toBe("Alice@example.com");
-    const row = await server.setup.db.selectFrom("user").select("email").executeTakeFirstOrThrow();
+    const row = (await server.rows("user"))[0] as Record<string, unknown>;
     expect(row.email).toBe("Alice@example.com");
     expect(await server.login("alice@EXAMPLE.com")).toBeTruthy();
   });
@@ -76,7 +76,7 @@ describe("POST /auth/register", () => {
       );
       await expectDetail(response, 400, "REGISTER_USER_ALREADY_EXISTS");
     }
-    const rows = await server.setup.db.selectFrom("user").select("email").execute();
+    const rows = (await server.rows("user")).map(({ email }) => ({ email }));
     expect(rows).toEqual([{ email: "Alice@example.com" }]);
   });
 
@@ -93,7 +93,7 @@ describe("POST /auth/register", () => {
       jsonBody("POST", { email: "alice@example.com", password }),
     );
     await expectDetail(response, 400, { code: "REGISTER_INVALID_PASSWORD", reason });
-    expect(await server.setup.db.selectFrom("user").selectAll().execute()).toEqual([]);
+    expect(await server.rows("user")).toEqual([]);
   });
 
   test("accepts a password of exactly 8 characters", async ({ server }) => {
@@ -174,7 +174,7 @@ describe("POST /auth/register", () => {
       await server.fetch("/auth/register", { method: "POST", body: multipart }),
       [NOT_A_DICT],
     );
-    expect(await server.setup.db.selectFrom("user").selectAll().execute()).toEqual([]);
+    expect(await server.rows("user")).toEqual([]);
   });
 
   test("422 type_error.dict for JSON under a non-JSON content type", async ({ server }) => {

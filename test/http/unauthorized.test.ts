@@ -39,7 +39,7 @@ describe("401 Unauthorized on protected routes", () => {
 
   test("with the stored (hashed) form of a valid token", async ({ server }) => {
     await server.user();
-    const [row] = await server.setup.db.selectFrom("accesstoken").select("token").execute();
+    const [row] = await server.rows("accesstoken");
     await expectAllUnauthorized(server, bearer(row?.token as string));
   });
 

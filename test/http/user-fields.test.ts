@@ -60,7 +60,7 @@ async function registered(server: TestServer, body: Record<string, unknown>) {
 }
 
 function rows(server: TestServer) {
-  return server.setup.db.selectFrom("fields_user").selectAll().execute();
+  return server.rows("fields_user");
 }
 
 describe("custom user fields", () => {

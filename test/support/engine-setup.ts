@@ -6,7 +6,7 @@ const status = inject("engine");
 if (!status.available) {
   beforeEach(({ skip }) => {
     skip(
-      status.reason?.startsWith("Redis")
+      /^(Redis|MongoDB)/.test(status.reason ?? "")
         ? status.reason
         : `${status.engine} unreachable: ${status.reason}`,
     );

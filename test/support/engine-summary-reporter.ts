@@ -29,7 +29,7 @@ export default class EngineSummaryReporter implements Reporter {
   }
 }
 
-function readStatus(engine: string): EngineStatus | undefined {
-  const raw = process.env[`TESSERA_ENGINE_STATUS_${engine}`];
+function readStatus(project: string): EngineStatus | undefined {
+  const raw = process.env[`TESSERA_ENGINE_STATUS_${project}`];
   return raw ? (JSON.parse(raw) as EngineStatus) : undefined;
 }

@@ -1,5 +1,6 @@
 import type { TestProject } from "vitest/node";
 import { type EngineName, type EngineStatus, redactUrl, serverUrl } from "./engines.js";
+import { dropMongoDatabases, mongoRunPrefix, mongoUnavailable } from "./mongodb.js";
 import { redisUnavailable } from "./redis.js";
 import { dropDatabase, listDatabases, runDatabasePrefix, withServer } from "./server-databases.js";
 
@@ -20,6 +21,16 @@ export default async function setup(project: TestProject) {
   const redisReason =
     project.config.env?.TESSERA_TEST_STRATEGY === "redis" ? await redisUnavailable() : null;
   if (redisReason !== null) status = { engine, available: false, reason: redisReason, runId };
+  const onMongo = project.config.env?.TESSERA_TEST_STORE === "mongodb";
+  const mongoReason = onMongo ? await mongoUnavailable() : null;
+  if (mongoReason !== null) status = { engine, available: false, reason: mongoReason, runId };
+  if (onMongo && mongoReason === null) {
+    // Databases of earlier runs that died before their teardown.
+    await dropMongoDatabases((name) => {
+      const owner = Number(/^tessera_test_[a-z]+_r(\d+)_/.exec(name)?.[1]);
+      return Number.isInteger(owner) && !isAlive(owner);
+    });
+  }
   if (engine !== "sqlite") {
     try {
       await withServer(engine, async (db) => {
@@ -40,8 +51,12 @@ export default async function setup(project: TestProject) {
       );
     }
   }
-  process.env[`TESSERA_ENGINE_STATUS_${engine}`] = JSON.stringify(status);
+  // For the summary, by project (several projects run on SQLite).
+  process.env[`TESSERA_ENGINE_STATUS_${project.name}`] = JSON.stringify(status);
   project.provide("engine", status);
+  if (onMongo && status.available) {
+    return () => dropMongoDatabases((name) => name.startsWith(mongoRunPrefix(runId)));
+  }
   if (!status.available || engine === "sqlite") return;
   return async () => {
     await withServer(engine, async (db) => {

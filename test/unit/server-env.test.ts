@@ -86,4 +86,21 @@ describe("the demo's environment", () => {
       );
     }
   });
+
+  it("runs the MongoDB adapter on a mongodb:// URL, and refuses what it cannot do there", () => {
+    const mongo = serverConfigFromEnv({
+      ...BASE,
+      DATABASE_URL: "mongodb://app:hunter2@mongo.internal:27017/app",
+    });
+    expect(mongo.setup.databaseUrl).toBe("mongodb://app:hunter2@mongo.internal:27017/app");
+    expect(mongo.label).toBe(
+      "database: mongodb://app:***@mongo.internal:27017/app, adapter: mongodb (mongodb), strategy: database",
+    );
+    expect(() =>
+      serverConfigFromEnv({ ...BASE, DATABASE_URL: "mongodb://db/app", TESSERA_ADAPTER: "kysely" }),
+    ).toThrow("a mongodb:// DATABASE_URL runs the MongoDB adapter");
+    expect(() =>
+      serverConfigFromEnv({ ...BASE, DATABASE_URL: "mongodb://db/app", TESSERA_CACHE: "1" }),
+    ).toThrow("TESSERA_CACHE=1 on MongoDB needs REDIS_URL");
+  });
 });

@@ -12,6 +12,7 @@ import type {
   SessionRecord,
   TokenSession,
 } from "../../db/access-token-database.js";
+import type { UserRows } from "../../db/user-rows.js";
 import { UserNotExists } from "../../errors.js";
 import type { AccessToken, User } from "../../models.js";
 import { deleteMatching } from "./delete-batch.js";
@@ -22,8 +23,8 @@ import {
   accessTokenToRow,
   rowToAccessToken,
   SESSION_COLUMNS,
+  sqlUserRows,
   type UserRow,
-  UserRows,
 } from "./rows.js";
 import type { Schema } from "./schema.js";
 
@@ -54,7 +55,7 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
     readonly schema: Schema,
   ) {
     this.#db = db.withoutPlugins();
-    this.#rows = new UserRows(schema.userFields, schema.engine);
+    this.#rows = sqlUserRows(schema.userFields, schema.engine);
     this.#immediate = immediateExecutorOf(db);
     this.#expiryBound = new EncodedDate(schema.engine);
     this.#idleBound = new EncodedDate(schema.engine);

@@ -1,6 +1,7 @@
 import type { ExpressionBuilder, Kysely } from "kysely";
 import type { DeleteExpiredOptions } from "../../db/access-token-database.js";
 import type { RefreshTokenDatabase } from "../../db/refresh-token-database.js";
+import type { UserRows } from "../../db/user-rows.js";
 import type { AccessToken, RefreshToken, User } from "../../models.js";
 import { deleteMatching } from "./delete-batch.js";
 import { guard } from "./guard.js";
@@ -8,8 +9,8 @@ import {
   accessTokenToRow,
   refreshTokenToRow,
   rowToRefreshToken,
+  sqlUserRows,
   type UserRow,
-  UserRows,
 } from "./rows.js";
 import type { Schema } from "./schema.js";
 
@@ -29,7 +30,7 @@ export class KyselyRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
     readonly schema: Schema,
   ) {
     this.#db = db.withoutPlugins();
-    this.#rows = new UserRows(schema.userFields, schema.engine);
+    this.#rows = sqlUserRows(schema.userFields, schema.engine);
   }
 
   create(access: AccessToken<ID>, refresh: RefreshToken<ID>): Promise<void> {

@@ -1,11 +1,12 @@
 import { type Kysely, sql } from "kysely";
 import type { UserDatabase } from "../../db/user-database.js";
+import { readValues, type UserRows } from "../../db/user-rows.js";
 import { UserAlreadyExists } from "../../errors.js";
 import { newId, parseId } from "../../ids.js";
 import type { User, UserCreateData, UserUpdateData } from "../../models.js";
 import type { ResolvedUserField } from "../../user-fields.js";
 import { guard } from "./guard.js";
-import { type UserRow, UserRows } from "./rows.js";
+import { sqlUserRows, type UserRow } from "./rows.js";
 import type { Schema } from "./schema.js";
 
 /**
@@ -24,8 +25,8 @@ export class KyselyUserDatabase<U extends User<ID>, ID = U["id"]> implements Use
   ) {
     // Plugins (CamelCasePlugin…) of the caller's instance would rename our columns.
     this.#db = db.withoutPlugins();
-    this.#rows = new UserRows(schema.userFields, schema.engine);
-    this.#contractRows = new UserRows([], schema.engine);
+    this.#rows = sqlUserRows(schema.userFields, schema.engine);
+    this.#contractRows = sqlUserRows([], schema.engine);
   }
 
   get userFields(): readonly ResolvedUserField[] {
@@ -119,12 +120,3 @@ export class KyselyUserDatabase<U extends User<ID>, ID = U["id"]> implements Use
     });
   }
 }
-
-/** The values `user` holds for the contract's fields `data` changes. */
-function readValues<U extends User<unknown>>(user: U, data: object): UserUpdateData {
-  const read: Record<string, unknown> = {};
-  for (const field of CONTRACT_FIELDS) if (field in data) read[field] = user[field as keyof U];
-  return read as UserUpdateData;
-}
-
-const CONTRACT_FIELDS = ["email", "hashedPassword", "isActive", "isSuperuser", "isVerified"];

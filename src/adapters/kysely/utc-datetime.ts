@@ -1,5 +1,8 @@
-/** Naive `YYYY-MM-DD HH:MM:SS[.ffffff]` text is UTC; an explicit offset, if a writer added one, is honoured. */
-const SQL_DATETIME = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:?\d\d)?$/;
+/**
+ * Naive `YYYY-MM-DD HH:MM:SS[.ffffff]` text is UTC; an explicit offset (`Z`, `+01:00`, or
+ * PostgreSQL's text form `+01`) is honoured.
+ */
+const SQL_DATETIME = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d(?::?\d\d)?)?$/;
 
 /**
  * Parses a driver's Date, or naive-UTC datetime text as SQLAlchemy writes it
@@ -11,7 +14,12 @@ export function parseUtcDateTime(value: unknown): Date {
   if (!match) return new Date(Number.NaN);
   const [, day, time, fraction = "", offset = "Z"] = match;
   const millis = fraction.slice(0, 4).padEnd(fraction ? 4 : 0, "0");
-  const zone = offset.length === 5 ? `${offset.slice(0, 3)}:${offset.slice(3)}` : offset;
+  const zone =
+    offset.length === 3
+      ? `${offset}:00`
+      : offset.length === 5
+        ? `${offset.slice(0, 3)}:${offset.slice(3)}`
+        : offset;
   return new Date(`${day}T${time}${millis}${zone}`);
 }
 

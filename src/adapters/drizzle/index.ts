@@ -1,0 +1,51 @@
+import type { IdOf, IdType, User } from "../../models.js";
+import { DrizzleAccessTokenDatabase } from "./drizzle-access-token-database.js";
+import type { AnyDrizzle } from "./drizzle-engine.js";
+import { DrizzleRefreshTokenDatabase } from "./drizzle-refresh-token-database.js";
+import { DrizzleUserDatabase } from "./drizzle-user-database.js";
+import { resolveDrizzleSchema } from "./schema.js";
+import type { DrizzleTableOptions, DrizzleTables } from "./tables.js";
+
+export { DrizzleAccessTokenDatabase } from "./drizzle-access-token-database.js";
+export { DrizzleRefreshTokenDatabase } from "./drizzle-refresh-token-database.js";
+export { DrizzleUserDatabase } from "./drizzle-user-database.js";
+export type { DrizzleSchema } from "./schema.js";
+export {
+  type DrizzleEngine,
+  type DrizzleTableOptions,
+  type DrizzleTables,
+  drizzleTables,
+} from "./tables.js";
+
+/** The databases of the Drizzle adapter, sharing one set of tables. */
+export interface DrizzleAdapter<U extends User<ID>, ID> {
+  users: DrizzleUserDatabase<U, ID>;
+  accessTokens: DrizzleAccessTokenDatabase<U, ID>;
+  /** For `DatabaseStrategy({ refreshTokens })`. */
+  refreshTokens: DrizzleRefreshTokenDatabase<U, ID>;
+}
+
+/**
+ * The user, access-token and refresh-token databases over a Drizzle database
+ * (better-sqlite3, node-postgres or mysql2): the one your app uses, or one it
+ * passes per request. The tables are tessera's (`migrateToLatest` from
+ * `tessera-auth/kysely`, or `npx tessera-auth migrate`, creates them); give
+ * the same options as to the migration, or your own `tables` from
+ * {@link drizzleTables}.
+ *
+ * @example
+ * const db = drizzle(new Database("app.db"));
+ * const { users, accessTokens } = drizzleAdapter(db);              // UUID ids
+ * const numeric = drizzleAdapter(db, { idType: "integer" });       // User<number>
+ */
+export function drizzleAdapter<T extends IdType = "uuid", U extends User<IdOf<T>> = User<IdOf<T>>>(
+  db: AnyDrizzle,
+  options: DrizzleTableOptions<T> & { tables?: DrizzleTables } = {},
+): DrizzleAdapter<U, IdOf<T>> {
+  const schema = resolveDrizzleSchema(db, options);
+  return {
+    users: new DrizzleUserDatabase<U, IdOf<T>>(db, schema),
+    accessTokens: new DrizzleAccessTokenDatabase<U, IdOf<T>>(db, schema),
+    refreshTokens: new DrizzleRefreshTokenDatabase<U, IdOf<T>>(db, schema),
+  };
+}

@@ -1,0 +1,95 @@
+import type { IdType } from "../../models.js";
+import { type ResolvedUserField, resolveUserFields, type UserFields } from "../../user-fields.js";
+import { defaultRefreshTokenTable } from "../kysely/schema.js";
+import { mysqlTables } from "./mysql-tables.js";
+import { postgresTables } from "./postgres-tables.js";
+import { sqliteTables } from "./sqlite-tables.js";
+
+/** The SQL engines the Drizzle adapter runs on. */
+export type DrizzleEngine = "sqlite" | "postgres" | "mysql";
+
+/** How tessera's tables are named and keyed: the options `migrateToLatest` takes, the same. */
+export interface DrizzleTableOptions<T extends IdType = IdType> {
+  /** @default "uuid" */
+  idType?: T;
+  /** @default "user" */
+  userTable?: string;
+  /** @default "accesstoken" */
+  accessTokenTable?: string;
+  /** @default "refreshtoken", or "<accessTokenTable>_refresh" for a custom accessTokenTable */
+  refreshTokenTable?: string;
+  /** The app's custom user fields (see `defineUserFields`), as columns of the user table. */
+  userFields?: UserFields;
+  /**
+   * More columns of the user table, as Drizzle column builders of the engine
+   * (`{ nickname: text("nickname") }`): read into the user under their
+   * column's name, written by the application.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: column builders of any of the three engines.
+  extraUserColumns?: Record<string, any>;
+}
+
+/** Names resolved, for one engine. */
+export interface ResolvedTableOptions {
+  readonly engine: DrizzleEngine;
+  readonly idType: IdType;
+  readonly userTable: string;
+  readonly accessTokenTable: string;
+  readonly refreshTokenTable: string;
+  readonly userFields: readonly ResolvedUserField[];
+  // biome-ignore lint/suspicious/noExplicitAny: column builders of any of the three engines.
+  readonly extraUserColumns: Record<string, any>;
+}
+
+/**
+ * tessera's three tables as Drizzle tables of one engine. Their JavaScript
+ * keys are the SQL column names (`hashed_password`, `user_id`…). The tables
+ * are `migrateToLatest`'s; add these to your Drizzle schema to query or join them.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: a table of whichever engine was asked for.
+export interface DrizzleTables<Table = any> {
+  user: Table;
+  accessToken: Table;
+  refreshToken: Table;
+}
+
+export function resolveTableOptions(
+  engine: DrizzleEngine,
+  options: DrizzleTableOptions = {},
+): ResolvedTableOptions {
+  const accessTokenTable = options.accessTokenTable ?? "accesstoken";
+  return {
+    engine,
+    idType: options.idType ?? "uuid",
+    userTable: options.userTable ?? "user",
+    accessTokenTable,
+    refreshTokenTable:
+      options.refreshTokenTable ?? defaultRefreshTokenTable(options.accessTokenTable),
+    userFields: resolveUserFields(options.userFields),
+    extraUserColumns: options.extraUserColumns ?? {},
+  };
+}
+
+/**
+ * tessera's tables for `engine`, to put in your Drizzle schema (and to give
+ * {@link drizzleAdapter} when you have them already).
+ *
+ * @example
+ * export const { user, accessToken } = drizzleTables("postgres", { idType: "uuid" });
+ */
+export function drizzleTables(
+  engine: DrizzleEngine,
+  options: DrizzleTableOptions = {},
+): DrizzleTables {
+  const resolved = resolveTableOptions(engine, options);
+  switch (engine) {
+    case "sqlite":
+      return sqliteTables(resolved);
+    case "postgres":
+      return postgresTables(resolved);
+    case "mysql":
+      return mysqlTables(resolved);
+    default:
+      throw new TypeError(`engine must be "sqlite", "postgres" or "mysql", got "${engine}"`);
+  }
+}

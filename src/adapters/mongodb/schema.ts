@@ -1,0 +1,66 @@
+import type { Collection, Db } from "mongodb";
+import { type ResolvedUserField, resolveUserFields, type UserFields } from "../../user-fields.js";
+import { type IdCodec, idCodec, type MongoIdType } from "./ids.js";
+
+/** How tessera's collections are named and keyed. */
+export interface MongoSchemaOptions {
+  /** @default "objectid" */
+  idType?: MongoIdType;
+  /** @default "user" */
+  userCollection?: string;
+  /** @default "accesstoken" */
+  accessTokenCollection?: string;
+  /** @default "refreshtoken", or "<accessTokenCollection>_refresh" for a custom accessTokenCollection */
+  refreshTokenCollection?: string;
+  /** The app's custom user fields (see `defineUserFields`), stored as more fields of a user. */
+  userFields?: UserFields;
+}
+
+/** A stored document: `_id` is a token's stored form, or a user's ObjectId or UUID. */
+// biome-ignore lint/suspicious/noExplicitAny: documents hold BSON values of several types.
+export type StoredDocument = { _id?: any; [field: string]: any };
+
+/** The options resolved: the collections, the id codec and the custom fields. */
+export interface MongoSchema {
+  readonly ids: IdCodec;
+  readonly users: Collection<StoredDocument>;
+  readonly accessTokens: Collection<StoredDocument>;
+  readonly refreshTokens: Collection<StoredDocument>;
+  readonly userFields: readonly ResolvedUserField[];
+}
+
+export function resolveMongoSchema(db: Db, options: MongoSchemaOptions = {}): MongoSchema {
+  const accessTokenCollection = options.accessTokenCollection ?? "accesstoken";
+  const names = [
+    options.userCollection ?? "user",
+    accessTokenCollection,
+    options.refreshTokenCollection ??
+      (accessTokenCollection === "accesstoken"
+        ? "refreshtoken"
+        : `${accessTokenCollection}_refresh`),
+  ] as const;
+  for (const name of names) {
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(name) || name.startsWith("system.")) {
+      throw new TypeError(
+        `collection name "${name}" must be letters, digits, "_", "-" and "." (64 at most), not starting with a digit or "system."`,
+      );
+    }
+  }
+  if (new Set(names).size !== names.length) {
+    throw new TypeError(
+      "userCollection, accessTokenCollection and refreshTokenCollection must differ",
+    );
+  }
+  return {
+    ids: idCodec(options.idType ?? "objectid"),
+    users: db.collection(names[0]),
+    accessTokens: db.collection(names[1]),
+    refreshTokens: db.collection(names[2]),
+    userFields: resolveUserFields(options.userFields),
+  };
+}
+
+/** The key of the unique index on email: the address in lower case (emails match ignoring case). */
+export function emailKey(email: string): string {
+  return email.toLowerCase();
+}
