@@ -106,6 +106,21 @@ export default defineConfig({
           },
         }),
       ),
+      // The whole HTTP contract once more with the Drizzle adapter serving the demo, on SQLite.
+      ...(selectedEngines().includes("sqlite") ? ["drizzle"] : []).map((adapter) => ({
+        extends: true as const,
+        test: {
+          name: `sqlite-${adapter}`,
+          include: ["test/http/**/*.test.ts"],
+          env: {
+            TESSERA_TEST_ENGINE: "sqlite",
+            TESSERA_TEST_ADAPTER: adapter,
+            TZ: "America/St_Johns",
+          },
+          globalSetup: ["test/support/global-setup.ts"],
+          setupFiles: ["test/support/engine-setup.ts"],
+        },
+      })),
       // The storage-agnostic contract once more on the MongoDB adapter (FerretDB here).
       {
         extends: true as const,

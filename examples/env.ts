@@ -14,7 +14,7 @@ export interface ServerConfig {
 }
 
 const STRATEGIES = ["database", "redis", "jwt"] as const;
-const ADAPTERS = ["kysely"] as const;
+const ADAPTERS = ["kysely", "drizzle"] as const;
 
 function oneOf<T extends string>(name: string, value: string, valid: readonly T[]): T {
   if ((valid as readonly string[]).includes(value)) return value as T;
@@ -45,7 +45,7 @@ const list = (value = "") =>
  * TESSERA_PURGE_INTERVAL (seconds), TESSERA_CACHE (`1`; with REDIS_URL,
  * invalidations go through Redis), TESSERA_STRATEGY (`database`, `redis`
  * with REDIS_URL, `jwt` signed with TESSERA_SECRET), TESSERA_ADAPTER
- * (`kysely`; a `mongodb://` DATABASE_URL runs the MongoDB adapter) and
+ * (`kysely` or `drizzle`; a `mongodb://` DATABASE_URL runs the MongoDB adapter) and
  * TESSERA_EXPOSE_TOKENS (`1`), warning
  * loudly where a setting is unsafe.
  */
@@ -90,7 +90,7 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
     throw new Error(`TESSERA_CACHE must be "1" or "0", not "${cache}"`);
   }
   const strategy = oneOf("TESSERA_STRATEGY", env.TESSERA_STRATEGY || "database", STRATEGIES);
-  let adapter: string;
+  let adapter: "kysely" | "drizzle" | "mongodb";
   if (isMongoUrl(databaseUrl)) {
     // A mongodb:// URL has one adapter; TESSERA_ADAPTER picks among the SQL ones.
     if (env.TESSERA_ADAPTER) {
@@ -156,6 +156,7 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
     databaseLabel: redactUrl(databaseUrl),
     label: `database: ${redactUrl(databaseUrl)}, adapter: ${adapter} (${engineOf(databaseUrl)}), strategy: ${strategyLabel}`,
     setup: {
+      adapter: adapter === "mongodb" ? undefined : adapter,
       strategy,
       redisUrl: env.REDIS_URL || undefined,
       databaseUrl,

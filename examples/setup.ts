@@ -1,6 +1,4 @@
 import { randomBytes } from "node:crypto";
-import type { Kysely } from "kysely";
-import type { Db } from "mongodb";
 import {
   AuthenticationBackend,
   accountEmailHooks,
@@ -35,18 +33,14 @@ import {
 } from "tessera-auth";
 import {
   type ConnectOptions,
-  connect,
-  type KyselyAdapter,
-  kyselyAdapter,
-  migrateToLatest,
   postgresChannel,
   revocationLogChannel,
   type SchemaOptions,
 } from "tessera-auth/kysely";
-import { connectMongo, ensureIndexes, type MongoAdapter, mongoAdapter } from "tessera-auth/mongodb";
 import { RedisStrategy, redisChannel } from "tessera-auth/redis";
 import { Outbox } from "./outbox.js";
 import { validatePassword } from "./password-rule.js";
+import { noSqlDatabase, openStore, type SqlAdapterName, type Store } from "./stores.js";
 
 /**
  * The tessera setup the three example apps (Hono, Express, Fastify) and the
@@ -61,6 +55,8 @@ export interface SetupConfig {
   databaseUrl?: string;
   /** Pool size and timeouts of the database. @default connect()'s */
   connectOptions?: ConnectOptions;
+  /** The adapter of a SQL database: `kysely`, or `drizzle` (over its own driver connection). @default "kysely" */
+  adapter?: SqlAdapterName;
   /** @default 3600 */
   lifetimeSeconds?: number | null;
   /** Sessions a user may have at once (the oldest end at login). @default no limit */
@@ -261,56 +257,6 @@ export type Setup<Ctx> = Awaited<ReturnType<typeof createSetup<Ctx>>>;
 async function redisClient(url = "redis://127.0.0.1:6379") {
   const { Redis } = await import("ioredis");
   return new Redis(url);
-}
-
-/** Stands for the SQL database of a setup on MongoDB: any use throws, saying why. */
-function noSqlDatabase(): Kysely<any> {
-  return new Proxy({} as Kysely<any>, {
-    get() {
-      throw new Error("this setup runs on MongoDB: it has no SQL database (see setup.mongo)");
-    },
-  });
-}
-
-/** The app's database, opened and migrated: SQL through Kysely, or MongoDB. */
-type Store =
-  | {
-      kind: "sql";
-      db: Kysely<any>;
-      adapter: KyselyAdapter<User<string>, string>;
-      close(): Promise<void>;
-    }
-  | { kind: "mongodb"; db: Db; adapter: MongoAdapter<User<string>>; close(): Promise<void> };
-
-async function openStore(databaseUrl: string, config: SetupConfig): Promise<Store> {
-  if (/^mongodb(\+srv)?:/.test(databaseUrl)) {
-    const connection = await connectMongo(databaseUrl);
-    // UUIDs, as the contract's ids (MongoDB's own ObjectIds are the adapter's default).
-    const options = {
-      idType: "uuid" as const,
-      userCollection: config.schema?.userTable,
-      accessTokenCollection: config.schema?.accessTokenTable,
-      refreshTokenCollection: config.schema?.refreshTokenTable,
-      userFields: config.schema?.userFields,
-    };
-    try {
-      await ensureIndexes(connection.db, options);
-    } catch (error) {
-      await connection.close();
-      throw error;
-    }
-    const adapter = mongoAdapter(connection.db, options);
-    return { kind: "mongodb", db: connection.db, adapter, close: () => connection.close() };
-  }
-  const connection = await connect(databaseUrl, config.connectOptions);
-  try {
-    await migrateToLatest(connection.db, config.schema);
-  } catch (error) {
-    await connection.close();
-    throw error;
-  }
-  const adapter = kyselyAdapter(connection.db, config.schema);
-  return { kind: "sql", db: connection.db, adapter, close: () => connection.close() };
 }
 
 /** Redis when given, else the database's own: LISTEN/NOTIFY on PostgreSQL, the revocation log on MySQL and SQLite. */

@@ -105,3 +105,24 @@ async function importDriver(name: string): Promise<any> {
     throw new Error(`the driver "${name}" is not installed`);
   }
 }
+
+/** Whether a Redis server answers PING at `url`: `null` if it does, else why the scenario is skipped. */
+export async function redisUnusable(url: string): Promise<string | null> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = tcpConnect(Number(port || 6379), hostname);
+    const fail = (why: string) => {
+      socket.destroy();
+      resolve(`no Redis answering at ${hostname}:${port || 6379} (${why})`);
+    };
+    socket.setTimeout(2000, () => fail("timeout"));
+    socket.once("error", (error) => fail(error.message));
+    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.once("data", (data) => {
+      socket.destroy();
+      resolve(
+        data.toString().startsWith("+PONG") ? null : `unexpected answer ${data.toString().trim()}`,
+      );
+    });
+  });
+}

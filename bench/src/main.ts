@@ -8,7 +8,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { rpsChart } from "./chart.js";
-import { unusableReason } from "./engines.js";
+import { redisUnusable, unusableReason } from "./engines.js";
 import { fillTesseraDatabase, removeSqliteFile } from "./fill.js";
 import { fillBetterAuthDatabase } from "./fill-better-auth.js";
 import { FLOOD_CLIENTS, loginFloodScenario } from "./login-flood-scenario.js";
@@ -58,11 +58,13 @@ const ORDER = [
   "ceiling-sqlite",
   "me-sqlite",
   "me-sqlite-idle",
+  "me-drizzle-sqlite",
   "ceiling-express",
   "me-express",
   "ceiling-fastify",
   "me-fastify",
   "me-cookie-sqlite",
+  "me-redis",
   "me-postgres",
   "me-mysql",
   "me-postgres-cached",
@@ -177,6 +179,16 @@ scenarios.push(
     headers: sqliteCredentials.bearer,
   }),
 );
+// The same request served by the Drizzle adapter (TESSERA_ADAPTER=drizzle), on the same file.
+scenarios.push(
+  httpScenario({
+    name: "me-drizzle-sqlite",
+    script: DEMO_SERVER,
+    env: { ...sqliteEnv, TESSERA_ADAPTER: "drizzle" },
+    path: "/users/me",
+    headers: sqliteCredentials.bearer,
+  }),
+);
 // The same request on the Express and Fastify example apps, each beside its own framework's
 // hand-written ceiling, back to back as above.
 for (const [framework, ceiling] of [
@@ -198,6 +210,28 @@ scenarios.push(
     headers: sqliteCredentials.cookie,
   }),
 );
+// The Redis strategy: users in the SQLite file, sessions in Redis (a token lookup, then the user).
+if (wanted("me-redis")) {
+  const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+  step(`checking me-redis (${redisUrl})`);
+  const reason = await redisUnusable(redisUrl);
+  if (reason) {
+    console.log(`  skipped: ${reason}`);
+    skipped.push(skippedResult("me-redis", reason));
+  } else {
+    const env = { ...sqliteEnv, TESSERA_STRATEGY: "redis", REDIS_URL: redisUrl };
+    const credentials = await withDemo(env, (url) => tesseraCredentials(url, BENCH_EMAIL));
+    scenarios.push(
+      httpScenario({
+        name: "me-redis",
+        script: DEMO_SERVER,
+        env,
+        path: "/users/me",
+        headers: credentials.bearer,
+      }),
+    );
+  }
+}
 for (const engine of ENGINES) {
   const purgeName = engine.name.replace("me-", "purge-");
   const cachedName = `${engine.name}-cached`;

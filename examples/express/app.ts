@@ -2,11 +2,7 @@ import express from "express";
 import { currentUser, type ExpressRequestLike, expressRoutes } from "tessera-auth/express";
 import { createSetup, type SetupConfig } from "../setup.js";
 
-/**
- * tessera on Express (4 or 5): the app parses JSON bodies for all its routes
- * first, as most Express apps do; tessera's routes take what it parsed. The
- * app's own public `GET /hello`, and `GET /private` behind the guard.
- */
+/** tessera on Express 4 or 5, after the app's own `express.json()`, as most apps have it. */
 export async function createExpressApp(config: SetupConfig = {}, framework = express) {
   const setup = await createSetup<ExpressRequestLike>(config);
   const app = framework();

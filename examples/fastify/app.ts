@@ -3,11 +3,7 @@ import type { User } from "tessera-auth";
 import { currentUser, type FastifyRequestLike, fastifyRoutes } from "tessera-auth/fastify";
 import { createSetup, type SetupConfig } from "../setup.js";
 
-/**
- * tessera on Fastify (4 or 5): each route group is an encapsulated plugin
- * under its prefix, so the app's own body parsers and routes are untouched.
- * The app's own public `GET /hello`, and `GET /private` behind the guard.
- */
+/** tessera on Fastify 4 or 5: each route group an encapsulated plugin under its prefix. */
 export async function createFastifyApp(config: SetupConfig = {}, framework = Fastify) {
   const setup = await createSetup<FastifyRequestLike>(config);
   const app = framework();

@@ -2,10 +2,7 @@ import { type Context, Hono } from "hono";
 import { currentUser, honoRoutes } from "tessera-auth/hono";
 import { createSetup, type SetupConfig } from "../setup.js";
 
-/**
- * tessera on Hono: the routes mounted where FastAPI Users puts them, the
- * app's own public `GET /hello`, and `GET /private` behind the guard.
- */
+/** tessera on Hono, and the app's own `GET /hello` and guarded `GET /private`. */
 export async function createHonoApp(config: SetupConfig = {}) {
   const setup = await createSetup<Context>(config);
   const app = new Hono();

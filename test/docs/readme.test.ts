@@ -158,47 +158,93 @@ describe("README", () => {
     }
   });
 
+  /** The quick start's app (bearer backend, auth, register and users routes) over these stores. */
+  async function quickStartApp(
+    users: import("tessera-auth").UserDatabase<import("tessera-auth").User, string>,
+    accessTokens: import("tessera-auth").AccessTokenDatabase<import("tessera-auth").User, string>,
+  ) {
+    const { Hono } = await import("hono");
+    const { honoRoutes } = await import("tessera-auth/hono");
+    const tessera = await import("tessera-auth");
+    const backend = new tessera.AuthenticationBackend({
+      name: "database",
+      transport: new tessera.BearerTransport({ tokenUrl: "auth/login" }),
+      getStrategy: () => new tessera.DatabaseStrategy(accessTokens, { lifetimeSeconds: 3600 }),
+    });
+    const manager = new tessera.UserManager(users);
+    const auth = new tessera.Tessera({ getUserManager: () => manager, backends: [backend] });
+    const app = new Hono();
+    app.route("/auth", honoRoutes(tessera.authRoutes(auth, backend)));
+    app.route("/auth", honoRoutes(tessera.registerRoutes(auth)));
+    app.route("/users", honoRoutes(tessera.usersRoutes(auth)));
+    return app;
+  }
+
+  /** Registers, logs in, reads /users/me, logs out: the id registered and the token's header. */
+  async function walkThrough(app: {
+    request: (path: string, init?: RequestInit) => Response | Promise<Response>;
+  }) {
+    const register = await app.request("/auth/register", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "ada@example.com", password: "analytical engine" }),
+    });
+    expect(register.status).toBe(201);
+    const { id } = (await register.json()) as { id: string };
+    const login = await app.request("/auth/login", {
+      method: "POST",
+      body: new URLSearchParams({ username: "ADA@example.com", password: "analytical engine" }),
+    });
+    const { access_token } = (await login.json()) as { access_token: string };
+    const headers = { authorization: `Bearer ${access_token}` };
+    expect((await app.request("/users/me", { headers })).status).toBe(200);
+    return {
+      id,
+      logout: async () => {
+        expect((await app.request("/auth/logout", { method: "POST", headers })).status).toBe(204);
+        expect((await app.request("/users/me", { headers })).status).toBe(401);
+      },
+    };
+  }
+
+  it("shows Drizzle exactly as examples/drizzle.ts, whose stores serve the quick start's routes and whose tables join", async () => {
+    expect(blockFor("examples/drizzle.ts")).toBe(
+      readFileSync(resolve(ROOT, "examples/drizzle.ts"), "utf8"),
+    );
+    const directory = mkdtempSync(join(tmpdir(), "tessera-drizzle-"));
+    process.env.APP_DB = join(directory, "app.db");
+    try {
+      const { db, tables, users, accessTokens } = await import("../../examples/drizzle.js");
+      const { eq } = await import("drizzle-orm");
+      const { id, logout } = await walkThrough(await quickStartApp(users, accessTokens));
+      const sessions = await db
+        .select({ email: tables.user.email })
+        .from(tables.accessToken)
+        .innerJoin(tables.user, eq(tables.user.id, tables.accessToken.user_id));
+      expect(sessions).toEqual([{ email: "ada@example.com" }]);
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      await logout();
+      expect(await db.select().from(tables.accessToken)).toEqual([]);
+      db.$client.close();
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
   it.skipIf(mongoMissing !== null)(
     `shows MongoDB exactly as examples/mongodb.ts, whose stores serve the quick start's routes${mongoMissing ? ` (skipped: ${mongoMissing})` : ""}`,
     async () => {
-      const source = readFileSync(resolve(ROOT, "examples/mongodb.ts"), "utf8");
-      expect(blockFor("examples/mongodb.ts")).toBe(source);
+      expect(blockFor("examples/mongodb.ts")).toBe(
+        readFileSync(resolve(ROOT, "examples/mongodb.ts"), "utf8"),
+      );
       const url = new URL(MONGODB_URL);
       url.pathname = `/${mongoTestDatabase("docs")}`;
       process.env.MONGODB_URL = url.toString();
-      const { mongo, users, getDatabaseStrategy } = await import("../../examples/mongodb.js");
+      const { mongo, users, accessTokens } = await import("../../examples/mongodb.js");
       try {
-        const { Hono } = await import("hono");
-        const { honoRoutes } = await import("tessera-auth/hono");
-        const tessera = await import("tessera-auth");
-        const backend = new tessera.AuthenticationBackend({
-          name: "database",
-          transport: new tessera.BearerTransport({ tokenUrl: "auth/login" }),
-          getStrategy: getDatabaseStrategy,
-        });
-        const manager = new tessera.UserManager(users);
-        const auth = new tessera.Tessera({ getUserManager: () => manager, backends: [backend] });
-        const app = new Hono();
-        app.route("/auth", honoRoutes(tessera.authRoutes(auth, backend)));
-        app.route("/auth", honoRoutes(tessera.registerRoutes(auth)));
-        app.route("/users", honoRoutes(tessera.usersRoutes(auth)));
-
-        const register = await app.request("/auth/register", {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ email: "ada@example.com", password: "analytical engine" }),
-        });
-        expect(register.status).toBe(201);
-        expect(((await register.json()) as { id: string }).id).toMatch(/^[0-9a-f]{24}$/);
-        const login = await app.request("/auth/login", {
-          method: "POST",
-          body: new URLSearchParams({ username: "ADA@example.com", password: "analytical engine" }),
-        });
-        const { access_token } = (await login.json()) as { access_token: string };
-        const headers = { authorization: `Bearer ${access_token}` };
-        expect((await app.request("/users/me", { headers })).status).toBe(200);
-        expect((await app.request("/auth/logout", { method: "POST", headers })).status).toBe(204);
-        expect((await app.request("/users/me", { headers })).status).toBe(401);
+        const { id, logout } = await walkThrough(await quickStartApp(users, accessTokens));
+        expect(id).toMatch(/^[0-9a-f]{24}$/);
+        await logout();
       } finally {
         await mongo.db.dropDatabase();
         await mongo.close();

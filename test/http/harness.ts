@@ -102,6 +102,9 @@ export interface TestServerOptions {
   strategy?: "database" | "redis" | "jwt";
 }
 
+/** The SQL adapter of this project's HTTP suite run (`sqlite-drizzle`), else Kysely. */
+export const ADAPTER = (process.env.TESSERA_TEST_ADAPTER ?? "kysely") as "kysely" | "drizzle";
+
 /** The strategy of this project's HTTP suite run (`sqlite-redis`, `sqlite-jwt`), else the database's. */
 export const STRATEGY = (process.env.TESSERA_TEST_STRATEGY ?? "database") as
   | "database"
@@ -160,6 +163,7 @@ export class TestServer {
       lifetimeSeconds: options.lifetimeSeconds,
       freshSessionSeconds: options.freshSessionSeconds,
       strategy: options.strategy ?? STRATEGY,
+      adapter: ADAPTER,
       redisUrl: process.env.TESSERA_TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
     });
     const { setup, server, url } = running;

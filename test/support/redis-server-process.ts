@@ -9,7 +9,7 @@ export function redisServerMissing(): string | null {
   return found.status === 0 ? null : "redis-server is not installed";
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer().listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as { port: number };

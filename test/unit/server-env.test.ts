@@ -72,7 +72,7 @@ describe("the demo's environment", () => {
       'TESSERA_STRATEGY must be one of database, redis, jwt, not "session"',
     );
     expect(() => serverConfigFromEnv({ ...BASE, TESSERA_ADAPTER: "prisma" })).toThrow(
-      'TESSERA_ADAPTER must be one of kysely, not "prisma"',
+      'TESSERA_ADAPTER must be one of kysely, drizzle, not "prisma"',
     );
     expect(() => serverConfigFromEnv({ ...BASE, TESSERA_STRATEGY: "redis" })).toThrow("REDIS_URL");
     for (const name of [
@@ -85,6 +85,19 @@ describe("the demo's environment", () => {
         `${name} works with TESSERA_STRATEGY=database only, not jwt`,
       );
     }
+  });
+
+  it("runs the Drizzle adapter on any SQL URL with TESSERA_ADAPTER=drizzle", () => {
+    const drizzle = serverConfigFromEnv({
+      ...BASE,
+      DATABASE_URL: "mysql://app:hunter2@db.internal:3306/app",
+      TESSERA_ADAPTER: "drizzle",
+    });
+    expect(drizzle.setup.adapter).toBe("drizzle");
+    expect(drizzle.label).toBe(
+      "database: mysql://app:***@db.internal:3306/app, adapter: drizzle (mysql), strategy: database",
+    );
+    expect(serverConfigFromEnv(BASE).setup.adapter).toBe("kysely");
   });
 
   it("runs the MongoDB adapter on a mongodb:// URL, and refuses what it cannot do there", () => {

@@ -74,8 +74,9 @@ export class DrizzleAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
             notBefore ? gte(token.created_at, sql.placeholder("notBefore")) : undefined,
             idle ? sql`${lastUse} >= ${sql.placeholder("idleSince")}` : undefined,
           ),
-        )
-        .limit(1);
+        );
+    // No LIMIT: the token is the primary key, and Drizzle binds a limit as a parameter,
+    // which makes SQLite run the lookup three times slower.
     const prepare = (query: AnyDrizzle, name: string): Prepared =>
       schema.engine === "postgres"
         ? query.prepare(`${schema.statementPrefix}_${name}`)

@@ -1,5 +1,6 @@
 import { boolean, char, datetime, double, int, mysqlTable, varchar } from "drizzle-orm/mysql-core";
 import type { ResolvedUserField } from "../../user-fields.js";
+import { withDefault } from "./field-default.js";
 import type { DrizzleTables, ResolvedTableOptions } from "./tables.js";
 
 /** The tables on MySQL and MariaDB: `char(36)` ids (or auto-increment), `datetime(6)` in UTC, `tinyint(1)`. */
@@ -20,7 +21,9 @@ export function mysqlTables(options: ResolvedTableOptions): DrizzleTables {
     is_superuser: boolean("is_superuser").notNull(),
     is_verified: boolean("is_verified").notNull(),
     security_stamp: int("security_stamp").notNull().default(0),
-    ...Object.fromEntries(options.userFields.map((field) => [field.column, fieldColumn(field)])),
+    ...Object.fromEntries(
+      options.userFields.map((field) => [field.column, withDefault(fieldColumn(field), field)]),
+    ),
     ...options.extraUserColumns,
   });
   const accessToken = mysqlTable(options.accessTokenTable, {

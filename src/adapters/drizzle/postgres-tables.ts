@@ -8,6 +8,7 @@ import {
   varchar,
 } from "drizzle-orm/pg-core";
 import type { ResolvedUserField } from "../../user-fields.js";
+import { withDefault } from "./field-default.js";
 import type { DrizzleTables, ResolvedTableOptions } from "./tables.js";
 
 /** The tables on PostgreSQL: native `uuid` ids (or integer identity), `timestamptz`, booleans. */
@@ -30,7 +31,9 @@ export function postgresTables(options: ResolvedTableOptions): DrizzleTables {
     is_superuser: boolean("is_superuser").notNull(),
     is_verified: boolean("is_verified").notNull(),
     security_stamp: integer("security_stamp").notNull().default(0),
-    ...Object.fromEntries(options.userFields.map((field) => [field.column, fieldColumn(field)])),
+    ...Object.fromEntries(
+      options.userFields.map((field) => [field.column, withDefault(fieldColumn(field), field)]),
+    ),
     ...options.extraUserColumns,
   });
   const accessToken = pgTable(options.accessTokenTable, {

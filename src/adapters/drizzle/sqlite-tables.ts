@@ -1,5 +1,6 @@
 import { integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { ResolvedUserField } from "../../user-fields.js";
+import { withDefault } from "./field-default.js";
 import type { DrizzleTables, ResolvedTableOptions } from "./tables.js";
 
 /** The tables on SQLite: ids `char(36)` (or integer), dates naive UTC text, booleans 0 or 1. */
@@ -17,7 +18,12 @@ export function sqliteTables(options: ResolvedTableOptions): DrizzleTables {
     is_superuser: integer("is_superuser").notNull(),
     is_verified: integer("is_verified").notNull(),
     security_stamp: integer("security_stamp").notNull().default(0),
-    ...Object.fromEntries(options.userFields.map((field) => [field.column, fieldColumn(field)])),
+    ...Object.fromEntries(
+      options.userFields.map((field) => [
+        field.column,
+        withDefault(fieldColumn(field), field, Number),
+      ]),
+    ),
     ...options.extraUserColumns,
   });
   const accessToken = sqliteTable(options.accessTokenTable, {

@@ -47,11 +47,11 @@ export interface ResolvedTableOptions {
  * are `migrateToLatest`'s; add these to your Drizzle schema to query or join them.
  */
 // biome-ignore lint/suspicious/noExplicitAny: a table of whichever engine was asked for.
-export interface DrizzleTables<Table = any> {
+export type DrizzleTables<Table = any> = {
   user: Table;
   accessToken: Table;
   refreshToken: Table;
-}
+};
 
 export function resolveTableOptions(
   engine: DrizzleEngine,

@@ -7,6 +7,7 @@ import {
   MongoTopologyClosedError,
 } from "mongodb";
 import { DatabaseUnavailableError } from "../../errors.js";
+import { isNetworkError } from "../kysely/driver-errors.js";
 
 /**
  * Runs a MongoDB call, turning an unreachable server into
@@ -32,7 +33,9 @@ function isUnavailable(error: unknown): boolean {
     error instanceof MongoServerSelectionError ||
     error instanceof MongoNotConnectedError ||
     error instanceof MongoTopologyClosedError ||
-    error instanceof MongoServerClosedError
+    error instanceof MongoServerClosedError ||
+    // The driver lets a socket's own error through when the server goes mid-write (EPIPE).
+    isNetworkError(error)
   );
 }
 
