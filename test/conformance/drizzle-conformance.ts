@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import { drizzle as drizzleSqlite } from "drizzle-orm/better-sqlite3";
 import { drizzle as drizzleMysql } from "drizzle-orm/mysql2";
@@ -18,7 +17,7 @@ import {
 import { afterAll } from "vitest";
 import type { EngineName } from "../support/engines.js";
 import { emptyTables, workerDatabaseUrl } from "../support/test-database.js";
-import { VARIANTS } from "./kysely-conformance.js";
+import { userRow, VARIANTS } from "./kysely-conformance.js";
 
 /** A Drizzle database of the engine, how to close it, and the Kysely instance that migrated it. */
 interface Opened {
@@ -105,14 +104,7 @@ export function runDrizzleConformance(engine: EngineName): void {
       bulk: {
         async insertUsers(rows) {
           for (let start = 0; start < rows.length; start += 1000) {
-            const batch = rows.slice(start, start + 1000).map((row) => ({
-              ...(idType === "integer" ? {} : { id: randomUUID() }),
-              email: row.email,
-              hashed_password: row.hashedPassword,
-              is_active: traits.encodeBoolean(row.isActive),
-              is_superuser: traits.encodeBoolean(row.isSuperuser),
-              is_verified: traits.encodeBoolean(row.isVerified),
-            }));
+            const batch = rows.slice(start, start + 1000).map(userRow(idType, traits));
             await opened.drizzle.insert(defined.user).values(batch);
           }
         },

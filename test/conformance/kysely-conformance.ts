@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import { Kysely } from "kysely";
-import type { IdType, User } from "tessera-auth";
+import type { IdType, User, UserCreateData } from "tessera-auth";
+import type { Engine } from "tessera-auth/kysely";
 import {
   connect,
   createSqliteDialect,
@@ -85,14 +86,7 @@ export function runKyselyConformance(engine: EngineName): void {
       bulk: {
         async insertUsers(rows) {
           for (let start = 0; start < rows.length; start += 1000) {
-            const batch = rows.slice(start, start + 1000).map((row) => ({
-              ...(idType === "integer" ? {} : { id: randomUUID() }),
-              email: row.email,
-              hashed_password: row.hashedPassword,
-              is_active: traits.encodeBoolean(row.isActive),
-              is_superuser: traits.encodeBoolean(row.isSuperuser),
-              is_verified: traits.encodeBoolean(row.isVerified),
-            }));
+            const batch = rows.slice(start, start + 1000).map(userRow(idType, traits));
             await db.insertInto(userTable).values(batch).execute();
           }
         },
@@ -125,4 +119,16 @@ export function runKyselyConformance(engine: EngineName): void {
     runAccessTokenDatabaseSuite(`${engine} ${idType}`, options);
     runRefreshTokenDatabaseSuite(`${engine} ${idType}`, options);
   }
+}
+
+/** A user as a row of tessera's user table on the engine, with a new id unless ids are integers. */
+export function userRow(idType: IdType, traits: Pick<Engine, "encodeBoolean">) {
+  return (row: UserCreateData) => ({
+    ...(idType === "integer" ? {} : { id: randomUUID() }),
+    email: row.email,
+    hashed_password: row.hashedPassword,
+    is_active: traits.encodeBoolean(row.isActive),
+    is_superuser: traits.encodeBoolean(row.isSuperuser),
+    is_verified: traits.encodeBoolean(row.isVerified),
+  });
 }

@@ -32,7 +32,14 @@ import {
   sqlUserRows,
   type UserRow,
 } from "../kysely/rows.js";
-import { type AnyDrizzle, affectedRows, driverError, explain, guard } from "./drizzle-engine.js";
+import {
+  type AnyDrizzle,
+  affectedRows,
+  createdSince,
+  driverError,
+  explain,
+  guard,
+} from "./drizzle-engine.js";
 import type { DrizzleSchema } from "./schema.js";
 
 /** A prepared query of any engine: `execute` answers the rows (at once on better-sqlite3). */
@@ -182,12 +189,7 @@ export class DrizzleAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
       const [row] = await this.db
         .select()
         .from(table)
-        .where(
-          and(
-            eq(table.token, token),
-            notBefore === null ? undefined : gte(table.created_at, traits.encodeDate(notBefore)),
-          ),
-        )
+        .where(and(eq(table.token, token), createdSince(table, notBefore, traits)))
         .limit(1);
       return row ? rowToAccessToken<ID>(row, traits) : null;
     });
@@ -297,12 +299,7 @@ export class DrizzleAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
       const rows = await this.db
         .select()
         .from(table)
-        .where(
-          and(
-            eq(table.user_id, userId),
-            notBefore === null ? undefined : gte(table.created_at, traits.encodeDate(notBefore)),
-          ),
-        )
+        .where(and(eq(table.user_id, userId), createdSince(table, notBefore, traits)))
         .orderBy(desc(table.created_at));
       return rows.map((row: Record<string, unknown>) => rowToAccessToken<ID>(row, traits));
     });
@@ -319,9 +316,7 @@ export class DrizzleAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
         and(
           eq(table.token, token),
           eq(table.security_stamp, user.security_stamp),
-          notBefore === null
-            ? undefined
-            : gte(table.created_at, this.schema.traits.encodeDate(notBefore)),
+          createdSince(table, notBefore, this.schema.traits),
         ),
       )
       .limit(1);

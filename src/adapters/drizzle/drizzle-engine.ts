@@ -1,4 +1,4 @@
-import { DrizzleQueryError, is } from "drizzle-orm";
+import { DrizzleQueryError, gte, is, type SQL } from "drizzle-orm";
 import { MySqlDialect } from "drizzle-orm/mysql-core";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { SQLiteAsyncDialect, SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
@@ -60,6 +60,16 @@ export async function guard<T>(engine: Engine, call: () => Promise<T> | T): Prom
 /** The driver's error behind a Drizzle error. */
 export function driverError(error: unknown): unknown {
   return error instanceof DrizzleQueryError && error.cause ? error.cause : error;
+}
+
+/** A token row created at or after `notBefore` (no condition for `null`): the expiry bound. */
+export function createdSince(
+  // biome-ignore lint/suspicious/noExplicitAny: a token table of any engine.
+  table: any,
+  notBefore: Date | null,
+  engine: Engine,
+): SQL | undefined {
+  return notBefore === null ? undefined : gte(table.created_at, engine.encodeDate(notBefore));
 }
 
 /** Rows a write touched, from any of the drivers' results. */

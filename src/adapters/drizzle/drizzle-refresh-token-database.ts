@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, isNull, lt, ne } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, ne } from "drizzle-orm";
 import type { DeleteExpiredOptions } from "../../db/access-token-database.js";
 import type { RefreshTokenDatabase } from "../../db/refresh-token-database.js";
 import type { UserRows } from "../../db/user-rows.js";
@@ -10,7 +10,7 @@ import {
   sqlUserRows,
 } from "../kysely/rows.js";
 import { deleteMatching } from "./drizzle-access-token-database.js";
-import { type AnyDrizzle, affectedRows, guard } from "./drizzle-engine.js";
+import { type AnyDrizzle, affectedRows, createdSince, guard } from "./drizzle-engine.js";
 import type { DrizzleSchema } from "./schema.js";
 import { inTransaction } from "./transaction.js";
 
@@ -51,12 +51,7 @@ export class DrizzleRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
       const [row] = await this.db
         .select()
         .from(table)
-        .where(
-          and(
-            eq(table.token, token),
-            notBefore === null ? undefined : gte(table.created_at, traits.encodeDate(notBefore)),
-          ),
-        )
+        .where(and(eq(table.token, token), createdSince(table, notBefore, traits)))
         .limit(1);
       if (!row) return null;
       const refresh = rowToRefreshToken<ID>(row, traits);
@@ -138,7 +133,7 @@ export class DrizzleRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
           and(
             eq(table.user_id, userId),
             isNull(table.used_at),
-            notBefore === null ? undefined : gte(table.created_at, traits.encodeDate(notBefore)),
+            createdSince(table, notBefore, traits),
           ),
         )
         .orderBy(desc(table.session_created_at));

@@ -1,9 +1,10 @@
 import type { IdType } from "../../models.js";
 import { type ResolvedUserField, resolveUserFields, type UserFields } from "../../user-fields.js";
 import { defaultRefreshTokenTable } from "../kysely/schema.js";
-import { mysqlTables } from "./mysql-tables.js";
-import { postgresTables } from "./postgres-tables.js";
-import { sqliteTables } from "./sqlite-tables.js";
+import { buildTables, type ColumnKit } from "./build-tables.js";
+import { mysqlColumns } from "./mysql-tables.js";
+import { postgresColumns } from "./postgres-tables.js";
+import { sqliteColumns } from "./sqlite-tables.js";
 
 /** The SQL engines the Drizzle adapter runs on. */
 export type DrizzleEngine = "sqlite" | "postgres" | "mysql";
@@ -81,15 +82,13 @@ export function drizzleTables(
   engine: DrizzleEngine,
   options: DrizzleTableOptions = {},
 ): DrizzleTables {
-  const resolved = resolveTableOptions(engine, options);
-  switch (engine) {
-    case "sqlite":
-      return sqliteTables(resolved);
-    case "postgres":
-      return postgresTables(resolved);
-    case "mysql":
-      return mysqlTables(resolved);
-    default:
-      throw new TypeError(`engine must be "sqlite", "postgres" or "mysql", got "${engine}"`);
-  }
+  const kit: ColumnKit | undefined = COLUMNS[engine];
+  if (!kit) throw new TypeError(`engine must be "sqlite", "postgres" or "mysql", got "${engine}"`);
+  return buildTables(kit, resolveTableOptions(engine, options));
 }
+
+const COLUMNS: Record<DrizzleEngine, ColumnKit> = {
+  sqlite: sqliteColumns,
+  postgres: postgresColumns,
+  mysql: mysqlColumns,
+};
