@@ -299,7 +299,6 @@ export class Tessera<U extends User<ID>, ID = U["id"], Ctx = unknown> {
     request: RequestInfo,
     options: CurrentUserOptions<U, ID, Ctx> = {},
   ): Promise<Authentication<U, ID, Ctx>> {
-    const { active = false, verified = false, superuser = false, optional = false } = options;
     let csrf: CsrfRefusal | null = null;
     for (const backend of options.backends ?? this.backends) {
       const { transport } = backend;
@@ -311,14 +310,63 @@ export class Tessera<U extends User<ID>, ID = U["id"], Ctx = unknown> {
         continue;
       }
       const user = await backend.getStrategy(ctx).readToken(token, this.getUserManager(ctx));
-      if (user === null) continue;
-      if (active && !user.isActive) break;
-      if ((verified && !user.isVerified) || (superuser && !user.isSuperuser)) {
-        return optional ? ANONYMOUS : FORBIDDEN;
-      }
-      return { status: 200, user, token, backend, refusal: null };
+      if (user !== null) return verdict(user, token, backend, csrf, options);
     }
-    if (csrf !== null) return refused(403, csrf);
-    return optional ? ANONYMOUS : UNAUTHORIZED;
+    return unauthenticated(csrf, options);
   }
+
+  /**
+   * {@link authenticate}'s answer at once, when every lookup it needs is
+   * answered without waiting (the database strategy on SQLite); `undefined`
+   * when the caller must await {@link authenticate} instead. The integrations
+   * try it first: on the embedded database the authenticated path then costs
+   * no promise. It throws what {@link authenticate} would reject with.
+   */
+  authenticateNow(
+    ctx: Ctx,
+    request: RequestInfo,
+    options: CurrentUserOptions<U, ID, Ctx> = {},
+  ): Authentication<U, ID, Ctx> | undefined {
+    let csrf: CsrfRefusal | null = null;
+    for (const backend of options.backends ?? this.backends) {
+      const { transport } = backend;
+      const token = transport.readToken(request.headers);
+      if (token === null) continue;
+      const refusal = transport.checkRequestOrigin?.(request) ?? null;
+      if (refusal !== null) {
+        csrf ??= refusal;
+        continue;
+      }
+      const user = backend.getStrategy(ctx).readTokenNow?.(token);
+      if (user === undefined) return undefined;
+      if (user !== null) return verdict(user, token, backend, csrf, options);
+    }
+    return unauthenticated(csrf, options);
+  }
+}
+
+/** The answer for a request whose token found `user`, against the route's requirements. */
+function verdict<U extends User<ID>, ID, Ctx>(
+  user: U,
+  token: string,
+  backend: AuthenticationBackend<U, ID, Ctx>,
+  csrf: CsrfRefusal | null,
+  options: CurrentUserOptions<U, ID, Ctx>,
+): Authentication<U, ID, Ctx> {
+  const { active = false, verified = false, superuser = false, optional = false } = options;
+  // An inactive user is no user: the other backends are not asked.
+  if (active && !user.isActive) return unauthenticated(csrf, options);
+  if ((verified && !user.isVerified) || (superuser && !user.isSuperuser)) {
+    return optional ? ANONYMOUS : FORBIDDEN;
+  }
+  return { status: 200, user, token, backend, refusal: null };
+}
+
+/** The answer when no backend found an acceptable user. */
+function unauthenticated(
+  csrf: CsrfRefusal | null,
+  options: { optional?: boolean },
+): typeof ANONYMOUS | ReturnType<typeof refused> {
+  if (csrf !== null) return refused(403, csrf);
+  return options.optional ? ANONYMOUS : UNAUTHORIZED;
 }

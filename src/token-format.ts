@@ -14,13 +14,15 @@ const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
   return c >>> 0;
 });
 
-/** CRC-32 (IEEE) of an ASCII string's first `end` characters. */
-function crc32(text: string, end = text.length): number {
-  let crc = 0xffffffff;
-  for (let i = 0; i < end; i++) {
-    crc = (CRC_TABLE[(crc ^ text.charCodeAt(i)) & 0xff] as number) ^ (crc >>> 8);
-  }
-  return (crc ^ 0xffffffff) >>> 0;
+/** CRC-32 (IEEE) of an ASCII string's first `end` characters; from `running`, its state unfinished. */
+function crc32(text: string, end = text.length, running?: number): number {
+  let crc = running ?? 0xffffffff;
+  for (let i = 0; i < end; i++) crc = crcStep(crc, text.charCodeAt(i));
+  return running === undefined ? (crc ^ 0xffffffff) >>> 0 : crc;
+}
+
+function crcStep(crc: number, code: number): number {
+  return (CRC_TABLE[(crc ^ code) & 0xff] as number) ^ (crc >>> 8);
 }
 
 function base62(value: bigint, length: number): string {
@@ -66,8 +68,12 @@ export class TokenFormat {
   isValid(token: string): boolean {
     if (token.length !== this.#length || !token.startsWith(this.prefix)) return false;
     const split = token.length - CHECKSUM_LENGTH;
+    // It runs on every authenticated request: one pass checks the digits and computes the CRC.
+    let crc = crc32(this.prefix, this.prefix.length, 0xffffffff);
     for (let i = this.prefix.length; i < split; i++) {
-      if (base62Digit(token.charCodeAt(i)) < 0) return false;
+      const code = token.charCodeAt(i);
+      if (base62Digit(code) < 0) return false;
+      crc = crcStep(crc, code);
     }
     // Read the checksum as a number (62^6 fits a double exactly): no string built per request.
     let checksum = 0;
@@ -76,7 +82,7 @@ export class TokenFormat {
       if (digit < 0) return false;
       checksum = checksum * 62 + digit;
     }
-    return checksum === crc32(token, split);
+    return checksum === (crc ^ 0xffffffff) >>> 0;
   }
 
   /**
@@ -90,10 +96,12 @@ export class TokenFormat {
   }
 }
 
+/** Each ASCII code's base62 digit value, or -1. */
+const DIGITS = Int8Array.from({ length: 128 }, (_, code) =>
+  BASE62.indexOf(String.fromCharCode(code)),
+);
+
 /** The value of a base62 digit's character code, or -1. */
 function base62Digit(code: number): number {
-  if (code >= 48 && code <= 57) return code - 48;
-  if (code >= 65 && code <= 90) return code - 55;
-  if (code >= 97 && code <= 122) return code - 61;
-  return -1;
+  return code < 128 ? (DIGITS[code] as number) : -1;
 }

@@ -19,7 +19,25 @@ export async function requireUser<U extends User<ID>, ID, Ctx>(
   call: RouteCall<Ctx>,
   options: CurrentUserOptions<U, ID, Ctx>,
 ): Promise<Authenticated<U, ID, Ctx>> {
-  const authentication = await tessera.authenticate(call.ctx, call.request, options);
+  return authenticated(await tessera.authenticate(call.ctx, call.request, options));
+}
+
+/**
+ * {@link requireUser} at once, when the lookups answer without waiting;
+ * `undefined` when the caller must await {@link requireUser}.
+ */
+export function requireUserNow<U extends User<ID>, ID, Ctx>(
+  tessera: Tessera<U, ID, Ctx>,
+  call: RouteCall<Ctx>,
+  options: CurrentUserOptions<U, ID, Ctx>,
+): Authenticated<U, ID, Ctx> | undefined {
+  const authentication = tessera.authenticateNow(call.ctx, call.request, options);
+  return authentication && authenticated(authentication);
+}
+
+function authenticated<U extends User<ID>, ID, Ctx>(
+  authentication: Authentication<U, ID, Ctx>,
+): Authenticated<U, ID, Ctx> {
   if (authentication.token === null) {
     throw new HttpError(
       detail(

@@ -1,7 +1,7 @@
 import type { HttpRequest } from "./http-request.js";
 import { detail, type HttpResult } from "./http-result.js";
 import type { Route, RouteGroup } from "./route.js";
-import { runRoute } from "./run-route.js";
+import { runRoute, runRouteNow } from "./run-route.js";
 
 type Segment = { readonly param: string } | { readonly text: string };
 
@@ -108,7 +108,8 @@ export class RouteTable<Ctx> {
 
   /**
    * Serves a request its router matched to `pattern`, with the router's
-   * parameters: the route's answer, or 405 with `Allow`; `null` when the path
+   * parameters: the route's answer (at once when the route gives it without
+   * waiting, else a promise), or 405 with `Allow`; `null` when the path
    * is not one of the group's after all (an empty parameter, as some routers
    * match `/users/` to `/users/:id`): the integration lets the framework
    * answer, as for any path it does not serve. `HEAD` is served as `GET` (the
@@ -119,18 +120,21 @@ export class RouteTable<Ctx> {
     params: Readonly<Record<string, string | undefined>>,
     request: HttpRequest,
     ctx: Ctx,
-  ): Promise<HttpResult> | null {
+  ): HttpResult | Promise<HttpResult> | null {
     const entries = this.#byPattern.get(pattern) ?? NO_ENTRIES;
     const wanted = request.method === "HEAD" ? "GET" : request.method;
     let allow: string | null = null;
     for (const entry of entries) {
       if (!matches(entry, params)) continue;
       const route = entry.methods.get(wanted);
-      if (route) return runRoute(route, { request, ctx, params: ownParams(entry.params, params) });
+      if (route) {
+        const call = { request, ctx, params: ownParams(entry.params, params) };
+        return runRouteNow(route, call) ?? runRoute(route, call);
+      }
       allow ??= entry.allow;
     }
     if (allow === null) return null;
-    return Promise.resolve(detail(405, "Method Not Allowed", { allow }));
+    return detail(405, "Method Not Allowed", { allow });
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Tessera } from "../tessera.js";
 import type { Transport } from "../transports/transport.js";
 import type { HttpRequest } from "./http-request.js";
 import type { HttpResult } from "./http-result.js";
@@ -82,6 +83,13 @@ export interface Route<Ctx = unknown, S extends BodySpec = BodySpec> {
   /** The rate-limited action this route is, for the document's 429. */
   readonly rateLimit?: RateLimitedAction;
   handle(call: RouteCall<Ctx>): Promise<HttpResult>;
+  /**
+   * The answer at once, when the route can give it without waiting (its
+   * lookups answered at once: see {@link Tessera.authenticateNow});
+   * `undefined` sends the request to {@link handle}. Only for routes without
+   * a body. May throw what {@link handle} would reject with.
+   */
+  handleNow?(call: RouteCall<Ctx>): HttpResult | undefined;
 }
 
 /** A group of routes mounted together under one prefix (`/auth`, `/users`). */

@@ -26,6 +26,19 @@ export async function runRoute<Ctx>(route: Route<Ctx>, call: RouteCall<Ctx>): Pr
   }
 }
 
+/**
+ * {@link runRoute} at once for a route that can answer without waiting
+ * (`handleNow`); `undefined` when it cannot, and {@link runRoute} must.
+ */
+export function runRouteNow<Ctx>(route: Route<Ctx>, call: RouteCall<Ctx>): HttpResult | undefined {
+  if (route.handleNow === undefined) return undefined;
+  try {
+    return route.handleNow(call);
+  } catch (error) {
+    return errorResult(error, `${route.method} ${route.path}`);
+  }
+}
+
 function declaredLength(call: RouteCall<unknown>): number {
   const length = call.request.headers.get("content-length");
   return length === null ? 0 : Number(length);

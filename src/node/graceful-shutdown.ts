@@ -37,6 +37,10 @@ export interface GracefulShutdownOptions {
 export type GracefulShutdown = () => Promise<void>;
 
 const REPEATED_SIGNAL_MS = 1_000;
+const LATEST_RESPONSE = Symbol("tessera.latestResponse");
+
+/** A connection, and the response to the latest request it carried. */
+type TrackedSocket = Socket & { [LATEST_RESPONSE]?: ServerResponse };
 const ACCEPT_DRAIN_MS = 1_000;
 
 /**
@@ -76,24 +80,20 @@ export function gracefulShutdown(
     exit = true,
     linger,
   } = options;
-  const sockets = new Set<Socket>();
+  const sockets = new Set<TrackedSocket>();
   let accepted = 0;
-  const inFlight = new Set<ServerResponse>();
   let shuttingDown: Promise<void> | null = null;
   let firstSignal: { signal: NodeJS.Signals; at: number } | null = null;
 
-  server.on("connection", function track(socket: Socket) {
+  server.on("connection", function track(socket: TrackedSocket) {
     accepted += 1;
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   });
-  server.prependListener("request", function track(_request, response: ServerResponse) {
-    if (shuttingDown) {
-      closeAfterResponse(response, linger);
-    } else {
-      inFlight.add(response);
-      response.once("close", () => inFlight.delete(response));
-    }
+  // Per request only a property write, no listener: this runs on every request.
+  server.prependListener("request", function track(request, response: ServerResponse) {
+    if (shuttingDown) closeAfterResponse(response, linger);
+    else (request.socket as TrackedSocket)[LATEST_RESPONSE] = response;
   });
 
   async function shutDown(): Promise<void> {
@@ -114,7 +114,13 @@ export function gracefulShutdown(
       await new Promise((resolve) => setImmediate(resolve));
       quietTurns = accepted === before ? quietTurns + 1 : 0;
     }
-    for (const response of inFlight) closeAfterResponse(response, linger);
+    // A connection's latest response, if not yet written, is the last it will carry: a
+    // pipelined connection's earlier responses go out before it.
+    for (const socket of sockets) {
+      const response = socket[LATEST_RESPONSE];
+      if (response !== undefined && !response.writableFinished)
+        closeAfterResponse(response, linger);
+    }
     await new Promise((resolve) => server.close(resolve));
     clearTimeout(force);
     await onShutdown?.();

@@ -1,5 +1,9 @@
 import { type Clock, systemClock } from "../clock.js";
-import type { AccessTokenDatabase, TokenSession } from "../db/access-token-database.js";
+import type {
+  AccessTokenDatabase,
+  SessionBounds,
+  TokenSession,
+} from "../db/access-token-database.js";
 import { SessionLimitReached } from "../errors.js";
 import type { TesseraEvents } from "../events.js";
 import type { AccessToken, User } from "../models.js";
@@ -187,15 +191,42 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
     const touchEveryMs = this.#touchEveryMs;
     if (touchEveryMs === null) return this.database.getUserByToken(stored, this.notBefore());
     const now = this.#clock();
-    const staleBefore = new Date(now.getTime() - touchEveryMs);
-    const bounds = {
-      notBefore: this.#notBefore(now),
-      idleSince: this.#idleSince(now),
-      staleBefore,
-    };
+    const bounds = this.#sessionBounds(now, touchEveryMs);
     return this.database
       .getSessionByToken(stored, bounds)
-      .then((found) => found && this.#used(stored, found, now, staleBefore));
+      .then((found) => found && this.#used(stored, found, now, bounds.staleBefore));
+  }
+
+  /**
+   * {@link readToken}'s answer at once, when the store gives it without
+   * waiting (SQLite, its connection free); `undefined` when the caller must
+   * await {@link readToken} instead: a store that always waits, or a session
+   * whose use is due to be recorded. It throws what {@link readToken} would
+   * reject with.
+   */
+  readTokenNow(token: string | null): U | null | undefined {
+    if (token === null) return null;
+    const { database } = this;
+    const touchEveryMs = this.#touchEveryMs;
+    if (touchEveryMs === null) {
+      if (database.getUserByTokenNow === undefined) return undefined;
+      if (!this.#isWellFormed(token)) return null;
+      return database.getUserByTokenNow(storedToken(token, this.#storage), this.notBefore());
+    }
+    if (database.getSessionByTokenNow === undefined) return undefined;
+    if (!this.#isWellFormed(token)) return null;
+    const bounds = this.#sessionBounds(this.#clock(), touchEveryMs);
+    const found = database.getSessionByTokenNow(storedToken(token, this.#storage), bounds);
+    if (!found) return found;
+    return found.stale ? undefined : found.user;
+  }
+
+  #sessionBounds(now: Date, touchEveryMs: number): SessionBounds {
+    return {
+      notBefore: this.#notBefore(now),
+      idleSince: this.#idleSince(now),
+      staleBefore: new Date(now.getTime() - touchEveryMs),
+    };
   }
 
   /** The session's user, once its use is recorded if the last record is more than an interval old. */

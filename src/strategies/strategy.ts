@@ -10,6 +10,12 @@ export interface Strategy<U extends User<ID>, ID = U["id"]> {
   /** The user this token belongs to, or `null` for a missing, unknown, expired or revoked token. */
   readToken(token: string | null, userManager: UserManager<U, ID>): Promise<U | null>;
   /**
+   * {@link readToken}'s answer at once, when it needs no waiting (an embedded
+   * database); `undefined` when the caller must await {@link readToken}.
+   * Optional: it spares the authenticated path its promises, nothing else.
+   */
+  readTokenNow?(token: string | null): U | null | undefined;
+  /**
    * Issues a new token for the user and returns it as the client will hold
    * it; `session` is recorded with it where the strategy keeps sessions.
    */

@@ -296,6 +296,47 @@ export function runAccessTokenDatabaseSuite<U extends User<ID>, ID>(
       expect(await db.accessTokens.getSessionByToken(token, bounds)).toBeNull();
     });
 
+    test("getUserByTokenNow and getSessionByTokenNow, where offered, answer as the lookups they stand for", async () => {
+      const store = db.accessTokens;
+      // Offered together or not at all (SQLite offers them; a server database cannot answer at once).
+      expect(store.getUserByTokenNow === undefined).toBe(store.getSessionByTokenNow === undefined);
+      const userNow = store.getUserByTokenNow?.bind(store);
+      const sessionNow = store.getSessionByTokenNow?.bind(store);
+      if (userNow === undefined || sessionNow === undefined) return;
+      const used = hashToken(generateToken());
+      await store.create({
+        token: used,
+        userId: user.id,
+        createdAt: T0,
+        securityStamp: 0,
+        lastUsedAt: seconds(100),
+      });
+      const never = await issue();
+      const tokens = [used, never, hashToken(generateToken()), "' OR '1'='1"];
+      const instants = [null, T0, new Date(T0.getTime() + 1), seconds(100), seconds(101)];
+      const check = async () => {
+        for (const token of tokens) {
+          for (const notBefore of instants) {
+            expect(userNow(token, notBefore)).toEqual(await store.getUserByToken(token, notBefore));
+            for (const idleSince of instants) {
+              const bounds = { notBefore, idleSince, staleBefore: idleSince ?? seconds(50) };
+              expect(sessionNow(token, bounds)).toEqual(
+                await store.getSessionByToken(token, bounds),
+              );
+            }
+          }
+        }
+      };
+      await check();
+      expect(userNow(used, null)?.id).toEqual(user.id);
+      expect(sessionNow(used, { notBefore: T0, idleSince: seconds(100), staleBefore: T0 })).toEqual(
+        { user: expect.objectContaining({ id: user.id }), stale: false },
+      );
+      await db.users.update(user, { securityStamp: user.securityStamp + 1 });
+      expect(userNow(used, null)).toBeNull();
+      await check();
+    });
+
     test("getSessionRecord: the owner and what expiry is computed from, whatever its age; a restamped user's token is dead", async (context) => {
       const getSessionRecord = db.accessTokens.getSessionRecord?.bind(db.accessTokens);
       if (!getSessionRecord)

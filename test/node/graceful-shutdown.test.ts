@@ -133,6 +133,33 @@ describe("gracefulShutdown", () => {
     }
   });
 
+  it("on a pipelined connection, every response in flight goes out before the connection closes", async () => {
+    const started = await startServer();
+    server = started.server;
+    // Past the test's timeout: the connection must close after its last response, not at graceMs.
+    const shutdown = gracefulShutdown(started.server, { signals: [], graceMs: 60_000 });
+    const socket = connect(started.port, "127.0.0.1");
+    let received = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      received += chunk;
+    });
+    const closed = once(socket, "close");
+    socket.write("GET /held HTTP/1.1\r\nHost: x\r\n\r\nGET /now HTTP/1.1\r\nHost: x\r\n\r\n");
+    await started.arrived;
+    const done = shutdown();
+    started.release();
+    await closed;
+    await done;
+    const responses = received.split(/(?=HTTP\/1\.1 )/);
+    expect(responses).toHaveLength(2);
+    expect(responses.map((response) => response.split("\r\n")[0])).toEqual([
+      "HTTP/1.1 200 OK",
+      "HTTP/1.1 200 OK",
+    ]);
+    expect(responses.every((response) => response.endsWith("\r\n\r\nok"))).toBe(true);
+  });
+
   it("destroys what is still open after graceMs, then runs onShutdown", async () => {
     const started = await startServer();
     server = started.server;

@@ -1,14 +1,12 @@
-import Database from "better-sqlite3";
-import { Kysely } from "kysely";
 import { type IdType, PasswordHelper } from "tessera-auth";
-import { createSqliteDialect, kyselyAdapter, migrateToLatest } from "tessera-auth/kysely";
+import { connect, kyselyAdapter, migrateToLatest } from "tessera-auth/kysely";
 
 /** Argon2id at test-friendly cost: the same code path, a fraction of the time. */
 export const cheapPasswords = () => new PasswordHelper({ memoryCost: 1024, timeCost: 1 });
 
-/** A fresh in-memory SQLite database with tessera's tables and adapter. */
+/** A fresh in-memory SQLite database with tessera's tables and adapter, opened as `connect` opens it. */
 export async function memoryDatabase<T extends IdType = "uuid">(idType: T = "uuid" as T) {
-  const db = new Kysely<any>({ dialect: createSqliteDialect(new Database(":memory:")) });
+  const { db } = await connect("sqlite::memory:");
   await migrateToLatest(db, { idType });
   return { db, ...kyselyAdapter<T>(db, { idType }) };
 }

@@ -256,6 +256,59 @@ describe("DatabaseStrategy", () => {
       expect(make(null, null).idleTimeoutSeconds).toBeNull();
       expect(make(8).idleTimeoutSeconds).toBe(8);
     });
+
+    it("readTokenNow: readToken's answer at once on SQLite, in one query; none while a use is due to be recorded", async () => {
+      const { database, calls } = counted(db.accessTokens);
+      const strategy = idle(database);
+      const token = await strategy.writeToken(user);
+      expect(strategy.readTokenNow(token)?.id).toBe(user.id);
+      advance(61); // last use 61 s ago: due to be recorded, which readToken does
+      expect(strategy.readTokenNow(token)).toBeUndefined();
+      expect((await strategy.readToken(token))?.id).toBe(user.id);
+      expect(strategy.readTokenNow(token)?.id).toBe(user.id);
+      advance(600.001);
+      expect(strategy.readTokenNow(token)).toBeNull();
+      for (const malformed of [null, "", "x", "' OR 1=1 --", `${token}x`]) {
+        expect(strategy.readTokenNow(malformed)).toBeNull();
+      }
+      expect(calls).toEqual({ create: 1, getSessionByTokenNow: 4, getSessionByToken: 1, touch: 1 });
+    });
+  });
+
+  it("readTokenNow without session tracking: getUserByTokenNow, with the lifetime applied", async () => {
+    const { database, calls } = counted(db.accessTokens);
+    const strategy = new DatabaseStrategy(database, {
+      lifetimeSeconds: 3600,
+      lastUsedIntervalSeconds: null,
+      clock,
+    });
+    const token = await strategy.writeToken(user);
+    advance(3600);
+    expect(strategy.readTokenNow(token)?.id).toBe(user.id);
+    advance(0.001);
+    expect(strategy.readTokenNow(token)).toBeNull();
+    expect(calls).toEqual({ create: 1, getUserByTokenNow: 2 });
+  });
+
+  it("readTokenNow over a store that cannot answer at once: no answer, no query, no hash", async () => {
+    const { database, calls } = counted(db.accessTokens);
+    const waiting = new Proxy(database, {
+      get: (target, name, receiver) =>
+        name === "getUserByTokenNow" || name === "getSessionByTokenNow"
+          ? undefined
+          : Reflect.get(target, name, receiver),
+    });
+    for (const lastUsedIntervalSeconds of [60, null]) {
+      const strategy = new DatabaseStrategy(waiting, {
+        lifetimeSeconds: 3600,
+        lastUsedIntervalSeconds,
+        clock,
+      });
+      const token = await strategy.writeToken(user);
+      expect(strategy.readTokenNow(token)).toBeUndefined();
+      expect((await strategy.readToken(token))?.id).toBe(user.id);
+    }
+    expect(calls).toEqual({ create: 2, getSessionByToken: 1, getUserByToken: 1 });
   });
 
   it("with lastUsedIntervalSeconds: null, reads a token with getUserByToken and writes nothing", async () => {

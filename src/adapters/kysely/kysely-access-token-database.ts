@@ -45,6 +45,12 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
   /** The session lookups, by which bounds apply: [none, absolute, idle, both]. */
   readonly #sessionByToken: readonly CompiledQuery[];
   readonly #sessionRecord: CompiledQuery;
+  /** Offered on SQLite only, whose queries can run at once: there the lookups need no promise. */
+  readonly getUserByTokenNow?: (token: string, notBefore: Date | null) => U | null | undefined;
+  readonly getSessionByTokenNow?: (
+    token: string,
+    bounds: SessionBounds,
+  ) => TokenSession<U> | null | undefined;
   // Requests in the same millisecond share their bounds: each encoded once, not once per request.
   readonly #expiryBound: EncodedDate;
   readonly #idleBound: EncodedDate;
@@ -57,6 +63,14 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
     this.#db = db.withoutPlugins();
     this.#rows = sqlUserRows(schema.userFields, schema.engine);
     this.#immediate = immediateExecutorOf(db);
+    if (this.#immediate !== undefined) {
+      this.getUserByTokenNow = (token, notBefore) => {
+        const row = this.#rowNow(this.#userByTokenQuery(token, notBefore));
+        return row === undefined ? undefined : row && this.#rows.toUser<U, ID>(row);
+      };
+      this.getSessionByTokenNow = (token, bounds) =>
+        this.#sessionNow(this.#sessionQuery(token, bounds));
+    }
     this.#expiryBound = new EncodedDate(schema.engine);
     this.#idleBound = new EncodedDate(schema.engine);
     this.#staleBound = new EncodedDate(schema.engine);
@@ -95,7 +109,19 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
   }
 
   getSessionByToken(token: string, bounds: SessionBounds): Promise<TokenSession<U> | null> {
-    const { engine } = this.schema;
+    const query = this.#sessionQuery(token, bounds);
+    try {
+      const now = this.#sessionNow(query);
+      if (now !== undefined) return Promise.resolve(now);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#db.executeQuery<UserRow>(query).then(this.#firstSession, (error: unknown) => {
+      throw guarded(this.schema.engine, error);
+    });
+  }
+
+  #sessionQuery(token: string, bounds: SessionBounds): CompiledQuery {
     const parameters: unknown[] = [this.#staleBound.encode(bounds.staleBefore), token];
     let variant = 0;
     if (bounds.notBefore !== null) {
@@ -106,17 +132,22 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
       parameters.push(this.#idleBound.encode(bounds.idleSince));
       variant += 2;
     }
-    const compiled = this.#sessionByToken[variant] as CompiledQuery;
+    return { ...(this.#sessionByToken[variant] as CompiledQuery), parameters };
+  }
+
+  /** The session at once on an embedded database whose connection is free; else `undefined`. */
+  #sessionNow(query: CompiledQuery): TokenSession<U> | null | undefined {
+    const row = this.#rowNow(query);
+    return row === undefined ? undefined : this.#session(row);
+  }
+
+  #rowNow(query: CompiledQuery): UserRow | null | undefined {
+    if (this.#immediate === undefined) return undefined;
     try {
-      const now = this.#immediate?.firstRowNow<UserRow>(compiled.sql, parameters);
-      if (now !== undefined) return Promise.resolve(this.#session(now));
+      return this.#immediate.firstRowNow<UserRow>(query.sql, query.parameters);
     } catch (error) {
-      return Promise.reject(guarded(engine, error));
+      throw guarded(this.schema.engine, error);
     }
-    const query = { ...compiled, parameters };
-    return this.#db.executeQuery<UserRow>(query).then(this.#firstSession, (error: unknown) => {
-      throw guarded(engine, error);
-    });
   }
 
   getSessionRecord(token: string): Promise<SessionRecord<U> | null> {
@@ -174,10 +205,10 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
   getUserByToken(token: string, notBefore: Date | null): Promise<U | null> {
     const query = this.#userByTokenQuery(token, notBefore);
     try {
-      const now = this.#immediate?.firstRowNow<UserRow>(query.sql, query.parameters);
+      const now = this.#rowNow(query);
       if (now !== undefined) return Promise.resolve(now && this.#rows.toUser<U, ID>(now));
     } catch (error) {
-      return Promise.reject(guarded(this.schema.engine, error));
+      return Promise.reject(error);
     }
     return this.#db.executeQuery<UserRow>(query).then(this.#firstUser, (error: unknown) => {
       throw guarded(this.schema.engine, error);

@@ -1,4 +1,3 @@
-import type { ServerResponse } from "node:http";
 import { detail } from "../../http/http-result.js";
 import { errorResult } from "../../http/run-route.js";
 import type { User } from "../../models.js";
@@ -41,20 +40,24 @@ export function currentUser<U extends User<ID>, ID>(
   options: CurrentUserOptions<U, ID, ExpressRequestLike> = {},
 ): ExpressHandler {
   return function currentUser(req, res, next) {
-    tessera.authenticate(req, new ExpressRequest(req), options).then(
-      (authentication) => {
-        if (authentication.refusal !== null) {
-          return writeResult(
-            res as ServerResponse,
-            detail(authentication.status, authentication.refusal),
-          );
-        }
-        const target = req as ExpressRequestLike & { user?: unknown; authentication?: unknown };
-        target.user = authentication.user;
-        target.authentication = authentication;
-        next();
-      },
-      (error: unknown) => writeResult(res, errorResult(error, "currentUser")),
-    );
+    const admit = (authentication: Authentication<U, ID, ExpressRequestLike>) => {
+      if (authentication.refusal !== null) {
+        return writeResult(res, detail(authentication.status, authentication.refusal));
+      }
+      const target = req as ExpressRequestLike & { user?: unknown; authentication?: unknown };
+      target.user = authentication.user;
+      target.authentication = authentication;
+      next();
+    };
+    const failed = (error: unknown) => writeResult(res, errorResult(error, "currentUser"));
+    const request = new ExpressRequest(req);
+    let now: Authentication<U, ID, ExpressRequestLike> | undefined;
+    try {
+      now = tessera.authenticateNow(req, request, options);
+    } catch (error) {
+      return failed(error);
+    }
+    if (now !== undefined) return admit(now);
+    tessera.authenticate(req, request, options).then(admit, failed);
   };
 }

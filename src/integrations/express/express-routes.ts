@@ -41,7 +41,8 @@ export function expressRoutes(
     if (found === null) return next();
     const served = table.serve(found.pattern, found.params, new ExpressRequest(req), req);
     if (served === null) return next();
-    served.then((result) => writeResult(res, result), next);
+    if (served instanceof Promise) served.then((result) => writeResult(res, result), next);
+    else writeResult(res, served);
   };
 
   // The app's own body parser failed on one of tessera's paths: the route still runs, in its
@@ -53,7 +54,8 @@ export function expressRoutes(
     if (body === "unsupported") return writeResult(res, statusDetail(415));
     const served = table.serve(found.pattern, found.params, new ExpressRequest(req, body), req);
     if (served === null) return next(error);
-    served.then((result) => writeResult(res, result), next);
+    if (served instanceof Promise) served.then((result) => writeResult(res, result), next);
+    else writeResult(res, served);
   };
 
   return [routes, bodyParserErrors];

@@ -31,9 +31,12 @@ export function currentUser<U extends User<ID>, ID>(
   options: CurrentUserOptions<U, ID, FastifyRequestLike> = {},
 ) {
   return async function currentUser(request: FastifyRequestLike, reply: FastifyReplyLike) {
+    const adapted = new FastifyRequest(request);
     let authentication: Authentication<U, ID, FastifyRequestLike>;
     try {
-      authentication = await tessera.authenticate(request, new FastifyRequest(request), options);
+      authentication =
+        tessera.authenticateNow(request, adapted, options) ??
+        (await tessera.authenticate(request, adapted, options));
     } catch (error) {
       return sendResult(reply, errorResult(error, "currentUser"));
     }

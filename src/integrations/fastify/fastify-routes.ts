@@ -18,7 +18,7 @@ export interface FastifyInstanceLike {
   route(options: {
     method: string[];
     url: string;
-    handler: (request: FastifyRequestLike, reply: FastifyReplyLike) => Promise<unknown>;
+    handler: (request: FastifyRequestLike, reply: FastifyReplyLike) => unknown;
   }): unknown;
   setErrorHandler(
     handler: (error: unknown, request: FastifyRequestLike, reply: FastifyReplyLike) => unknown,
@@ -56,15 +56,24 @@ export function fastifyRoutes(group: RouteGroup<FastifyRequestLike>) {
       instance.route({
         method: METHODS,
         url: pattern,
-        async handler(request, reply) {
+        // Not async: an answer given at once is sent at once, with no promise. Nothing is
+        // returned once it is sent: Fastify would send a returned value (the reply) again.
+        handler(request, reply) {
           const served = table.serve(
             pattern,
             request.params as Params,
             new FastifyRequest(request),
             request,
           );
-          if (served === null) return reply.callNotFound();
-          return sendResult(reply, await served);
+          if (served === null) {
+            reply.callNotFound();
+          } else if (served instanceof Promise) {
+            return served.then((result) => {
+              sendResult(reply, result);
+            });
+          } else {
+            sendResult(reply, served);
+          }
         },
       });
     }

@@ -35,9 +35,12 @@ export function currentUser<U extends User<ID>, ID>(
   options: CurrentUserOptions<U, ID, Context> = {},
 ): MiddlewareHandler {
   return async function currentUser(c, next) {
+    const request = new HonoRequest(c);
     let authentication: Authentication<U, ID, Context>;
     try {
-      authentication = await tessera.authenticate(c, new HonoRequest(c), options);
+      authentication =
+        tessera.authenticateNow(c, request, options) ??
+        (await tessera.authenticate(c, request, options));
     } catch (error) {
       return honoResponse(c, errorResult(error, "currentUser"));
     }

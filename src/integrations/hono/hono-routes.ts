@@ -16,10 +16,13 @@ export function honoRoutes(group: RouteGroup<Context>): Hono {
   const table = new RouteTable(group);
   const app = new Hono();
   for (const pattern of table.patterns) {
-    // One handler per pattern, for every method: Hono stays on its fast path.
-    app.all(pattern, async function tessera(c) {
+    // One handler per pattern, for every method: Hono stays on its fast path. An answer
+    // given at once goes back without a promise, which @hono/node-server writes at once too.
+    app.all(pattern, function tessera(c): Response | Promise<Response> {
       const served = table.serve(pattern, c.req.param(), new HonoRequest(c), c);
-      return served === null ? c.notFound() : honoResponse(c, await served);
+      if (served === null) return c.notFound();
+      if (served instanceof Promise) return served.then((result) => honoResponse(c, result));
+      return honoResponse(c, served);
     });
   }
   return app;
