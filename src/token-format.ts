@@ -44,6 +44,8 @@ function base62(value: bigint, length: number): string {
  */
 export class TokenFormat {
   readonly #length: number;
+  /** The CRC's state after the prefix, the same for every token. */
+  readonly #prefixCrc: number;
 
   constructor(readonly prefix = "tess_") {
     if (!PREFIX_SHAPE.test(prefix)) {
@@ -52,6 +54,7 @@ export class TokenFormat {
       );
     }
     this.#length = prefix.length + BODY_LENGTH + CHECKSUM_LENGTH;
+    this.#prefixCrc = crc32(prefix, prefix.length, 0xffffffff);
   }
 
   /** A new token: the prefix, 32 bytes from the CSPRNG, a checksum. */
@@ -69,7 +72,7 @@ export class TokenFormat {
     if (token.length !== this.#length || !token.startsWith(this.prefix)) return false;
     const split = token.length - CHECKSUM_LENGTH;
     // It runs on every authenticated request: one pass checks the digits and computes the CRC.
-    let crc = crc32(this.prefix, this.prefix.length, 0xffffffff);
+    let crc = this.#prefixCrc;
     for (let i = this.prefix.length; i < split; i++) {
       const code = token.charCodeAt(i);
       if (base62Digit(code) < 0) return false;

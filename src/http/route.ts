@@ -87,7 +87,8 @@ export interface Route<Ctx = unknown, S extends BodySpec = BodySpec> {
    * The answer at once, when the route can give it without waiting (its
    * lookups answered at once: see {@link Tessera.authenticateNow});
    * `undefined` sends the request to {@link handle}. Only for routes without
-   * a body. May throw what {@link handle} would reject with.
+   * a body (one with a body is always sent to {@link handle}). May throw what
+   * {@link handle} would reject with.
    */
   handleNow?(call: RouteCall<Ctx>): HttpResult | undefined;
 }

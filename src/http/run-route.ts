@@ -31,7 +31,8 @@ export async function runRoute<Ctx>(route: Route<Ctx>, call: RouteCall<Ctx>): Pr
  * (`handleNow`); `undefined` when it cannot, and {@link runRoute} must.
  */
 export function runRouteNow<Ctx>(route: Route<Ctx>, call: RouteCall<Ctx>): HttpResult | undefined {
-  if (route.handleNow === undefined) return undefined;
+  // A route with a body goes through runRoute, whose size check comes first.
+  if (route.handleNow === undefined || route.body !== undefined) return undefined;
   try {
     return route.handleNow(call);
   } catch (error) {

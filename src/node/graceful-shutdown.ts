@@ -40,7 +40,7 @@ const REPEATED_SIGNAL_MS = 1_000;
 const LATEST_RESPONSE = Symbol("tessera.latestResponse");
 
 /** A connection, and the response to the latest request it carried. */
-type TrackedSocket = Socket & { [LATEST_RESPONSE]?: ServerResponse };
+type TrackedSocket = Socket & { [LATEST_RESPONSE]?: WeakRef<ServerResponse> };
 const ACCEPT_DRAIN_MS = 1_000;
 
 /**
@@ -80,20 +80,28 @@ export function gracefulShutdown(
     exit = true,
     linger,
   } = options;
-  const sockets = new Set<TrackedSocket>();
+  const sockets = new Set<Socket>();
   let accepted = 0;
   let shuttingDown: Promise<void> | null = null;
   let firstSignal: { signal: NodeJS.Signals; at: number } | null = null;
 
-  server.on("connection", function track(socket: TrackedSocket) {
+  server.on("connection", function track(socket: Socket) {
     accepted += 1;
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   });
-  // Per request only a property write, no listener: this runs on every request.
+  // The sockets requests came on: the TCP sockets above, or on HTTPS their TLS sockets.
+  const carriers = new Set<TrackedSocket>();
+  // This runs on every request: past a connection's first, no listener, one small object.
   server.prependListener("request", function track(request, response: ServerResponse) {
-    if (shuttingDown) closeAfterResponse(response, linger);
-    else (request.socket as TrackedSocket)[LATEST_RESPONSE] = response;
+    if (shuttingDown) return closeAfterResponse(response, linger);
+    const socket = request.socket as TrackedSocket;
+    if (socket[LATEST_RESPONSE] === undefined) {
+      carriers.add(socket);
+      socket.once("close", () => carriers.delete(socket));
+    }
+    // Weakly held: an idle keep-alive connection keeps no finished request (nor its body) alive.
+    socket[LATEST_RESPONSE] = new WeakRef(response);
   });
 
   async function shutDown(): Promise<void> {
@@ -116,8 +124,8 @@ export function gracefulShutdown(
     }
     // A connection's latest response, if not yet written, is the last it will carry: a
     // pipelined connection's earlier responses go out before it.
-    for (const socket of sockets) {
-      const response = socket[LATEST_RESPONSE];
+    for (const socket of carriers) {
+      const response = socket[LATEST_RESPONSE]?.deref();
       if (response !== undefined && !response.writableFinished)
         closeAfterResponse(response, linger);
     }

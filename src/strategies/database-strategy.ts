@@ -106,6 +106,9 @@ export interface PurgeOptions {
   dutyCycle?: number;
 }
 
+/** For writes whose failure the request does not wait on. */
+function ignore(): void {}
+
 /**
  * The database token strategy: an opaque random token per login, stored (hashed)
  * with its user id and creation time, looked up on every request, expired after
@@ -200,25 +203,29 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
   /**
    * {@link readToken}'s answer at once, when the store gives it without
    * waiting (SQLite, its connection free); `undefined` when the caller must
-   * await {@link readToken} instead: a store that always waits, or a session
-   * whose use is due to be recorded. It throws what {@link readToken} would
-   * reject with.
+   * await {@link readToken} instead (a store that always waits, or a subclass
+   * that overrides `readToken`). A use due to be recorded is written without
+   * waiting for it. It throws what {@link readToken} would reject with.
    */
   readTokenNow(token: string | null): U | null | undefined {
     if (token === null) return null;
     const { database } = this;
     const touchEveryMs = this.#touchEveryMs;
-    if (touchEveryMs === null) {
-      if (database.getUserByTokenNow === undefined) return undefined;
-      if (!this.#isWellFormed(token)) return null;
-      return database.getUserByTokenNow(storedToken(token, this.#storage), this.notBefore());
+    const lookup =
+      touchEveryMs === null ? database.getUserByTokenNow : database.getSessionByTokenNow;
+    if (lookup === undefined || this.readToken !== DatabaseStrategy.prototype.readToken) {
+      return undefined;
     }
-    if (database.getSessionByTokenNow === undefined) return undefined;
     if (!this.#isWellFormed(token)) return null;
-    const bounds = this.#sessionBounds(this.#clock(), touchEveryMs);
-    const found = database.getSessionByTokenNow(storedToken(token, this.#storage), bounds);
+    const stored = storedToken(token, this.#storage);
+    if (touchEveryMs === null) return database.getUserByTokenNow?.(stored, this.notBefore());
+    const now = this.#clock();
+    const bounds = this.#sessionBounds(now, touchEveryMs);
+    const found = database.getSessionByTokenNow?.(stored, bounds);
     if (!found) return found;
-    return found.stale ? undefined : found.user;
+    // A failed write only lets an idle session end up to one interval early, as in readToken.
+    if (found.stale) database.touch(stored, now, bounds.staleBefore).catch(ignore);
+    return found.user;
   }
 
   #sessionBounds(now: Date, touchEveryMs: number): SessionBounds {

@@ -1,12 +1,39 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { Agent, createServer, request, type Server } from "node:http";
+import { Agent, createServer, type RequestListener, request, type Server } from "node:http";
+import {
+  createServer as createHttpsServer,
+  Agent as HttpsAgent,
+  request as httpsRequest,
+} from "node:https";
 import { type AddressInfo, connect, type Socket } from "node:net";
 import { resolve } from "node:path";
 import { gracefulShutdown } from "tessera-auth/node";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 const ROOT = resolve(import.meta.dirname, "../..");
+
+/** A self-signed certificate for 127.0.0.1, for tests only. */
+const TEST_TLS = {
+  key: `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgX9w24bszoqE1KWtV
+aCBx/7Lc1FXOaS/pdf0KCUqVUFChRANCAAQniwRSD9Krs1wZgOTdxC906yiFAsCG
+IzzhrY6JjN4GoukVfNl4RhgjxccND5nLQJM6zR0JBX69WQFqxIPjsTwL
+-----END PRIVATE KEY-----
+`,
+  cert: `-----BEGIN CERTIFICATE-----
+MIIBjzCCATagAwIBAgIUXgUF29lag71BqRw53C2YDzicpx4wCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTIwNDIyMDk0M1oYDzIxMjYxMTEw
+MjIwOTQzWjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAAQniwRSD9Krs1wZgOTdxC906yiFAsCGIzzhrY6JjN4GoukVfNl4Rhgj
+xccND5nLQJM6zR0JBX69WQFqxIPjsTwLo2QwYjAdBgNVHQ4EFgQUquDVcyhasfng
+uINRKXQ/EyIiGpUwHwYDVR0jBBgwFoAUquDVcyhasfnguINRKXQ/EyIiGpUwDwYD
+VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0cAMEQC
+IDjc9zA1fpHGP1TtnUslmRMBmBUTwl6cEZEPumBAsTsvAiBXDFcUAvXti0eC7nqB
+gjw7H1oobYljyvmRAbRvqGPgpw==
+-----END CERTIFICATE-----
+`,
+};
 
 /** A promise with its resolver outside. */
 function deferred<T = void>() {
@@ -21,10 +48,12 @@ function deferred<T = void>() {
  * A bare `node:http` server: `/held` answers once the test releases it, `/hang`
  * never answers, anything else at once.
  */
-async function startServer() {
+async function startServer(
+  create: (listener: RequestListener) => Server = (listener) => createServer(listener),
+) {
   const arrived = deferred();
   const release = deferred();
-  const server = createServer((incoming, response) => {
+  const server = create((incoming, response) => {
     if (incoming.url === "/hang") return;
     const answer = () => {
       response.writeHead(200, { "content-type": "text/plain", "content-length": "2" });
@@ -158,6 +187,52 @@ describe("gracefulShutdown", () => {
       "HTTP/1.1 200 OK",
     ]);
     expect(responses.every((response) => response.endsWith("\r\n\r\nok"))).toBe(true);
+  });
+
+  it("HTTPS: a request in flight finishes with Connection: close, then its connection closes", async () => {
+    // An https.Server has the methods gracefulShutdown uses (close, closeAllConnections…).
+    const started = await startServer(
+      (listener) => createHttpsServer(TEST_TLS, listener) as unknown as Server,
+    );
+    server = started.server;
+    // Past the test's timeout: the connection must close after its response, not at graceMs.
+    const shutdown = gracefulShutdown(started.server, { signals: [], graceMs: 60_000 });
+    const agent = new HttpsAgent({ keepAlive: true, rejectUnauthorized: false });
+    try {
+      const held = new Promise<{
+        connection: string | undefined;
+        body: string;
+        closed: Promise<unknown>;
+      }>((resolve, reject) => {
+        const outgoing = httpsRequest(
+          { host: "127.0.0.1", port: started.port, path: "/held", agent },
+          (response) => {
+            let body = "";
+            response.setEncoding("utf8");
+            response.on("data", (chunk: string) => {
+              body += chunk;
+            });
+            const closed = once(response.socket, "close");
+            response.on("end", () =>
+              resolve({ connection: response.headers.connection, body, closed }),
+            );
+          },
+        );
+        outgoing.on("error", reject);
+        outgoing.end();
+      });
+      await started.arrived;
+      const done = shutdown();
+      // Released once the server stopped listening: the shutdown has marked what is in flight.
+      await vi.waitFor(() => expect(started.server.listening).toBe(false));
+      started.release();
+      const answer = await held;
+      expect([answer.connection, answer.body]).toEqual(["close", "ok"]);
+      await answer.closed;
+      await done;
+    } finally {
+      agent.destroy();
+    }
   });
 
   it("destroys what is still open after graceMs, then runs onShutdown", async () => {

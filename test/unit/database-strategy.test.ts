@@ -1,5 +1,5 @@
 import { type AccessTokenDatabase, DatabaseStrategy, hashToken, type User } from "tessera-auth";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { memoryDatabase } from "../support/sqlite.js";
 
 /** The real database, with a count of the calls each of its methods received. */
@@ -257,21 +257,26 @@ describe("DatabaseStrategy", () => {
       expect(make(8).idleTimeoutSeconds).toBe(8);
     });
 
-    it("readTokenNow: readToken's answer at once on SQLite, in one query; none while a use is due to be recorded", async () => {
+    it("readTokenNow: readToken's answer at once on SQLite, in one query; a use due to be recorded is written without waiting", async () => {
       const { database, calls } = counted(db.accessTokens);
       const strategy = idle(database);
       const token = await strategy.writeToken(user);
       expect(strategy.readTokenNow(token)?.id).toBe(user.id);
-      advance(61); // last use 61 s ago: due to be recorded, which readToken does
-      expect(strategy.readTokenNow(token)).toBeUndefined();
-      expect((await strategy.readToken(token))?.id).toBe(user.id);
+      advance(61); // last use 61 s ago: due to be recorded
       expect(strategy.readTokenNow(token)?.id).toBe(user.id);
-      advance(600.001);
+      const recordedAt = now;
+      await vi.waitFor(async () => {
+        const [row] = await db.accessTokens.listByUser(user.id, null);
+        expect(row?.lastUsedAt).toEqual(recordedAt);
+      });
+      advance(30);
+      expect(strategy.readTokenNow(token)?.id).toBe(user.id);
+      advance(600.001); // unused for longer than the idle timeout since that record
       expect(strategy.readTokenNow(token)).toBeNull();
       for (const malformed of [null, "", "x", "' OR 1=1 --", `${token}x`]) {
         expect(strategy.readTokenNow(malformed)).toBeNull();
       }
-      expect(calls).toEqual({ create: 1, getSessionByTokenNow: 4, getSessionByToken: 1, touch: 1 });
+      expect(calls).toEqual({ create: 1, getSessionByTokenNow: 4, touch: 1 });
     });
   });
 
@@ -309,6 +314,18 @@ describe("DatabaseStrategy", () => {
       expect((await strategy.readToken(token))?.id).toBe(user.id);
     }
     expect(calls).toEqual({ create: 2, getSessionByToken: 1, getUserByToken: 1 });
+  });
+
+  it("readTokenNow leaves a subclass that overrides readToken to its own readToken", async () => {
+    class Audited extends DatabaseStrategy<User<string>, string> {
+      override readToken(token: string | null) {
+        return super.readToken(token);
+      }
+    }
+    const strategy = new Audited(db.accessTokens, { lifetimeSeconds: 3600, clock });
+    const token = await strategy.writeToken(user);
+    expect(strategy.readTokenNow(token)).toBeUndefined();
+    expect((await strategy.readToken(token))?.id).toBe(user.id);
   });
 
   it("with lastUsedIntervalSeconds: null, reads a token with getUserByToken and writes nothing", async () => {

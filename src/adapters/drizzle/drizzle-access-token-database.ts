@@ -39,12 +39,18 @@ import {
   driverError,
   explain,
   guard,
+  guardedNow,
 } from "./drizzle-engine.js";
 import type { DrizzleSchema } from "./schema.js";
 
-/** A prepared query of any engine: `execute` answers the rows (at once on better-sqlite3). */
+/** A prepared query of any engine: `execute` answers the rows. */
 interface Prepared {
   execute(values: Record<string, unknown>): Promise<UserRow[]> | UserRow[];
+}
+
+/** A prepared query on better-sqlite3, whose `all` answers the rows at once. */
+interface SqlitePrepared extends Prepared {
+  all(values: Record<string, unknown>): UserRow[];
 }
 
 /**
@@ -61,6 +67,12 @@ export class DrizzleAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
   /** The session lookups, by which bounds apply: [none, absolute, idle, both]. */
   readonly #sessionByToken: readonly Prepared[];
   readonly #sessionRecord: Prepared;
+  /** Offered on SQLite only (better-sqlite3 answers at once): there the lookups need no promise. */
+  readonly getUserByTokenNow?: (token: string, notBefore: Date | null) => U | null | undefined;
+  readonly getSessionByTokenNow?: (
+    token: string,
+    bounds: SessionBounds,
+  ) => TokenSession<U> | null | undefined;
 
   constructor(
     private readonly db: AnyDrizzle,
@@ -113,25 +125,49 @@ export class DrizzleAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
       ),
       "record",
     );
+    // Not where a subclass changes the lookups: the answer at once would skip its own.
+    const own = DrizzleAccessTokenDatabase.prototype;
+    const lookupsAsDefined =
+      this.getUserByToken === own.getUserByToken &&
+      this.getSessionByToken === own.getSessionByToken;
+    if (schema.engine === "sqlite" && lookupsAsDefined) {
+      this.getUserByTokenNow = (token, notBefore) => {
+        const row = this.#firstNow(...this.#userQuery(token, notBefore));
+        return row && this.#rows.toUser<U, ID>(row);
+      };
+      this.getSessionByTokenNow = (token, bounds) =>
+        this.#session(this.#firstNow(...this.#sessionQuery(token, bounds)));
+    }
   }
 
   #first(prepared: Prepared, values: Record<string, unknown>): Promise<UserRow | null> {
     return guard(this.schema.traits, async () => (await prepared.execute(values))[0] ?? null);
   }
 
+  /** The first row of a query better-sqlite3 runs at once, its errors as {@link guard}'s. */
+  #firstNow(prepared: Prepared, values: Record<string, unknown>): UserRow | null {
+    try {
+      return (prepared as SqlitePrepared).all(values)[0] ?? null;
+    } catch (error) {
+      throw guardedNow(this.schema.traits, error);
+    }
+  }
+
   async getUserByToken(token: string, notBefore: Date | null): Promise<U | null> {
-    const { traits } = this.schema;
-    const row =
-      notBefore === null
-        ? await this.#first(this.#userByToken[0], { token })
-        : await this.#first(this.#userByToken[1], {
-            token,
-            notBefore: traits.encodeDate(notBefore),
-          });
+    const row = await this.#first(...this.#userQuery(token, notBefore));
     return row && this.#rows.toUser<U, ID>(row);
   }
 
+  #userQuery(token: string, notBefore: Date | null): [Prepared, Record<string, unknown>] {
+    if (notBefore === null) return [this.#userByToken[0], { token }];
+    return [this.#userByToken[1], { token, notBefore: this.schema.traits.encodeDate(notBefore) }];
+  }
+
   async getSessionByToken(token: string, bounds: SessionBounds): Promise<TokenSession<U> | null> {
+    return this.#session(await this.#first(...this.#sessionQuery(token, bounds)));
+  }
+
+  #sessionQuery(token: string, bounds: SessionBounds): [Prepared, Record<string, unknown>] {
     const { traits } = this.schema;
     const values: Record<string, unknown> = {
       token,
@@ -146,7 +182,10 @@ export class DrizzleAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
       values.idleSince = traits.encodeDate(bounds.idleSince);
       variant += 2;
     }
-    const row = await this.#first(this.#sessionByToken[variant] as Prepared, values);
+    return [this.#sessionByToken[variant] as Prepared, values];
+  }
+
+  #session(row: UserRow | null): TokenSession<U> | null {
     if (row === null) return null;
     return { user: this.#rows.toUser<U, ID>(row), stale: Boolean(row[SESSION_COLUMNS.stale]) };
   }

@@ -57,6 +57,12 @@ export async function guard<T>(engine: Engine, call: () => Promise<T> | T): Prom
   }
 }
 
+/** What {@link guard} makes of an error thrown at once (no retry: a read on SQLite meets no deadlock). */
+export function guardedNow(engine: Engine, error: unknown): unknown {
+  const cause = driverError(error);
+  return engine.isUnavailable(cause) ? new DatabaseUnavailableError({ cause }) : cause;
+}
+
 /** The driver's error behind a Drizzle error. */
 export function driverError(error: unknown): unknown {
   return error instanceof DrizzleQueryError && error.cause ? error.cause : error;

@@ -63,7 +63,12 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
     this.#db = db.withoutPlugins();
     this.#rows = sqlUserRows(schema.userFields, schema.engine);
     this.#immediate = immediateExecutorOf(db);
-    if (this.#immediate !== undefined) {
+    // Not where a subclass changes the lookups: the answer at once would skip its own.
+    const own = KyselyAccessTokenDatabase.prototype;
+    const lookupsAsDefined =
+      this.getUserByToken === own.getUserByToken &&
+      this.getSessionByToken === own.getSessionByToken;
+    if (this.#immediate !== undefined && lookupsAsDefined) {
       this.getUserByTokenNow = (token, notBefore) => {
         const row = this.#rowNow(this.#userByTokenQuery(token, notBefore));
         return row === undefined ? undefined : row && this.#rows.toUser<U, ID>(row);

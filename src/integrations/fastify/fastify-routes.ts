@@ -56,8 +56,9 @@ export function fastifyRoutes(group: RouteGroup<FastifyRequestLike>) {
       instance.route({
         method: METHODS,
         url: pattern,
-        // Not async: an answer given at once is sent at once, with no promise. Nothing is
-        // returned once it is sent: Fastify would send a returned value (the reply) again.
+        // Not async: an answer given at once is sent at once, with no promise, and nothing is
+        // returned. An awaited answer returns the reply, a thenable that settles once the
+        // response is written: Fastify would otherwise send again while onSend hooks still run.
         handler(request, reply) {
           const served = table.serve(
             pattern,
@@ -68,9 +69,7 @@ export function fastifyRoutes(group: RouteGroup<FastifyRequestLike>) {
           if (served === null) {
             reply.callNotFound();
           } else if (served instanceof Promise) {
-            return served.then((result) => {
-              sendResult(reply, result);
-            });
+            return served.then((result) => sendResult(reply, result));
           } else {
             sendResult(reply, served);
           }
