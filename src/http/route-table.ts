@@ -69,6 +69,14 @@ export class RouteTable<Ctx> {
     return [...this.#byPattern.keys()];
   }
 
+  /** The names of a pattern's parameters (`/:id/sessions/:session_id` → `id`, `session_id`). */
+  static parameters(pattern: string): string[] {
+    return pattern
+      .split("/")
+      .filter((part) => part.startsWith(":"))
+      .map((part) => part.slice(1));
+  }
+
   /**
    * The pattern a path (relative to the group's mount) falls under, and its
    * parameters, for integrations that route themselves; `null` when the group

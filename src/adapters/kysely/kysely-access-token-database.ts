@@ -121,12 +121,14 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#db.executeQuery<UserRow>(query).then(this.#firstSession, (error: unknown) => {
-      throw guarded(this.schema.engine, error);
-    });
+    return this.#db
+      .executeQuery<UserRow>(compiledWith(query))
+      .then(this.#firstSession, (error: unknown) => {
+        throw guarded(this.schema.engine, error);
+      });
   }
 
-  #sessionQuery(token: string, bounds: SessionBounds): CompiledQuery {
+  #sessionQuery(token: string, bounds: SessionBounds): Lookup {
     const parameters: unknown[] = [this.#staleBound.encode(bounds.staleBefore), token];
     let variant = 0;
     if (bounds.notBefore !== null) {
@@ -137,19 +139,19 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
       parameters.push(this.#idleBound.encode(bounds.idleSince));
       variant += 2;
     }
-    return { ...(this.#sessionByToken[variant] as CompiledQuery), parameters };
+    return { compiled: this.#sessionByToken[variant] as CompiledQuery, parameters };
   }
 
   /** The session at once on an embedded database whose connection is free; else `undefined`. */
-  #sessionNow(query: CompiledQuery): TokenSession<U> | null | undefined {
+  #sessionNow(query: Lookup): TokenSession<U> | null | undefined {
     const row = this.#rowNow(query);
     return row === undefined ? undefined : this.#session(row);
   }
 
-  #rowNow(query: CompiledQuery): UserRow | null | undefined {
+  #rowNow(query: Lookup): UserRow | null | undefined {
     if (this.#immediate === undefined) return undefined;
     try {
-      return this.#immediate.firstRowNow<UserRow>(query.sql, query.parameters);
+      return this.#immediate.firstRowNow<UserRow>(query.compiled.sql, query.parameters);
     } catch (error) {
       throw guarded(this.schema.engine, error);
     }
@@ -215,9 +217,11 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#db.executeQuery<UserRow>(query).then(this.#firstUser, (error: unknown) => {
-      throw guarded(this.schema.engine, error);
-    });
+    return this.#db
+      .executeQuery<UserRow>(compiledWith(query))
+      .then(this.#firstUser, (error: unknown) => {
+        throw guarded(this.schema.engine, error);
+      });
   }
 
   /**
@@ -226,12 +230,16 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
    */
   explainUserByToken(token: string, notBefore: Date | null): Promise<QueryPlan> {
     const { engine } = this.schema;
-    return guard(engine, () => engine.explain(this.#db, this.#userByTokenQuery(token, notBefore)));
+    const query = compiledWith(this.#userByTokenQuery(token, notBefore));
+    return guard(engine, () => engine.explain(this.#db, query));
   }
 
-  #userByTokenQuery(token: string, notBefore: Date | null): CompiledQuery {
-    if (notBefore === null) return { ...this.#userByTokenNoExpiry, parameters: [token] };
-    return { ...this.#userByToken, parameters: [token, this.#expiryBound.encode(notBefore)] };
+  #userByTokenQuery(token: string, notBefore: Date | null): Lookup {
+    if (notBefore === null) return { compiled: this.#userByTokenNoExpiry, parameters: [token] };
+    return {
+      compiled: this.#userByToken,
+      parameters: [token, this.#expiryBound.encode(notBefore)],
+    };
   }
 
   getByToken(token: string, notBefore: Date | null): Promise<AccessToken<ID> | null> {
@@ -381,4 +389,14 @@ class EncodedDate {
     }
     return this.#value;
   }
+}
+
+/** A compiled lookup and this request's parameters: Kysely's whole query is built only when Kysely runs it. */
+interface Lookup {
+  readonly compiled: CompiledQuery;
+  readonly parameters: unknown[];
+}
+
+function compiledWith({ compiled, parameters }: Lookup): CompiledQuery {
+  return { ...compiled, parameters };
 }

@@ -16,10 +16,14 @@ export function honoRoutes(group: RouteGroup<Context>): Hono {
   const table = new RouteTable(group);
   const app = new Hono();
   for (const pattern of table.patterns) {
+    const names = RouteTable.parameters(pattern);
     // One handler per pattern, for every method: Hono stays on its fast path. An answer
     // given at once goes back without a promise, which @hono/node-server writes at once too.
     app.all(pattern, function tessera(c): Response | Promise<Response> {
-      const served = table.serve(pattern, c.req.param(), new HonoRequest(c), c);
+      // Only the pattern's own parameters, each read by name: cheaper than all of them.
+      const params: Record<string, string | undefined> = {};
+      for (const name of names) params[name] = c.req.param(name);
+      const served = table.serve(pattern, params, new HonoRequest(c), c);
       if (served === null) return c.notFound();
       if (served instanceof Promise) return served.then((result) => honoResponse(c, result));
       return honoResponse(c, served);
