@@ -1,10 +1,4 @@
-import {
-  type CompiledQuery,
-  type ExpressionBuilder,
-  type Kysely,
-  type QueryResult,
-  sql,
-} from "kysely";
+import { type CompiledQuery, type ExpressionBuilder, type Kysely, sql } from "kysely";
 import type {
   AccessTokenDatabase,
   DeleteExpiredOptions,
@@ -69,12 +63,10 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
       this.getUserByToken === own.getUserByToken &&
       this.getSessionByToken === own.getSessionByToken;
     if (this.#immediate !== undefined && lookupsAsDefined) {
-      this.getUserByTokenNow = (token, notBefore) => {
-        const row = this.#rowNow(this.#userByTokenQuery(token, notBefore));
-        return row === undefined ? undefined : row && this.#rows.toUser<U, ID>(row);
-      };
+      this.getUserByTokenNow = (token, notBefore) =>
+        this.#lookUpNow(this.#userByTokenQuery(token, notBefore), this.#toUser);
       this.getSessionByTokenNow = (token, bounds) =>
-        this.#sessionNow(this.#sessionQuery(token, bounds));
+        this.#lookUpNow(this.#sessionQuery(token, bounds), this.#toSession);
     }
     this.#expiryBound = new EncodedDate(schema.engine);
     this.#idleBound = new EncodedDate(schema.engine);
@@ -105,27 +97,57 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
     ];
   }
 
-  readonly #firstSession = ({ rows }: QueryResult<UserRow>): TokenSession<U> | null =>
-    this.#session(rows[0] ?? null);
+  readonly #toUser = (row: UserRow | null): U | null => row && this.#rows.toUser<U, ID>(row);
 
-  #session(row: UserRow | null): TokenSession<U> | null {
+  readonly #toSession = (row: UserRow | null): TokenSession<U> | null =>
+    row && { user: this.#rows.toUser<U, ID>(row), stale: Boolean(row[SESSION_COLUMNS.stale]) };
+
+  readonly #toRecord = (row: UserRow | null): SessionRecord<U> | null => {
     if (row === null) return null;
-    return { user: this.#rows.toUser<U, ID>(row), stale: Boolean(row[SESSION_COLUMNS.stale]) };
-  }
+    const { engine } = this.schema;
+    const lastUsedAt = row[SESSION_COLUMNS.lastUsedAt];
+    const family = row[SESSION_COLUMNS.family];
+    return {
+      user: this.#rows.toUser<U, ID>(row),
+      createdAt: engine.decodeDate(row[SESSION_COLUMNS.createdAt]),
+      lastUsedAt: lastUsedAt == null ? null : engine.decodeDate(lastUsedAt),
+      family: family == null ? null : String(family),
+    };
+  };
 
-  getSessionByToken(token: string, bounds: SessionBounds): Promise<TokenSession<U> | null> {
-    const query = this.#sessionQuery(token, bounds);
+  /**
+   * A one-row lookup, answered from its row: at once on an embedded database
+   * whose connection is free (no Kysely executor, one promise), else through Kysely.
+   */
+  #lookUp<T>(query: Lookup, answer: (row: UserRow | null) => T): Promise<T> {
     try {
-      const now = this.#sessionNow(query);
+      const now = this.#lookUpNow(query, answer);
       if (now !== undefined) return Promise.resolve(now);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#db
-      .executeQuery<UserRow>(compiledWith(query))
-      .then(this.#firstSession, (error: unknown) => {
+    return this.#db.executeQuery<UserRow>(compiledWith(query)).then(
+      ({ rows }) => answer(rows[0] ?? null),
+      (error: unknown) => {
         throw guarded(this.schema.engine, error);
-      });
+      },
+    );
+  }
+
+  /** {@link #lookUp}'s answer at once, or `undefined` when it has to go through Kysely. */
+  #lookUpNow<T>(query: Lookup, answer: (row: UserRow | null) => T): T | undefined {
+    if (this.#immediate === undefined) return undefined;
+    let row: UserRow | null | undefined;
+    try {
+      row = this.#immediate.firstRowNow<UserRow>(query.compiled.sql, query.parameters);
+    } catch (error) {
+      throw guarded(this.schema.engine, error);
+    }
+    return row === undefined ? undefined : answer(row);
+  }
+
+  getSessionByToken(token: string, bounds: SessionBounds): Promise<TokenSession<U> | null> {
+    return this.#lookUp(this.#sessionQuery(token, bounds), this.#toSession);
   }
 
   #sessionQuery(token: string, bounds: SessionBounds): Lookup {
@@ -142,47 +164,8 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
     return { compiled: this.#sessionByToken[variant] as CompiledQuery, parameters };
   }
 
-  /** The session at once on an embedded database whose connection is free; else `undefined`. */
-  #sessionNow(query: Lookup): TokenSession<U> | null | undefined {
-    const row = this.#rowNow(query);
-    return row === undefined ? undefined : this.#session(row);
-  }
-
-  #rowNow(query: Lookup): UserRow | null | undefined {
-    if (this.#immediate === undefined) return undefined;
-    try {
-      return this.#immediate.firstRowNow<UserRow>(query.compiled.sql, query.parameters);
-    } catch (error) {
-      throw guarded(this.schema.engine, error);
-    }
-  }
-
   getSessionRecord(token: string): Promise<SessionRecord<U> | null> {
-    const { engine } = this.schema;
-    const toRecord = (row: UserRow | null | undefined): SessionRecord<U> | null => {
-      if (!row) return null;
-      const lastUsedAt = row[SESSION_COLUMNS.lastUsedAt];
-      const family = row[SESSION_COLUMNS.family];
-      return {
-        user: this.#rows.toUser<U, ID>(row),
-        createdAt: engine.decodeDate(row[SESSION_COLUMNS.createdAt]),
-        lastUsedAt: lastUsedAt == null ? null : engine.decodeDate(lastUsedAt),
-        family: family == null ? null : String(family),
-      };
-    };
-    const parameters = [token];
-    try {
-      const now = this.#immediate?.firstRowNow<UserRow>(this.#sessionRecord.sql, parameters);
-      if (now !== undefined) return Promise.resolve(toRecord(now));
-    } catch (error) {
-      return Promise.reject(guarded(engine, error));
-    }
-    return this.#db.executeQuery<UserRow>({ ...this.#sessionRecord, parameters }).then(
-      ({ rows }) => toRecord(rows[0]),
-      (error: unknown) => {
-        throw guarded(engine, error);
-      },
-    );
+    return this.#lookUp({ compiled: this.#sessionRecord, parameters: [token] }, this.#toRecord);
   }
 
   touch(token: string, at: Date, staleBefore: Date): Promise<boolean> {
@@ -203,25 +186,9 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
     });
   }
 
-  readonly #firstUser = ({ rows }: QueryResult<UserRow>): U | null => {
-    const row = rows[0];
-    return row ? this.#rows.toUser<U, ID>(row) : null;
-  };
-
   // The hot path of every authenticated request: no more promises than it needs.
   getUserByToken(token: string, notBefore: Date | null): Promise<U | null> {
-    const query = this.#userByTokenQuery(token, notBefore);
-    try {
-      const now = this.#rowNow(query);
-      if (now !== undefined) return Promise.resolve(now && this.#rows.toUser<U, ID>(now));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.#db
-      .executeQuery<UserRow>(compiledWith(query))
-      .then(this.#firstUser, (error: unknown) => {
-        throw guarded(this.schema.engine, error);
-      });
+    return this.#lookUp(this.#userByTokenQuery(token, notBefore), this.#toUser);
   }
 
   /**
