@@ -22,7 +22,12 @@ export type {
   TokenBounds,
   TokenSession,
 } from "./db/access-token-database.js";
-export type { RefreshTokenDatabase } from "./db/refresh-token-database.js";
+export {
+  type RefreshTokenDatabase,
+  type RotationResult,
+  type SessionRecordRow,
+  SUPERSEDED_STAMP,
+} from "./db/refresh-token-database.js";
 export type { UserDatabase } from "./db/user-database.js";
 export { normalizeEmail } from "./email.js";
 export {

@@ -1,5 +1,9 @@
 import type { DeleteExpiredOptions } from "../db/access-token-database.js";
-import type { RefreshTokenDatabase } from "../db/refresh-token-database.js";
+import type {
+  RefreshTokenDatabase,
+  RotationResult,
+  SessionRecordRow,
+} from "../db/refresh-token-database.js";
 import type { AccessToken, RefreshToken, User } from "../models.js";
 import type { SessionCache } from "./session-cache.js";
 
@@ -31,12 +35,16 @@ export class CachedRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
     at: Date,
     access: AccessToken<ID>,
     refresh: RefreshToken<ID>,
-  ): Promise<boolean> {
+  ): Promise<RotationResult> {
     try {
       return await this.#inner.rotate(used, at, access, refresh);
     } finally {
       await this.#cache.invalidate({ kind: "family", key: refresh.family });
     }
+  }
+
+  getSession(family: string): Promise<SessionRecordRow<ID> | null> {
+    return this.#inner.getSession(family);
   }
 
   async deleteFamily(family: string): Promise<number> {
@@ -47,8 +55,14 @@ export class CachedRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
     }
   }
 
-  deleteByUser(userId: ID, options?: { keepFamily?: string }): Promise<number> {
-    return this.#inner.deleteByUser(userId, options);
+  async deleteByUser(userId: ID, options?: { keepFamily?: string }): Promise<number> {
+    try {
+      return await this.#inner.deleteByUser(userId, options);
+    } finally {
+      // It ends the families' access tokens too; the caller's own deleteByUser of the
+      // access tokens (which always follows) invalidates the user, so this is belt and braces.
+      await this.#cache.invalidate({ kind: "user", key: String(userId) });
+    }
   }
 
   restampFamily(family: string, from: number, to: number): Promise<void> {

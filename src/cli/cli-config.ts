@@ -36,6 +36,7 @@ const KEYS: Record<keyof CliConfig, "string" | "number" | "object"> = {
   userTable: "string",
   accessTokenTable: "string",
   refreshTokenTable: "string",
+  sessionTable: "string",
   revocationLogTable: "string",
   idType: "string",
   migrationTable: "string",

@@ -256,10 +256,12 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
     await this.database.create(this.#accessRow(user, token, now, null, storedSessionInfo(session)));
     if (this.#refuseAtCap) {
       await this.#refusePastCap(user, { family: null, token: storedToken(token, this.#storage) });
-    } else if (this.#maxSessions !== null) {
+    } else if (this.#maxSessions !== null && this.refreshTokens === null) {
       // After the insert: of logins racing each other, the newest win and the count holds.
       const evicted = await this.database.deleteAllButNewest(user.id, this.#maxSessions);
       if (evicted > 0) this.#revoked(user.id, evicted, "cap", session);
+    } else if (this.#maxSessions !== null) {
+      await this.#evictPastCap(user, session);
     }
     return token;
   }
@@ -287,7 +289,7 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
       ...info,
     });
     if (this.#refuseAtCap) await this.#refusePastCap(user, { family, token: "" });
-    else if (this.#maxSessions !== null) await this.#trimFamilies(user, refresh, session);
+    else if (this.#maxSessions !== null) await this.#evictPastCap(user, session);
     return { accessToken, refreshToken, sessionId: family };
   }
 
@@ -315,7 +317,8 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
       this.#accessRow(user, accessToken, now, used.family, info),
       { ...used, token: hashToken(refreshToken), createdAt: now, usedAt: null },
     );
-    if (!rotated) return this.#reused(refresh, used.family, used.userId, source);
+    if (rotated === "used") return this.#reused(refresh, used.family, used.userId, source);
+    if (rotated === "ended") return { ok: false, reason: "invalid" };
     this.#events?.emit("session.refreshed", {
       ip: source.ip ?? null,
       userAgent: source.userAgent ?? null,
@@ -344,15 +347,31 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
     return { ok: false, reason: "reused" };
   }
 
-  /** Ends the oldest sessions with refresh tokens past the cap (by start, then family). */
-  async #trimFamilies(user: U, refresh: RefreshTokens<U, ID>, session?: SessionInfo) {
-    const families = await refresh.database.listByUser(user.id, null);
-    const order = families
-      .map((row) => [row.sessionCreatedAt.getTime(), row.family] as const)
-      .sort((a, b) => b[0] - a[0] || (a[1] < b[1] ? 1 : a[1] > b[1] ? -1 : 0));
-    const past = order.slice(this.#maxSessions ?? order.length);
-    for (const [, family] of past) await refresh.database.deleteFamily(family);
+  /**
+   * Ends the user's oldest live sessions past the cap, whatever their kind
+   * (one access token, or a family with its refresh token): newest by start,
+   * then by id, an order racing logins agree on, so the newest win.
+   */
+  async #evictPastCap(user: U, session?: SessionInfo): Promise<void> {
+    const live = await this.#sessions(user);
+    const past = live
+      .sort(
+        (a, b) =>
+          b.session.createdAt.getTime() - a.session.createdAt.getTime() ||
+          (a.session.id < b.session.id ? 1 : a.session.id > b.session.id ? -1 : 0),
+      )
+      .slice(this.#maxSessions ?? live.length);
+    for (const found of past) await this.#end(found);
     if (past.length > 0) this.#revoked(user.id, past.length, "cap", session);
+  }
+
+  /** Ends one listed session: its family (record first), or its one token. */
+  async #end(found: { family: string | null; token: string }): Promise<void> {
+    if (found.family !== null && this.refreshTokens !== null) {
+      await this.refreshTokens.database.deleteFamily(found.family);
+    } else {
+      await this.database.delete(found.token);
+    }
   }
 
   /**
@@ -365,11 +384,7 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
     if (this.#maxSessions === null) return;
     const live = await this.#sessions(user);
     if (live.length <= this.#maxSessions) return;
-    if (mine.family !== null && this.refreshTokens !== null) {
-      await this.refreshTokens.database.deleteFamily(mine.family);
-    } else {
-      await this.database.delete(mine.token);
-    }
+    await this.#end(mine);
     throw new SessionLimitReached();
   }
 
@@ -432,8 +447,15 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
     for (const row of tokens) {
       if (row.family) lastUse.set(row.family, (row.lastUsedAt ?? row.createdAt).getTime());
     }
-    const families = await refresh.database.listByUser(user.id, refresh.notBefore(this.#clock()));
-    for (const row of families) {
+    const rows = await refresh.database.listByUser(user.id, refresh.notBefore(this.#clock()));
+    // One per family: its newest unused token (a store without transactions may show two
+    // while a rotation runs).
+    const families = new Map<string, (typeof rows)[number]>();
+    for (const row of rows) {
+      const seen = families.get(row.family);
+      if (!seen || seen.createdAt < row.createdAt) families.set(row.family, row);
+    }
+    for (const row of families.values()) {
       if (row.securityStamp !== user.securityStamp) continue;
       const used = Math.max(row.createdAt.getTime(), lastUse.get(row.family) ?? 0);
       listed.push({
@@ -464,25 +486,25 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
     return this.database.getByToken(stored, null).then((row) => row?.family ?? sessionId(stored));
   }
 
-  /** When the token's session logged in: a refresh does not count, so a refreshed session ages. */
+  /**
+   * When the token's session logged in: a refresh does not count, so a
+   * refreshed session ages. For a session with a refresh token, its record's
+   * start, never the token's row (which a refresh wrote); no record, no start.
+   */
   async sessionStartedAt(token: string): Promise<Date | null> {
     if (!this.#isWellFormed(token)) return null;
     const row = await this.database.getByToken(storedToken(token, this.#storage), null);
     if (!row) return null;
-    if (!row.family || this.refreshTokens === null) return row.createdAt;
-    const families = await this.refreshTokens.database.listByUser(row.userId, null);
-    return families.find((r) => r.family === row.family)?.sessionCreatedAt ?? row.createdAt;
+    if (!row.family) return row.createdAt;
+    if (this.refreshTokens === null) return null;
+    return (await this.refreshTokens.database.getSession(row.family))?.createdAt ?? null;
   }
 
   async destroySession(user: U, id: string): Promise<boolean> {
     if (!isSessionId(id)) return false;
     const found = (await this.#sessions(user)).find(({ session }) => session.id === id);
     if (!found) return false;
-    if (found.family !== null && this.refreshTokens !== null) {
-      await this.refreshTokens.database.deleteFamily(found.family);
-    } else {
-      await this.database.delete(found.token);
-    }
+    await this.#end(found);
     return true;
   }
 

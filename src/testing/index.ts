@@ -7,6 +7,12 @@ export type {
 } from "./factory.js";
 export { runRefreshTokenDatabaseSuite } from "./refresh-token-database-suite.js";
 export {
+  runSessionRaceSuite,
+  type SessionRaceFixture,
+  type SessionRaceOptions,
+} from "./session-race-suite.js";
+export type { RaceWriteName } from "./session-race-writes.js";
+export {
   runStrategySuite,
   type StrategyFixture,
   type StrategySuiteOptions,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { RefreshTokenDatabase } from "../db/refresh-token-database.js";
+import { type RefreshTokenDatabase, SUPERSEDED_STAMP } from "../db/refresh-token-database.js";
 import type { AccessToken, RefreshToken, User } from "../models.js";
 import { generateToken, hashToken } from "../tokens.js";
 import type { DatabaseFixture, DatabaseSuiteOptions } from "./factory.js";
@@ -9,9 +9,11 @@ const T0 = new Date("2026-01-31T12:00:00.000Z");
 const seconds = (n: number) => new Date(T0.getTime() + n * 1000);
 
 /**
- * The `RefreshTokenDatabase` conformance suite: pairs stored atomically, the
- * rotation's compare-and-set alone and under concurrency, family deletion,
- * stamps, listing and batched expiry. Runs when the fixture has `refreshTokens`.
+ * The `RefreshTokenDatabase` conformance suite: sessions stored atomically,
+ * the rotation's compare-and-set alone and under concurrency, the session
+ * record that rotations advance and revocations delete first (raced against
+ * each other), family deletion, stamps, listing and batched expiry. Runs when
+ * the fixture has `refreshTokens`.
  */
 export function runRefreshTokenDatabaseSuite<U extends User<ID>, ID>(
   name: string,
@@ -92,18 +94,23 @@ export function runRefreshTokenDatabaseSuite<U extends User<ID>, ID>(
       expect((await refresh.find(r.token, null))?.user).toBeNull();
     });
 
-    it("rotate uses a token once: the family's access tokens are replaced, the new pair stored", async () => {
+    it("rotate uses a token once: the family's access tokens are superseded, the new pair stored", async () => {
       const { id, access: a, refresh: r } = await session();
       const next = {
         access: access(id, user, seconds(60)),
         refresh: refreshRow(id, user, seconds(60)),
       };
-      expect(await refresh.rotate(r.token, seconds(60), next.access, next.refresh)).toBe(true);
-      expect(await db.accessTokens.getByToken(a.token, null)).toBeNull();
-      expect(await db.accessTokens.getByToken(next.access.token, null)).not.toBeNull();
+      expect(await refresh.rotate(r.token, seconds(60), next.access, next.refresh)).toBe("rotated");
+      // Superseded: no user found by it, but its row still names its session (for a logout).
+      expect(await db.accessTokens.getUserByToken(a.token, null)).toBeNull();
+      expect(await db.accessTokens.getByToken(a.token, null)).toMatchObject({
+        family: id,
+        securityStamp: SUPERSEDED_STAMP,
+      });
+      expect(await db.accessTokens.getUserByToken(next.access.token, null)).not.toBeNull();
       expect((await refresh.find(r.token, null))?.refresh.usedAt).toEqual(seconds(60));
       const again = { access: access(id), refresh: refreshRow(id) };
-      expect(await refresh.rotate(r.token, seconds(61), again.access, again.refresh)).toBe(false);
+      expect(await refresh.rotate(r.token, seconds(61), again.access, again.refresh)).toBe("used");
       expect(await db.accessTokens.getByToken(again.access.token, null)).toBeNull();
       expect(await refresh.find(again.refresh.token, null)).toBeNull();
     });
@@ -117,8 +124,11 @@ export function runRefreshTokenDatabaseSuite<U extends User<ID>, ID>(
       const won = await Promise.all(
         attempts.map((next) => refresh.rotate(r.token, seconds(5), next.access, next.refresh)),
       );
-      expect(won.filter(Boolean)).toHaveLength(1);
-      const left = (await db.accessTokens.listByUser(user.id, null)).filter((t) => t.family === id);
+      expect(won.filter((result) => result === "rotated")).toHaveLength(1);
+      expect(won.filter((result) => result === "used")).toHaveLength(7);
+      const left = (await db.accessTokens.listByUser(user.id, null)).filter(
+        (t) => t.family === id && t.securityStamp !== SUPERSEDED_STAMP,
+      );
       expect(left).toHaveLength(1);
       expect(await refresh.listByUser(user.id, null)).toHaveLength(1);
     });
@@ -134,16 +144,70 @@ export function runRefreshTokenDatabaseSuite<U extends User<ID>, ID>(
       expect(await refresh.deleteFamily(doomed.id)).toBe(0);
     });
 
-    it("deleteByUser keeps one family if told, and other users' all", async () => {
+    it("deleteByUser ends every family but the kept one, access tokens and records included", async () => {
       const kept = await session();
-      await session();
-      await session();
+      const ended = [await session(), await session()];
       const bob = await db.users.create(userData("bob@example.com"));
       const bobs = await session(bob);
       expect(await refresh.deleteByUser(user.id, { keepFamily: kept.id })).toBe(2);
       expect((await refresh.listByUser(user.id, null)).map((r) => r.family)).toEqual([kept.id]);
+      for (const gone of ended) {
+        expect(await db.accessTokens.getByToken(gone.access.token, null)).toBeNull();
+        expect(await refresh.getSession(gone.id)).toBeNull();
+      }
+      expect(await db.accessTokens.getByToken(kept.access.token, null)).not.toBeNull();
+      expect(await refresh.getSession(kept.id)).not.toBeNull();
       expect(await refresh.find(bobs.refresh.token, null)).not.toBeNull();
+      expect(await db.accessTokens.getByToken(bobs.access.token, null)).not.toBeNull();
       expect(await refresh.deleteByUser(user.id)).toBe(1);
+      expect(await db.accessTokens.getByToken(kept.access.token, null)).toBeNull();
+    });
+
+    it("a session's record: stored by create with the session's start, untouched by rotations", async () => {
+      const { id, refresh: r } = await session(user, seconds(-30));
+      expect(await refresh.getSession(id)).toEqual({ id, userId: user.id, createdAt: T0 });
+      const next = {
+        access: access(id, user, seconds(60)),
+        refresh: refreshRow(id, user, seconds(60)),
+      };
+      await refresh.rotate(r.token, seconds(60), next.access, next.refresh);
+      expect((await refresh.getSession(id))?.createdAt).toEqual(T0);
+      expect(await refresh.getSession(family())).toBeNull();
+      expect(await refresh.getSession("' OR '1'='1")).toBeNull();
+    });
+
+    it("rotate after the session ended answers ended and stores nothing", async () => {
+      const { id, refresh: r } = await session();
+      await refresh.deleteFamily(id);
+      expect(await refresh.getSession(id)).toBeNull();
+      const next = { access: access(id), refresh: refreshRow(id) };
+      expect(await refresh.rotate(r.token, seconds(5), next.access, next.refresh)).toBe("ended");
+      expect(await db.accessTokens.getByToken(next.access.token, null)).toBeNull();
+      expect(await refresh.find(next.refresh.token, null)).toBeNull();
+    });
+
+    it("rotations raced against revocations never leave a token of the ended session", async () => {
+      for (let round = 0; round < 12; round++) {
+        const started = await session();
+        const other = await session();
+        const next = { access: access(started.id), refresh: refreshRow(started.id) };
+        const revoke =
+          round % 2 === 0
+            ? refresh.deleteFamily(started.id)
+            : refresh.deleteByUser(user.id, { keepFamily: other.id });
+        const [rotated] = await Promise.all([
+          refresh.rotate(started.refresh.token, seconds(5), next.access, next.refresh),
+          revoke,
+        ]);
+        expect(["rotated", "ended"]).toContain(rotated);
+        const left = (await db.accessTokens.listByUser(user.id, null)).filter(
+          (t) => t.family === started.id,
+        );
+        expect(left, `round ${round}: access tokens of the ended session`).toEqual([]);
+        expect(await refresh.find(next.refresh.token, null), `round ${round}`).toBeNull();
+        expect(await refresh.getSession(started.id)).toBeNull();
+        await refresh.deleteByUser(user.id);
+      }
     });
 
     it("restampFamily moves a family's unused tokens from one stamp only", async () => {
@@ -177,6 +241,20 @@ export function runRefreshTokenDatabaseSuite<U extends User<ID>, ID>(
       expect((await refresh.listByUser(user.id, null)).map((r) => r.token)).toEqual([
         fresh.refresh.token,
       ]);
+    });
+
+    it("deleteExpired deletes the records of sessions started before the bound with no token left", async () => {
+      // Both sessions start at T0 (the record's start), their first tokens 100 s earlier.
+      const expired = await session(user, seconds(-100));
+      const live = await session(user, seconds(-100));
+      const next = { access: access(live.id), refresh: refreshRow(live.id, user, seconds(10)) };
+      await refresh.rotate(live.refresh.token, seconds(10), next.access, next.refresh);
+      await refresh.deleteExpired(seconds(-50));
+      // No token left, but the session started after the bound: a login may be storing it.
+      expect(await refresh.getSession(expired.id)).not.toBeNull();
+      await refresh.deleteExpired(seconds(5));
+      expect(await refresh.getSession(expired.id)).toBeNull();
+      expect(await refresh.getSession(live.id)).not.toBeNull();
     });
   });
 }

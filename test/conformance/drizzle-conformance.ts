@@ -18,6 +18,7 @@ import { afterAll } from "vitest";
 import type { EngineName } from "../support/engines.js";
 import { emptyTables, workerDatabaseUrl } from "../support/test-database.js";
 import { userRow, VARIANTS } from "./kysely-conformance.js";
+import { runSessionRaces } from "./session-races.js";
 
 /** A Drizzle database of the engine, how to close it, and the Kysely instance that migrated it. */
 interface Opened {
@@ -90,7 +91,7 @@ export function runDrizzleConformance(engine: EngineName): void {
     const { users, accessTokens, refreshTokens } = drizzleAdapter(opened.drizzle, options);
     const { tables: defined, traits } = accessTokens.schema;
     if (engine !== "sqlite") {
-      const names = [defined.refreshToken, defined.accessToken, defined.user];
+      const names = [defined.session, defined.refreshToken, defined.accessToken, defined.user];
       await emptyTables(opened.kysely, names.map(tableName));
     }
     return {
@@ -134,6 +135,7 @@ export function runDrizzleConformance(engine: EngineName): void {
     runAccessTokenDatabaseSuite(`${engine} drizzle ${idType}`, options);
     runRefreshTokenDatabaseSuite(`${engine} drizzle ${idType}`, options);
   }
+  runSessionRaces(`${engine} drizzle`, () => fixture<string>("uuid", {}));
 }
 
 /** A Drizzle table's SQL name. */

@@ -19,6 +19,7 @@ import {
 import { afterAll } from "vitest";
 import type { EngineName } from "../support/engines.js";
 import { emptyTables, workerDatabaseUrl } from "../support/test-database.js";
+import { runSessionRaces } from "./session-races.js";
 
 /**
  * The id types the suites run with, each on its own table set: the default
@@ -74,7 +75,8 @@ export function runKyselyConformance(engine: EngineName): void {
     const tokenTable = tables.accessTokenTable ?? "accesstoken";
     const { users, accessTokens, refreshTokens } = kyselyAdapter(db, options);
     if (!own) {
-      await emptyTables(db, [accessTokens.schema.refreshTokenTable, tokenTable, userTable]);
+      const { sessionTable, refreshTokenTable } = accessTokens.schema;
+      await emptyTables(db, [sessionTable, refreshTokenTable, tokenTable, userTable]);
     }
     const { engine: traits } = accessTokens.schema;
     return {
@@ -119,6 +121,7 @@ export function runKyselyConformance(engine: EngineName): void {
     runAccessTokenDatabaseSuite(`${engine} ${idType}`, options);
     runRefreshTokenDatabaseSuite(`${engine} ${idType}`, options);
   }
+  runSessionRaces(`${engine} kysely`, () => fixture<string>("uuid", {}));
 }
 
 /** A user as a row of tessera's user table on the engine, with a new id unless ids are integers. */

@@ -11,6 +11,7 @@ const ALL = [
   "0004_session_metadata",
   "0005_refresh_tokens",
   "0006_revocation_log",
+  "0007_session_records",
 ];
 
 describe(`migrations on ${ENGINE}`, () => {

@@ -169,9 +169,10 @@ export class TestServer {
     const { setup, server, url } = running;
     if (!options.databaseUrl) {
       const { userTable = "user", accessTokenTable = "accesstoken" } = options.schema ?? {};
-      const refreshTokenTable =
-        accessTokenTable === "accesstoken" ? "refreshtoken" : `${accessTokenTable}_refresh`;
-      const tables = [refreshTokenTable, accessTokenTable, userTable];
+      const custom = accessTokenTable !== "accesstoken";
+      const refreshTokenTable = custom ? `${accessTokenTable}_refresh` : "refreshtoken";
+      const sessionTable = custom ? `${accessTokenTable}_session` : "authsession";
+      const tables = [sessionTable, refreshTokenTable, accessTokenTable, userTable];
       if (setup.mongo) await emptyCollections(setup.mongo, tables);
       else await emptyTables(setup.db, tables);
     }

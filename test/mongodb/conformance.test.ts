@@ -60,8 +60,10 @@ describe.skipIf(unavailable !== null)(
         indexed ??= ensureIndexes(db, options);
         await indexed;
         const adapter = mongoAdapter(db, options);
-        const { users, accessTokens, refreshTokens } = adapter.users.schema;
-        await Promise.all([users, accessTokens, refreshTokens].map((c) => c.deleteMany({})));
+        const { users, accessTokens, refreshTokens, sessions } = adapter.users.schema;
+        await Promise.all(
+          [users, accessTokens, refreshTokens, sessions].map((c) => c.deleteMany({})),
+        );
         const ids = adapter.users.schema.ids;
         return {
           ...adapter,

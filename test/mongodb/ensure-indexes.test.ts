@@ -33,6 +33,7 @@ describe.skipIf(unavailable !== null)(
         "tessera_family",
         "tessera_user",
       ]);
+      expect(await names("authsession")).toEqual(["_id_", "tessera_user"]);
     });
 
     it("makes emails unique ignoring case, at the server", async () => {

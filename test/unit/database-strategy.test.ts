@@ -341,4 +341,67 @@ describe("DatabaseStrategy", () => {
     expect(calls).toEqual({ create: 1, getUserByToken: 1 });
     expect((await strategy.listSessions(user))[0]?.lastUsedAt).toBeNull();
   });
+
+  describe("sessions with refresh tokens (issue 23)", () => {
+    const withRefresh = (options: { maxSessionsPerUser?: number } = {}) =>
+      new DatabaseStrategy(db.accessTokens, {
+        lifetimeSeconds: 600,
+        clock,
+        refreshTokens: { database: db.refreshTokens },
+        ...options,
+      });
+
+    it("a session's start is its record's, never a refreshed token's row; no record, no start", async () => {
+      const strategy = withRefresh();
+      const login = now;
+      const pair = await strategy.writeTokens(user);
+      advance(300);
+      const refreshed = await strategy.refresh(pair.refreshToken);
+      if (!refreshed.ok) throw new Error("refresh failed");
+      expect(await strategy.sessionStartedAt(refreshed.accessToken)).toEqual(login);
+      // An access token whose session has no record (an orphan) is never fresh: on
+      // 7c180ae its start fell back to its row's creation, the last refresh.
+      await db.db.deleteFrom("authsession").execute();
+      expect(await strategy.sessionStartedAt(refreshed.accessToken)).toBeNull();
+    });
+
+    it("a refresh after its session ended stores nothing and answers invalid", async () => {
+      const strategy = withRefresh();
+      const pair = await strategy.writeTokens(user);
+      await db.db.deleteFrom("authsession").execute();
+      expect(await strategy.refresh(pair.refreshToken)).toEqual({ ok: false, reason: "invalid" });
+      const left = await db.db.selectFrom("accesstoken").select("security_stamp").execute();
+      expect(left).toHaveLength(1);
+    });
+
+    it("a logout with an access token a refresh just replaced still ends the session", async () => {
+      const strategy = withRefresh();
+      const pair = await strategy.writeTokens(user);
+      const refreshed = await strategy.refresh(pair.refreshToken);
+      if (!refreshed.ok) throw new Error("refresh failed");
+      expect(await strategy.readToken(pair.accessToken)).toBeNull();
+      await strategy.destroyToken(pair.accessToken, user);
+      expect(await strategy.readToken(refreshed.accessToken)).toBeNull();
+      expect(await strategy.refresh(refreshed.refreshToken)).toMatchObject({ ok: false });
+      expect(await strategy.listSessions(user)).toEqual([]);
+    });
+
+    it("the cap counts sessions, whatever their kind: a cookie login evicts a session with a refresh token whole", async () => {
+      const strategy = withRefresh({ maxSessionsPerUser: 1 });
+      const bearer = await strategy.writeTokens(user);
+      advance(1);
+      const cookie = await strategy.writeToken(user);
+      expect(await strategy.readToken(bearer.accessToken)).toBeNull();
+      // On 7c180ae the refresh token lived on: two sessions, over a cap of one.
+      expect(await strategy.refresh(bearer.refreshToken)).toMatchObject({ ok: false });
+      expect((await strategy.readToken(cookie))?.id).toBe(user.id);
+      expect(await strategy.listSessions(user)).toHaveLength(1);
+      advance(1);
+      const again = await strategy.writeTokens(user);
+      expect(await strategy.readToken(cookie)).toBeNull();
+      expect((await strategy.listSessions(user)).map((session) => session.id)).toEqual([
+        again.sessionId,
+      ]);
+    });
+  });
 });

@@ -33,7 +33,7 @@ const TOKEN_LENGTH = 43;
 const EMAIL_LENGTH = 320;
 const HASH_LENGTH = 1024;
 
-/** tessera's three tables in one engine's columns: the layout `migrateToLatest` makes. */
+/** tessera's tables in one engine's columns: the layout `migrateToLatest` makes. */
 export function buildTables(kit: ColumnKit, options: ResolvedTableOptions): DrizzleTables {
   const { string, integer, boolean, timestamp } = kit;
   const user = kit.table(options.userTable, {
@@ -78,7 +78,15 @@ export function buildTables(kit: ColumnKit, options: ResolvedTableOptions): Driz
     session_created_at: timestamp("session_created_at").notNull(),
     ...session,
   });
-  return { user, accessToken, refreshToken };
+  const record = kit.table(options.sessionTable, {
+    id: string("id", TOKEN_LENGTH).primaryKey(),
+    user_id: userId(),
+    created_at: timestamp("created_at").notNull(),
+    refreshed_at: timestamp("refreshed_at"),
+    rotations: integer("rotations").notNull().default(0),
+    ...session,
+  });
+  return { user, accessToken, refreshToken, session: record };
 }
 
 /**

@@ -1,7 +1,13 @@
-import { and, desc, eq, isNull, lt, ne } from "drizzle-orm";
+import { and, desc, eq, isNotNull, isNull, lt, ne, notExists, sql } from "drizzle-orm";
 import type { DeleteExpiredOptions } from "../../db/access-token-database.js";
-import type { RefreshTokenDatabase } from "../../db/refresh-token-database.js";
+import {
+  type RefreshTokenDatabase,
+  type RotationResult,
+  type SessionRecordRow,
+  SUPERSEDED_STAMP,
+} from "../../db/refresh-token-database.js";
 import type { UserRows } from "../../db/user-rows.js";
+import { UserNotExists } from "../../errors.js";
 import type { AccessToken, RefreshToken, User } from "../../models.js";
 import {
   accessTokenToRow,
@@ -10,14 +16,21 @@ import {
   sqlUserRows,
 } from "../kysely/rows.js";
 import { deleteMatching } from "./drizzle-access-token-database.js";
-import { type AnyDrizzle, affectedRows, createdSince, guard } from "./drizzle-engine.js";
+import {
+  type AnyDrizzle,
+  affectedRows,
+  createdSince,
+  driverError,
+  guard,
+} from "./drizzle-engine.js";
 import type { DrizzleSchema } from "./schema.js";
-import { inTransaction } from "./transaction.js";
+import { inGatedTransaction, inTransaction, inTransactionAll } from "./transaction.js";
 
 /**
- * Rotating refresh tokens in tessera's refresh-token table through Drizzle;
- * writes to both token tables run in one transaction. Build it with
- * {@link drizzleAdapter}.
+ * Rotating refresh tokens in tessera's refresh-token table through Drizzle,
+ * and each session's record; writes to several tables run in one
+ * transaction, and rotations and revocations meet on the record's row lock
+ * (see {@link RefreshTokenDatabase}). Build it with {@link drizzleAdapter}.
  */
 export class DrizzleRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
   implements RefreshTokenDatabase<U, ID>
@@ -34,10 +47,25 @@ export class DrizzleRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
   create(access: AccessToken<ID>, refresh: RefreshToken<ID>): Promise<void> {
     const { traits, tables } = this.schema;
     return guard(traits, async () => {
-      await inTransaction(this.db, this.schema, (tx) => ({
-        lead: tx.insert(tables.accessToken).values(accessTokenToRow(access, traits)),
-        rest: [tx.insert(tables.refreshToken).values(refreshTokenToRow(refresh, traits))],
-      }));
+      const stored = async () =>
+        inTransaction(this.db, this.schema, (tx) => ({
+          lead: tx.insert(tables.session).values({
+            id: refresh.family,
+            user_id: refresh.userId,
+            created_at: traits.encodeDate(refresh.sessionCreatedAt),
+            ip: refresh.ip,
+            user_agent: refresh.userAgent,
+            label: refresh.label,
+          }),
+          rest: [
+            tx.insert(tables.accessToken).values(accessTokenToRow(access, traits)),
+            tx.insert(tables.refreshToken).values(refreshTokenToRow(refresh, traits)),
+          ],
+        }));
+      await stored().catch((error: unknown) => {
+        // The user was deleted since the login read it.
+        throw traits.isForeignKeyViolation(driverError(error)) ? new UserNotExists() : error;
+      });
     });
   }
 
@@ -69,44 +97,95 @@ export class DrizzleRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
     at: Date,
     access: AccessToken<ID>,
     refresh: RefreshToken<ID>,
-  ): Promise<boolean> {
+  ): Promise<RotationResult> {
     const { traits, tables } = this.schema;
-    const { refreshToken, accessToken } = tables;
+    const { refreshToken, accessToken, session } = tables;
     return guard(traits, async () => {
-      // The compare-and-set first: of two rotations of one token, the second waits on
-      // this row's lock and then finds it used.
-      const marked = await inTransaction(this.db, this.schema, (tx) => ({
-        lead: tx
-          .update(refreshToken)
-          .set({ used_at: traits.encodeDate(at) })
-          .where(and(eq(refreshToken.token, used), isNull(refreshToken.used_at))),
-        proceed: (affected) => affected === 1,
+      // The session record first, as a revocation deletes it first: whichever takes its
+      // row lock first, the other sees what it did. Then the compare-and-set on the token.
+      const stopped = await inGatedTransaction(this.db, this.schema, (tx) => ({
+        gates: [
+          tx
+            .update(session)
+            .set({ refreshed_at: traits.encodeDate(at), rotations: sql`rotations + 1` })
+            .where(eq(session.id, refresh.family)),
+          tx
+            .update(refreshToken)
+            .set({ used_at: traits.encodeDate(at) })
+            .where(and(eq(refreshToken.token, used), isNull(refreshToken.used_at))),
+        ],
         rest: [
-          tx.delete(accessToken).where(eq(accessToken.family, refresh.family)),
+          tx
+            .update(accessToken)
+            .set({ security_stamp: SUPERSEDED_STAMP })
+            .where(eq(accessToken.family, refresh.family)),
           tx.insert(accessToken).values(accessTokenToRow(access, traits)),
           tx.insert(refreshToken).values(refreshTokenToRow(refresh, traits)),
         ],
       }));
-      return marked === 1;
+      return stopped === 0 ? "ended" : stopped === 1 ? "used" : "rotated";
+    });
+  }
+
+  getSession(family: string): Promise<SessionRecordRow<ID> | null> {
+    const { traits, tables } = this.schema;
+    const { session } = tables;
+    return guard(traits, async () => {
+      const [row] = await this.db.select().from(session).where(eq(session.id, family)).limit(1);
+      if (!row) return null;
+      return {
+        id: row.id,
+        userId: row.user_id as ID,
+        createdAt: traits.decodeDate(row.created_at),
+      };
     });
   }
 
   deleteFamily(family: string): Promise<number> {
-    const { refreshToken, accessToken } = this.schema.tables;
-    return guard(this.schema.traits, () =>
-      inTransaction(this.db, this.schema, (tx) => ({
-        lead: tx.delete(accessToken).where(eq(accessToken.family, family)),
-        rest: [tx.delete(refreshToken).where(eq(refreshToken.family, family))],
-      })),
-    );
+    const { refreshToken, accessToken, session } = this.schema.tables;
+    return guard(this.schema.traits, async () => {
+      // The record first (see rotate): each later statement sees a rotation that held its lock.
+      const [, access = 0] = await inTransactionAll(this.db, this.schema, (tx) => [
+        tx.delete(session).where(eq(session.id, family)),
+        tx.delete(accessToken).where(eq(accessToken.family, family)),
+        tx.delete(refreshToken).where(eq(refreshToken.family, family)),
+      ]);
+      return access;
+    });
   }
 
   deleteByUser(userId: ID, options: { keepFamily?: string } = {}): Promise<number> {
-    const table = this.schema.tables.refreshToken;
+    const { refreshToken, accessToken, session } = this.schema.tables;
+    const { keepFamily } = options;
     return guard(this.schema.traits, async () => {
-      const keep =
-        options.keepFamily === undefined ? undefined : ne(table.family, options.keepFamily);
-      return affectedRows(await this.db.delete(table).where(and(eq(table.user_id, userId), keep)));
+      const [ended = 0] = await inTransactionAll(this.db, this.schema, (tx) => [
+        tx
+          .delete(session)
+          .where(
+            and(
+              eq(session.user_id, userId),
+              keepFamily === undefined ? undefined : ne(session.id, keepFamily),
+            ),
+          ),
+        tx
+          .delete(accessToken)
+          .where(
+            and(
+              eq(accessToken.user_id, userId),
+              isNotNull(accessToken.family),
+              keepFamily === undefined ? undefined : ne(accessToken.family, keepFamily),
+            ),
+          ),
+        tx
+          .delete(refreshToken)
+          .where(
+            and(
+              eq(refreshToken.user_id, userId),
+              keepFamily === undefined ? undefined : ne(refreshToken.family, keepFamily),
+            ),
+          ),
+      ]);
+      return ended;
     });
   }
 
@@ -141,15 +220,22 @@ export class DrizzleRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
     });
   }
 
-  deleteExpired(notBefore: Date, options: DeleteExpiredOptions = {}): Promise<number> {
+  /** Then the records of sessions that started before the bound and have no refresh token left. */
+  async deleteExpired(notBefore: Date, options: DeleteExpiredOptions = {}): Promise<number> {
     const { traits, tables } = this.schema;
-    const table = tables.refreshToken;
-    return deleteMatching(
+    const { refreshToken: table, session } = tables;
+    const bound = traits.encodeDate(notBefore);
+    const count = await deleteMatching(
       this.db,
       this.schema,
       table,
-      lt(table.created_at, traits.encodeDate(notBefore)),
+      lt(table.created_at, bound),
       options,
     );
+    const tokens = this.db.select({ one: sql`1` }).from(table).where(eq(table.family, session.id));
+    await guard(traits, async () => {
+      await this.db.delete(session).where(and(lt(session.created_at, bound), notExists(tokens)));
+    });
+    return count;
   }
 }

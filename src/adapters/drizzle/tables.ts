@@ -1,6 +1,6 @@
 import type { IdType } from "../../models.js";
 import { type ResolvedUserField, resolveUserFields, type UserFields } from "../../user-fields.js";
-import { defaultRefreshTokenTable } from "../kysely/schema.js";
+import { defaultRefreshTokenTable, defaultSessionTable } from "../kysely/schema.js";
 import { buildTables, type ColumnKit } from "./build-tables.js";
 import { mysqlColumns } from "./mysql-tables.js";
 import { postgresColumns } from "./postgres-tables.js";
@@ -19,6 +19,8 @@ export interface DrizzleTableOptions<T extends IdType = IdType> {
   accessTokenTable?: string;
   /** @default "refreshtoken", or "<accessTokenTable>_refresh" for a custom accessTokenTable */
   refreshTokenTable?: string;
+  /** @default "authsession", or "<accessTokenTable>_session" for a custom accessTokenTable */
+  sessionTable?: string;
   /** The app's custom user fields (see `defineUserFields`), as columns of the user table. */
   userFields?: UserFields;
   /**
@@ -37,13 +39,14 @@ export interface ResolvedTableOptions {
   readonly userTable: string;
   readonly accessTokenTable: string;
   readonly refreshTokenTable: string;
+  readonly sessionTable: string;
   readonly userFields: readonly ResolvedUserField[];
   // biome-ignore lint/suspicious/noExplicitAny: column builders of any of the three engines.
   readonly extraUserColumns: Record<string, any>;
 }
 
 /**
- * tessera's three tables as Drizzle tables of one engine. Their JavaScript
+ * tessera's four tables as Drizzle tables of one engine. Their JavaScript
  * keys are the SQL column names (`hashed_password`, `user_id`…). The tables
  * are `migrateToLatest`'s; add these to your Drizzle schema to query or join them.
  */
@@ -52,6 +55,8 @@ export type DrizzleTables<Table = any> = {
   user: Table;
   accessToken: Table;
   refreshToken: Table;
+  /** One record per session with a refresh token (see `RefreshTokenDatabase`). */
+  session: Table;
 };
 
 export function resolveTableOptions(
@@ -66,6 +71,7 @@ export function resolveTableOptions(
     accessTokenTable,
     refreshTokenTable:
       options.refreshTokenTable ?? defaultRefreshTokenTable(options.accessTokenTable),
+    sessionTable: options.sessionTable ?? defaultSessionTable(options.accessTokenTable),
     userFields: resolveUserFields(options.userFields),
     extraUserColumns: options.extraUserColumns ?? {},
   };

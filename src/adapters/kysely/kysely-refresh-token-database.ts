@@ -1,7 +1,13 @@
-import type { ExpressionBuilder, Kysely } from "kysely";
+import { type ExpressionBuilder, type Kysely, sql } from "kysely";
 import type { DeleteExpiredOptions } from "../../db/access-token-database.js";
-import type { RefreshTokenDatabase } from "../../db/refresh-token-database.js";
+import {
+  type RefreshTokenDatabase,
+  type RotationResult,
+  type SessionRecordRow,
+  SUPERSEDED_STAMP,
+} from "../../db/refresh-token-database.js";
 import type { UserRows } from "../../db/user-rows.js";
+import { UserNotExists } from "../../errors.js";
 import type { AccessToken, RefreshToken, User } from "../../models.js";
 import { deleteMatching } from "./delete-batch.js";
 import { guard } from "./guard.js";
@@ -16,8 +22,10 @@ import type { Schema } from "./schema.js";
 
 /**
  * Rotating refresh tokens in a SQL table through Kysely, beside the
- * access-token table; writes to both run in one transaction. Build it with
- * `kyselyAdapter`; the table comes from migration `0005_refresh_tokens`.
+ * access-token table, and each session's record; writes to several run in
+ * one transaction, and rotations and revocations meet on the record's row
+ * lock (see {@link RefreshTokenDatabase}). Build it with `kyselyAdapter`; the
+ * tables come from migrations `0005_refresh_tokens` and `0007_session_records`.
  */
 export class KyselyRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
   implements RefreshTokenDatabase<U, ID>
@@ -34,9 +42,25 @@ export class KyselyRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
   }
 
   create(access: AccessToken<ID>, refresh: RefreshToken<ID>): Promise<void> {
-    const { engine, accessTokenTable, refreshTokenTable } = this.schema;
+    const { engine, accessTokenTable, refreshTokenTable, sessionTable } = this.schema;
+    const userGone = (error: unknown) => {
+      // The user was deleted since the login read it.
+      throw engine.isForeignKeyViolation(error) ? new UserNotExists() : error;
+    };
     return guard(engine, () =>
       this.#db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto(sessionTable)
+          .values({
+            id: refresh.family,
+            user_id: refresh.userId,
+            created_at: engine.encodeDate(refresh.sessionCreatedAt),
+            ip: refresh.ip,
+            user_agent: refresh.userAgent,
+            label: refresh.label,
+          })
+          .execute()
+          .catch(userGone);
         await trx.insertInto(accessTokenTable).values(accessTokenToRow(access, engine)).execute();
         await trx
           .insertInto(refreshTokenTable)
@@ -72,51 +96,96 @@ export class KyselyRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
     at: Date,
     access: AccessToken<ID>,
     refresh: RefreshToken<ID>,
-  ): Promise<boolean> {
-    const { engine, accessTokenTable, refreshTokenTable } = this.schema;
+  ): Promise<RotationResult> {
+    const { engine, accessTokenTable, refreshTokenTable, sessionTable } = this.schema;
     return guard(engine, () =>
-      this.#db.transaction().execute(async (trx) => {
-        // The compare-and-set first: of two rotations of one token, the second waits on
-        // this row's lock and then finds it used.
+      this.#db.transaction().execute(async (trx): Promise<RotationResult> => {
+        // The session record first: a revocation deletes it first, so whichever of the
+        // two takes its row lock first, the other sees what it did. `rotations` always
+        // changes the row (MySQL counts changed rows, not matched ones).
+        const advanced = await trx
+          .updateTable(sessionTable)
+          .set({ refreshed_at: engine.encodeDate(at), rotations: sql`rotations + 1` })
+          .where("id", "=", refresh.family)
+          .executeTakeFirst();
+        if (Number(advanced.numUpdatedRows) !== 1) return "ended";
+        // Then the compare-and-set: of two rotations of one token, the second finds it used.
         const marked = await trx
           .updateTable(refreshTokenTable)
           .set({ used_at: engine.encodeDate(at) })
           .where("token", "=", used)
           .where("used_at", "is", null)
           .executeTakeFirst();
-        if (Number(marked.numUpdatedRows) !== 1) return false;
-        await trx.deleteFrom(accessTokenTable).where("family", "=", refresh.family).execute();
+        if (Number(marked.numUpdatedRows) !== 1) return "used";
+        await trx
+          .updateTable(accessTokenTable)
+          .set({ security_stamp: SUPERSEDED_STAMP })
+          .where("family", "=", refresh.family)
+          .execute();
         await trx.insertInto(accessTokenTable).values(accessTokenToRow(access, engine)).execute();
         await trx
           .insertInto(refreshTokenTable)
           .values(refreshTokenToRow(refresh, engine))
           .execute();
-        return true;
+        return "rotated";
       }),
     );
   }
 
+  getSession(family: string): Promise<SessionRecordRow<ID> | null> {
+    const { engine, sessionTable } = this.schema;
+    return guard(engine, async () => {
+      const row = await this.#db
+        .selectFrom(sessionTable)
+        .select(["id", "user_id", "created_at"])
+        .where("id", "=", family)
+        .executeTakeFirst();
+      if (!row) return null;
+      return {
+        id: row.id,
+        userId: row.user_id as ID,
+        createdAt: engine.decodeDate(row.created_at),
+      };
+    });
+  }
+
   deleteFamily(family: string): Promise<number> {
-    const { engine, accessTokenTable, refreshTokenTable } = this.schema;
+    const { engine, accessTokenTable, refreshTokenTable, sessionTable } = this.schema;
     return guard(engine, () =>
       this.#db.transaction().execute(async (trx) => {
-        await trx.deleteFrom(accessTokenTable).where("family", "=", family).execute();
+        // The record first (see rotate); each later statement then sees a rotation that
+        // held the record's lock before it.
+        await trx.deleteFrom(sessionTable).where("id", "=", family).execute();
         const result = await trx
-          .deleteFrom(refreshTokenTable)
+          .deleteFrom(accessTokenTable)
           .where("family", "=", family)
           .executeTakeFirst();
+        await trx.deleteFrom(refreshTokenTable).where("family", "=", family).execute();
         return Number(result.numDeletedRows);
       }),
     );
   }
 
   deleteByUser(userId: ID, options: { keepFamily?: string } = {}): Promise<number> {
-    const { engine, refreshTokenTable } = this.schema;
-    return guard(engine, async () => {
-      let query = this.#db.deleteFrom(refreshTokenTable).where("user_id", "=", userId);
-      if (options.keepFamily !== undefined) query = query.where("family", "!=", options.keepFamily);
-      return Number((await query.executeTakeFirst()).numDeletedRows);
-    });
+    const { engine, accessTokenTable, refreshTokenTable, sessionTable } = this.schema;
+    const { keepFamily } = options;
+    return guard(engine, () =>
+      this.#db.transaction().execute(async (trx) => {
+        let records = trx.deleteFrom(sessionTable).where("user_id", "=", userId);
+        if (keepFamily !== undefined) records = records.where("id", "!=", keepFamily);
+        const ended = Number((await records.executeTakeFirst()).numDeletedRows);
+        let access = trx
+          .deleteFrom(accessTokenTable)
+          .where("user_id", "=", userId)
+          .where("family", "is not", null);
+        if (keepFamily !== undefined) access = access.where("family", "!=", keepFamily);
+        await access.execute();
+        let refresh = trx.deleteFrom(refreshTokenTable).where("user_id", "=", userId);
+        if (keepFamily !== undefined) refresh = refresh.where("family", "!=", keepFamily);
+        await refresh.execute();
+        return ended;
+      }),
+    );
   }
 
   restampFamily(family: string, from: number, to: number): Promise<void> {
@@ -146,10 +215,27 @@ export class KyselyRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
     });
   }
 
+  /** Then the records of sessions that started before the bound and have no refresh token left. */
   async deleteExpired(notBefore: Date, options: DeleteExpiredOptions = {}): Promise<number> {
-    const { engine, refreshTokenTable } = this.schema;
+    const { engine, refreshTokenTable, sessionTable } = this.schema;
     const bound = engine.encodeDate(notBefore);
     const expired = (eb: ExpressionBuilder<any, any>) => eb("created_at", "<", bound);
-    return deleteMatching(this.#db, engine, refreshTokenTable, expired, options);
+    const count = await deleteMatching(this.#db, engine, refreshTokenTable, expired, options);
+    await guard(engine, () =>
+      this.#db
+        .deleteFrom(sessionTable)
+        .where("created_at", "<", bound)
+        .where(({ exists, not, selectFrom }) =>
+          not(
+            exists(
+              selectFrom(`${refreshTokenTable} as r`)
+                .select(sql`1`.as("one"))
+                .whereRef("r.family", "=", `${sessionTable}.id`),
+            ),
+          ),
+        )
+        .execute(),
+    );
+    return count;
   }
 }

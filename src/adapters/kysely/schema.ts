@@ -17,6 +17,13 @@ export interface SchemaOptions<T extends IdType = IdType> {
    */
   refreshTokenTable?: string;
   /**
+   * One record per session that has a refresh token: what every rotation
+   * checks and advances, and every revocation deletes first (see
+   * `RefreshTokenDatabase`).
+   * @default "authsession", or "<accessTokenTable>_session" for a custom accessTokenTable
+   */
+  sessionTable?: string;
+  /**
    * The revocation log a {@link revocationLogChannel} polls (instances that
    * cache sessions on MySQL or SQLite tell each other of revocations there).
    * @default "revocationlog", or "<accessTokenTable>_revocations" for a custom accessTokenTable
@@ -36,6 +43,7 @@ export interface Schema {
   readonly userTable: string;
   readonly accessTokenTable: string;
   readonly refreshTokenTable: string;
+  readonly sessionTable: string;
   readonly revocationLogTable: string;
   readonly userFields: readonly ResolvedUserField[];
   readonly engine: Engine;
@@ -48,6 +56,7 @@ export function resolveSchema(db: Kysely<unknown>, options: SchemaOptions = {}):
     accessTokenTable: options.accessTokenTable ?? "accesstoken",
     refreshTokenTable:
       options.refreshTokenTable ?? defaultRefreshTokenTable(options.accessTokenTable),
+    sessionTable: options.sessionTable ?? defaultSessionTable(options.accessTokenTable),
     revocationLogTable:
       options.revocationLogTable ?? defaultRevocationLogTable(options.accessTokenTable),
     userFields: resolveUserFields(options.userFields),
@@ -60,6 +69,7 @@ export function resolveSchema(db: Kysely<unknown>, options: SchemaOptions = {}):
     schema.userTable,
     schema.accessTokenTable,
     schema.refreshTokenTable,
+    schema.sessionTable,
     schema.revocationLogTable,
   ];
   for (const table of tables) {
@@ -71,7 +81,7 @@ export function resolveSchema(db: Kysely<unknown>, options: SchemaOptions = {}):
   }
   if (new Set(tables).size !== tables.length) {
     throw new TypeError(
-      "userTable, accessTokenTable, refreshTokenTable and revocationLogTable must differ",
+      "userTable, accessTokenTable, refreshTokenTable, sessionTable and revocationLogTable must differ",
     );
   }
   return schema;
@@ -80,6 +90,11 @@ export function resolveSchema(db: Kysely<unknown>, options: SchemaOptions = {}):
 /** The refresh-token table beside an access-token table, when not named. */
 export function defaultRefreshTokenTable(accessTokenTable = "accesstoken"): string {
   return accessTokenTable === "accesstoken" ? "refreshtoken" : `${accessTokenTable}_refresh`;
+}
+
+/** The session records beside an access-token table, when not named. */
+export function defaultSessionTable(accessTokenTable = "accesstoken"): string {
+  return accessTokenTable === "accesstoken" ? "authsession" : `${accessTokenTable}_session`;
 }
 
 /** The revocation log beside an access-token table, when not named. */

@@ -50,6 +50,7 @@ export async function ensureIndexes(
     await schema.accessTokens.createIndex({ family: 1 }, { name: "tessera_family" });
     await schema.refreshTokens.createIndex({ family: 1 }, { name: "tessera_family" });
     await schema.refreshTokens.createIndex({ user_id: 1 }, { name: "tessera_user" });
+    await schema.sessions.createIndex({ user_id: 1 }, { name: "tessera_user" });
     const accessTtl = await createdAtIndex(schema.accessTokens, ttl.accessTokens);
     const refreshTtl = await createdAtIndex(schema.refreshTokens, ttl.refreshTokens);
     if (accessTtl === "unsupported" || refreshTtl === "unsupported") return { ttl: "unsupported" };

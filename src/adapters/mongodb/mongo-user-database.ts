@@ -102,6 +102,7 @@ export class MongoUserDatabase<U extends User<string>> implements UserDatabase<U
       const id = this.schema.ids.toStored(user.id);
       if (id === null) return;
       await this.schema.users.deleteOne({ _id: id });
+      await this.schema.sessions.deleteMany({ user_id: id });
       await this.schema.accessTokens.deleteMany({ user_id: id });
       await this.schema.refreshTokens.deleteMany({ user_id: id });
     });

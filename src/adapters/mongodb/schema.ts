@@ -12,6 +12,11 @@ export interface MongoSchemaOptions {
   accessTokenCollection?: string;
   /** @default "refreshtoken", or "<accessTokenCollection>_refresh" for a custom accessTokenCollection */
   refreshTokenCollection?: string;
+  /**
+   * One record per session with a refresh token (see `RefreshTokenDatabase`).
+   * @default "authsession", or "<accessTokenCollection>_session" for a custom accessTokenCollection
+   */
+  sessionCollection?: string;
   /** The app's custom user fields (see `defineUserFields`), stored as more fields of a user. */
   userFields?: UserFields;
 }
@@ -26,6 +31,7 @@ export interface MongoSchema {
   readonly users: Collection<StoredDocument>;
   readonly accessTokens: Collection<StoredDocument>;
   readonly refreshTokens: Collection<StoredDocument>;
+  readonly sessions: Collection<StoredDocument>;
   readonly userFields: readonly ResolvedUserField[];
 }
 
@@ -38,6 +44,10 @@ export function resolveMongoSchema(db: Db, options: MongoSchemaOptions = {}): Mo
       (accessTokenCollection === "accesstoken"
         ? "refreshtoken"
         : `${accessTokenCollection}_refresh`),
+    options.sessionCollection ??
+      (accessTokenCollection === "accesstoken"
+        ? "authsession"
+        : `${accessTokenCollection}_session`),
   ] as const;
   for (const name of names) {
     if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(name) || name.startsWith("system.")) {
@@ -48,7 +58,7 @@ export function resolveMongoSchema(db: Db, options: MongoSchemaOptions = {}): Mo
   }
   if (new Set(names).size !== names.length) {
     throw new TypeError(
-      "userCollection, accessTokenCollection and refreshTokenCollection must differ",
+      "userCollection, accessTokenCollection, refreshTokenCollection and sessionCollection must differ",
     );
   }
   return {
@@ -56,6 +66,7 @@ export function resolveMongoSchema(db: Db, options: MongoSchemaOptions = {}): Mo
     users: db.collection(names[0]),
     accessTokens: db.collection(names[1]),
     refreshTokens: db.collection(names[2]),
+    sessions: db.collection(names[3]),
     userFields: resolveUserFields(options.userFields),
   };
 }

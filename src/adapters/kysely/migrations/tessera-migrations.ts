@@ -4,6 +4,7 @@ import { addRefreshTokens } from "./add-refresh-tokens.js";
 import { addRevocationLog } from "./add-revocation-log.js";
 import { addSecurityStamps } from "./add-security-stamps.js";
 import { addSessionMetadata } from "./add-session-metadata.js";
+import { addSessionRecords } from "./add-session-records.js";
 import { type Adoption, adoptExistingTables } from "./adopt-existing-tables.js";
 import { createTables } from "./create-tables.js";
 
@@ -42,6 +43,9 @@ export function tesseraMigrations(
     },
     "0006_revocation_log": {
       up: (db: Kysely<any>) => addRevocationLog(db, schema),
+    },
+    "0007_session_records": {
+      up: (db: Kysely<any>) => addSessionRecords(db, schema),
     },
   };
 }
