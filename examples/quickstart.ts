@@ -6,7 +6,6 @@ import {
   authRoutes,
   BearerTransport,
   DatabaseStrategy,
-  InvalidPasswordException,
   registerRoutes,
   Tessera,
   type User,
@@ -21,13 +20,9 @@ const db = new Kysely<any>({ dialect: createSqliteDialect(new Database("app.db")
 await migrateToLatest(db); // creates or upgrades the tables; safe on every start
 const { users, accessTokens } = kyselyAdapter(db);
 
-// 2. The user manager: registration, login checks, updates, hooks.
+// 2. The user manager: registration, login checks, updates, hooks. Passwords: 8 to 1024
+//    characters, not the email (`defaultPasswordPolicy`; `validatePassword` replaces it).
 const userManager = new UserManager(users, {
-  validatePassword(password) {
-    if (password.length < 8) {
-      throw new InvalidPasswordException("Password should be at least 8 characters");
-    }
-  },
   hooks: {
     onAfterRegister: (user) => console.log(`User ${user.id} has registered.`),
   },

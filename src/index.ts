@@ -141,6 +141,11 @@ export {
   type VerifyResult,
 } from "./password-helper.js";
 export {
+  defaultPasswordPolicy,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+} from "./password-policy.js";
+export {
   type Purgeable,
   type PurgeSchedule,
   type PurgeScheduleOptions,

@@ -28,8 +28,10 @@ export interface TesseraOptions<U extends User<ID>, ID, Ctx> {
   rateLimit?: RateLimitOptions | false;
   /**
    * Proxies in front of the app whose `X-Forwarded-For` tells the client's
-   * address (addresses or CIDR networks). Never trusted by default: the client
-   * is the socket's peer.
+   * address (addresses or CIDR networks written by their first address, as
+   * `10.0.0.0/8`). Never trusted by default: the client is the socket's peer.
+   * An entry that is not written exactly (`10.0.0.0/`, `/08`, `10.1.2.3/8`)
+   * throws a `TypeError` here.
    * @default []
    */
   trustedProxies?: TrustedProxies;

@@ -15,6 +15,7 @@ import {
 import type { HttpRequest } from "./http/http-request.js";
 import type { User, UserCreate, UserUpdate, UserUpdateData } from "./models.js";
 import { type HashOptions, PasswordHelper } from "./password-helper.js";
+import { defaultPasswordPolicy } from "./password-policy.js";
 import type { ExtraFieldsOf } from "./user-fields.js";
 
 /**
@@ -45,14 +46,19 @@ export interface UserManagerHooks<U> {
 /**
  * Decides whether a password is acceptable; throws
  * {@link InvalidPasswordException} with a reason shown to the client if not.
- * `user` is the registration request, or the stored user on an update.
+ * `user` is the registration request, or the stored user on an update (with
+ * the new email when the same update changes it).
  */
 export type PasswordValidator<U> = (password: string, user: UserCreate | U) => void | Promise<void>;
 
 export interface UserManagerOptions<U> {
   /** @default new PasswordHelper() (argon2id, OWASP parameters) */
   passwordHelper?: PasswordHelper;
-  /** @default accepts every password */
+  /**
+   * Replaces the default rule entirely; call `defaultPasswordPolicy` from it
+   * to keep that rule and add to it.
+   * @default defaultPasswordPolicy (8 to 1024 characters, not the email address)
+   */
   validatePassword?: PasswordValidator<U>;
   hooks?: UserManagerHooks<U>;
   /**
@@ -94,10 +100,8 @@ const CONTRACT_FIELDS = new Set(["email", "password", "isActive", "isSuperuser",
  * and the hooks around them (FastAPI Users' `BaseUserManager`).
  *
  * @example
+ * // Passwords follow `defaultPasswordPolicy` unless `validatePassword` is given.
  * const manager = new UserManager(userDb, {
- *   validatePassword(password) {
- *     if (password.length < 8) throw new InvalidPasswordException("Password should be at least 8 characters");
- *   },
  *   hooks: { onAfterRegister: (user) => console.log(`${user.id} has registered`) },
  * });
  */
@@ -257,7 +261,10 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
       }
     }
     if (userUpdate.password !== undefined) {
-      await this.validatePassword(userUpdate.password, user);
+      await this.validatePassword(
+        userUpdate.password,
+        data.email === undefined ? user : { ...user, email: data.email },
+      );
       data.hashedPassword = await this.passwordHelper.hash(userUpdate.password);
       endsSessions = true;
     }
@@ -410,7 +417,7 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
 }
 
 /** What every manager made by {@link UserManager.withDatabase} shares: built once per process. */
-class ManagerServices<U> {
+class ManagerServices<U extends { readonly email: string }> {
   readonly passwordHelper: PasswordHelper;
   readonly hooks: UserManagerHooks<U>;
   readonly validatePassword: PasswordValidator<U>;
@@ -419,7 +426,7 @@ class ManagerServices<U> {
   constructor(options: UserManagerOptions<U>) {
     this.passwordHelper = options.passwordHelper ?? new PasswordHelper();
     this.hooks = options.hooks ?? {};
-    this.validatePassword = options.validatePassword ?? (() => {});
+    this.validatePassword = options.validatePassword ?? defaultPasswordPolicy;
     this.tokens = new AccountTokens(options);
   }
 }

@@ -2,22 +2,37 @@ import { HttpError } from "./http-error.js";
 import type { HttpRequest } from "./http-request.js";
 import { detail, statusDetail } from "./http-result.js";
 import { type BodyDeclaration, DEFAULT_MAX_BODY_SIZE } from "./route.js";
-import { type BodyOf, type BodySpec, decodeJsonBody, validateFields } from "./validation.js";
+import { parseUrlEncodedForm } from "./url-encoded-form.js";
+import {
+  type BodyOf,
+  type BodySpec,
+  decodeJsonBody,
+  isJsonContentType,
+  validateFields,
+} from "./validation.js";
 
 const FORM_TYPES = /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;
 const URLENCODED = /^\s*application\/x-www-form-urlencoded\s*(;|$)/i;
-const decoder = new TextDecoder();
+/** Refuses bytes that are not UTF-8 instead of replacing them with U+FFFD. */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+const lenient = new TextDecoder();
+/** What U+FFFD stands in for in a value the app's parser decoded: bytes that were not UTF-8. */
+const REPLACEMENT = "\uFFFD";
 
 /**
  * Reads and validates a request's body against its declaration. Throws
  * {@link HttpError}: 413 past `maxBytes` (and the connection closes, since
  * the rest of the body is never read), 422 with pydantic-shaped errors, 400
- * for a form that cannot be parsed.
+ * for a form that cannot be parsed and for a JSON body or form field that is
+ * not UTF-8 (as FastAPI answers): decoding it with U+FFFD in place of the bad
+ * bytes would store a password or email other than the one sent.
  *
  * A JSON body is decoded as FastAPI does (Python's error positions); a form
  * is urlencoded or multipart, and any other content type reads as an empty
  * form (its fields are then reported missing). A body the app's own parser
- * already read (`kind: "parsed"`) is validated as it is.
+ * already read (`kind: "parsed"`) is validated as it is, except that a
+ * string holding U+FFFD is refused as not UTF-8: the app's parser (Express's
+ * `express.json()`) put it there in place of bytes it could not decode.
  */
 export async function readBody<S extends BodySpec>(
   request: HttpRequest,
@@ -50,11 +65,14 @@ async function jsonFields(
     } catch {}
     if (text !== null && Buffer.byteLength(text) > maxBytes) throw new HttpError(statusDetail(413));
     if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-      return value as Record<string, unknown>;
+      return decodedByApp(value as Record<string, unknown>);
     }
     return decoded(decodeJsonBody(contentType, text ?? "[]"));
   }
-  return decoded(decodeJsonBody(contentType, decoder.decode(await rawBytes(body, maxBytes))));
+  const bytes = await rawBytes(body, maxBytes);
+  // FastAPI decodes only a body it reads as JSON: any other is "not a dict", whatever its bytes.
+  const json = contentType === undefined || isJsonContentType(contentType);
+  return decoded(decodeJsonBody(contentType, json ? utf8Text(bytes) : lenient.decode(bytes)));
 }
 
 function decoded(result: ReturnType<typeof decodeJsonBody>): Record<string, unknown> {
@@ -75,23 +93,52 @@ async function formFields(
   }
   if (body.kind === "parsed") {
     const { value } = body;
-    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+    return typeof value === "object" && value !== null
+      ? decodedByApp(value as Record<string, unknown>)
+      : {};
   }
   const bytes = await rawBytes(body, maxBytes);
   const fields: Record<string, unknown> = {};
   // A repeated field: the last value wins, as in Starlette.
   if (URLENCODED.test(contentType)) {
-    for (const [name, value] of new URLSearchParams(decoder.decode(bytes))) fields[name] = value;
+    const pairs = parseUrlEncodedForm(bytes);
+    if (pairs === null) throw unparseable();
+    for (const [name, value] of pairs) fields[name] = value;
     return fields;
   }
+  // tessera's forms hold text only: a part that is not UTF-8 is refused before the parser
+  // would replace its bytes.
+  utf8Text(bytes);
   try {
     // The platform's own multipart parser.
     const form = await new Response(bytes, { headers: { "content-type": contentType } }).formData();
     for (const [name, value] of form) fields[name] = value;
     return fields;
   } catch (error) {
-    throw new HttpError(detail(400, "There was an error parsing the body"), { cause: error });
+    throw unparseable(error);
   }
+}
+
+/** The body's text; throws the 400 FastAPI answers for a body that is not UTF-8. */
+function utf8Text(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch (error) {
+    throw unparseable(error);
+  }
+}
+
+/** A body the app's parser decoded: its fields, unless one holds what stood for bytes that were not UTF-8. */
+function decodedByApp(fields: Record<string, unknown>): Record<string, unknown> {
+  for (const value of Object.values(fields)) {
+    if (typeof value === "string" && value.includes(REPLACEMENT)) throw unparseable();
+  }
+  return fields;
+}
+
+/** Starlette's answer for a body it could not parse (and FastAPI's for JSON that is not UTF-8). */
+function unparseable(cause?: unknown): HttpError {
+  return new HttpError(detail(400, "There was an error parsing the body"), { cause });
 }
 
 async function rawBytes(

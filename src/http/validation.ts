@@ -160,7 +160,8 @@ function notAnObject(): Validated<never> {
   };
 }
 
-function isJsonContentType(contentType: string): boolean {
+/** `application/json` or `application/<something>+json`, parameters aside. */
+export function isJsonContentType(contentType: string): boolean {
   const mediaType = contentType.split(";", 1)[0]?.trim().toLowerCase() ?? "";
   return mediaType === "application/json" || /^application\/[^/]+\+json$/.test(mediaType);
 }

@@ -132,7 +132,7 @@ describe("tessera CLI", () => {
     },
   );
 
-  it("refuses a taken email, a bad email, a short password, with one clear line", () => {
+  it("refuses a taken email, a bad email, a short password or the email's, with one clear line", () => {
     expect(
       tessera(["create-superuser", "--email", "root@example.com", "--password", "longenough"], env)
         .code,
@@ -155,7 +155,18 @@ describe("tessera CLI", () => {
       ["create-superuser", "--email", "a@example.com", "--password", "short"],
       env,
     );
-    expect(shortPassword.code).toBe(2);
+    expect(shortPassword).toMatchObject({
+      code: 2,
+      stderr: "tessera: Password should be at least 8 characters\n",
+    });
+    const emailAsPassword = tessera(
+      ["create-superuser", "--email", "admin.person@example.com", "--password", "Admin.Person"],
+      env,
+    );
+    expect(emailAsPassword).toMatchObject({
+      code: 2,
+      stderr: "tessera: Password should not be the e-mail address\n",
+    });
     expect(users()).toHaveLength(1);
   });
 

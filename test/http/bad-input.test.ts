@@ -1,4 +1,5 @@
 import { describe, expect } from "vitest";
+import { exchange, type RawResponse } from "../support/raw-http.js";
 import {
   bearer,
   cookie,
@@ -282,5 +283,149 @@ describe("unparseable bodies", () => {
         },
       ],
     );
+  });
+});
+
+describe("bodies that are not UTF-8: 400 as FastAPI answers, nothing written", () => {
+  /** Two bytes no UTF-8 text holds. */
+  const NOT_UTF8 = Buffer.from([0xff, 0xfe]);
+  const PARSE_ERROR = { detail: "There was an error parsing the body" };
+
+  /** `text` with {@link NOT_UTF8} in place of each `<?>`, as bytes. */
+  function withBadBytes(text: string): Buffer {
+    const parts = text.split("<?>").map((part) => Buffer.from(part));
+    return Buffer.concat(parts.flatMap((part, at) => (at === 0 ? [part] : [NOT_UTF8, part])));
+  }
+
+  /** The bytes as sent over a socket, untouched by a client's encoder. */
+  async function send(
+    server: { url: string },
+    method: string,
+    path: string,
+    body: Buffer,
+    headers: Record<string, string>,
+  ): Promise<RawResponse> {
+    return exchange(server.url, { method, path, body, headers }).response;
+  }
+
+  function expectParseError(response: RawResponse, what: string) {
+    expect({ what, status: response.status, body: JSON.parse(response.body) }).toEqual({
+      what,
+      status: 400,
+      body: PARSE_ERROR,
+    });
+    expect(response.headers["content-type"]).toBe("application/json");
+  }
+
+  const JSON_TYPE = { "content-type": "application/json" };
+  const FORM_TYPE = { "content-type": "application/x-www-form-urlencoded" };
+
+  test("PATCH /users/me and /users/{id}: the password and email stay as they were", async ({
+    server,
+  }) => {
+    const { user, token } = await server.user();
+    const { token: root } = await server.superuser();
+    const before = await server.snapshot();
+    const bodies = [
+      `{"password": "${PASSWORD}<?>"}`,
+      `{"password": "<?>"}`,
+      `{"email": "alice<?>@example.com"}`,
+      `{"email": "new@example.com", "password": "new password <?>"}`,
+      `{"email": "new@example.com", "padding": "<?>"}`,
+    ];
+    for (const text of bodies) {
+      for (const [path, auth] of [
+        ["/users/me", token],
+        [`/users/${user.id}`, root],
+      ] as const) {
+        const headers = { ...JSON_TYPE, authorization: `Bearer ${auth}` };
+        expectParseError(await send(server, "PATCH", path, withBadBytes(text), headers), text);
+      }
+    }
+    expect(await server.snapshot()).toEqual(before);
+    await server.login("alice@example.com", PASSWORD);
+  });
+
+  test("POST /auth/register and /auth/reset-password", async ({ server }) => {
+    for (const text of [
+      `{"email": "bob@example.com", "password": "${PASSWORD}<?>"}`,
+      `{"email": "b<?>b@example.com", "password": "${PASSWORD}"}`,
+    ]) {
+      expectParseError(
+        await send(server, "POST", "/auth/register", withBadBytes(text), JSON_TYPE),
+        text,
+      );
+      // No content type is read as JSON too.
+      expectParseError(await send(server, "POST", "/auth/register", withBadBytes(text), {}), text);
+    }
+    expect(await server.rows("user")).toEqual([]);
+    await server.user();
+    const token = await server.resetToken("alice@example.com");
+    const before = await server.snapshot();
+    const reset = `{"token": "${token}", "password": "new password <?>"}`;
+    expectParseError(
+      await send(server, "POST", "/auth/reset-password", withBadBytes(reset), JSON_TYPE),
+      reset,
+    );
+    expect(await server.snapshot()).toEqual(before);
+    await server.login("alice@example.com", PASSWORD);
+  });
+
+  test("the login forms: percent-encoded or raw, urlencoded or multipart", async ({ server }) => {
+    await server.user();
+    const before = await server.snapshot();
+    const urlencoded = [
+      "username=alice%40example.com&password=%ff%fe",
+      `username=alice%40example.com&password=${encodeURIComponent(PASSWORD)}%ff`,
+      "username=alice%40example.com&password=%c3%28",
+      "username=alice%40example.com&password=%ed%a0%80",
+      "username=alice%40example.com&password=<?>",
+      "username=alice<?>%40example.com&password=x",
+    ];
+    for (const path of ["/auth/login", "/auth/cookie/login"]) {
+      for (const text of urlencoded) {
+        expectParseError(await send(server, "POST", path, withBadBytes(text), FORM_TYPE), text);
+      }
+      const multipart = [
+        "--b",
+        'Content-Disposition: form-data; name="username"',
+        "",
+        "alice@example.com",
+        "--b",
+        'Content-Disposition: form-data; name="password"',
+        "",
+        `${PASSWORD}<?>`,
+        "--b--",
+        "",
+      ].join("\r\n");
+      expectParseError(
+        await send(server, "POST", path, withBadBytes(multipart), {
+          "content-type": "multipart/form-data; boundary=b",
+        }),
+        `${path} multipart`,
+      );
+    }
+    expect(await server.snapshot()).toEqual(before);
+  });
+
+  test("UTF-8 beyond ASCII is read as sent, raw or percent-encoded", async ({ server }) => {
+    const password = "pässwörd 🔑 パスワード";
+    const registered = await send(
+      server,
+      "POST",
+      "/auth/register",
+      Buffer.from(JSON.stringify({ email: "zoë@example.com", password })),
+      JSON_TYPE,
+    );
+    expect(registered.status).toBe(201);
+    const raw = await send(
+      server,
+      "POST",
+      "/auth/login",
+      Buffer.from(`username=zo\u00eb%40example.com&password=${password.replaceAll(" ", "+")}`),
+      FORM_TYPE,
+    );
+    expect(raw.status).toBe(200);
+    await server.login("zoë@example.com", password);
   });
 });

@@ -32,6 +32,73 @@ describe("client addresses", () => {
     expect(resolver.resolve("10.1.2.3", "10.0.0.1, 10.0.0.2")).toBe("10.0.0.1");
     expect(() => new ClientAddressResolver(["example.com"])).toThrow(TypeError);
   });
+
+  it("refuses at construction every trusted proxy that is not written exactly", () => {
+    const malformed = [
+      "10.0.0.0/", // read as /0 before: every address trusted
+      "fd00::/",
+      "10.0.0.0/x",
+      "10.0.0.0/8x",
+      "10.0.0.0/-1",
+      "10.0.0.0/+8",
+      "10.0.0.0/1e1",
+      "10.0.0.0/0x8",
+      "10.0.0.0/8/8",
+      "10.0.0.0/33",
+      "fd00::/129",
+      "10.0.0.0/08",
+      "fd00::/008",
+      " 10.0.0.0/8",
+      "10.0.0.0/8 ",
+      "10.0.0.0/ 8",
+      "10.0.0.0 /8",
+      "10.0.0.1/8",
+      "192.168.1.5/16",
+      "fd00::1/8",
+      "2001:db8::1/64",
+      "fe80::1%eth0",
+      "/8",
+      "",
+      "10.0.0",
+      "example.com",
+    ];
+    for (const entry of malformed) {
+      const build = () => new ClientAddressResolver(["127.0.0.1", entry]);
+      expect(build, entry).toThrow(TypeError);
+      expect(build, entry).toThrow(`trustedProxies: "${entry}"`);
+      let message = "";
+      try {
+        build();
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message, entry).not.toContain("\n");
+    }
+    expect(() => new ClientAddressResolver("10.0.0.0/8" as never)).toThrow(/^trustedProxies/);
+  });
+
+  it("accepts addresses and networks written by their first address", () => {
+    const valid = [
+      "10.0.0.7",
+      "::1",
+      "10.0.0.0/8",
+      "10.0.0.7/32",
+      "0.0.0.0/0",
+      "192.168.0.0/16",
+      "172.16.0.0/12",
+      "fd00::/8",
+      "2001:db8::/32",
+      "2001:db8:ffff::1/128",
+      "::/0",
+    ];
+    for (const entry of valid)
+      expect(() => new ClientAddressResolver([entry]), entry).not.toThrow();
+    const resolver = new ClientAddressResolver(["172.16.0.0/12", "2001:db8::/32"]);
+    expect(resolver.resolve("172.31.255.254", "203.0.113.5")).toBe("203.0.113.5");
+    expect(resolver.resolve("172.32.0.1", "203.0.113.5")).toBe("172.32.0.1");
+    expect(resolver.resolve("2001:db8:1::1", "203.0.113.5")).toBe("203.0.113.5");
+    expect(resolver.resolve("2001:db9::1", "203.0.113.5")).toBe("2001:db9::1");
+  });
 });
 
 describe("MemoryRateLimitStore", () => {

@@ -1,6 +1,7 @@
 import type { MigrateOptions } from "../../adapters/kysely/migrate-to-latest.js";
 import { normalizeEmail } from "../../email.js";
-import { UserAlreadyExists } from "../../errors.js";
+import { InvalidPasswordException, UserAlreadyExists } from "../../errors.js";
+import { defaultPasswordPolicy } from "../../password-policy.js";
 import { UserManager } from "../../user-manager.js";
 import { CliError } from "../cli-error.js";
 import { withDatabase } from "../open-database.js";
@@ -19,7 +20,12 @@ export async function createSuperuser(input: CreateSuperuserInput): Promise<void
   const email = normalizeEmail(input.email);
   if (email === null) throw new CliError(`"${input.email}" is not a valid email address`, 2);
   const password = input.password ?? (await readPassword());
-  if ([...password].length < 8) throw new CliError("the password needs at least 8 characters", 2);
+  try {
+    defaultPasswordPolicy(password, { email });
+  } catch (error) {
+    if (error instanceof InvalidPasswordException) throw new CliError(error.reason, 2);
+    throw error;
+  }
 
   await withDatabase(input.databaseUrl, input.schema, async ({ users }) => {
     const manager = new UserManager(users);

@@ -4,6 +4,9 @@ import { BlockList, isIPv4, isIPv6 } from "node:net";
  * Which peers are proxies whose `X-Forwarded-For` is believed: addresses
  * (`10.0.0.7`, `::1`) and networks in CIDR form (`10.0.0.0/8`, `fd00::/8`).
  * Empty (the default) trusts no header: the client is the socket's peer.
+ * Each entry is checked when the resolver is built: no white space, a prefix
+ * of 0–32 (IPv4) or 0–128 (IPv6) in plain decimal, and a network written by
+ * its first address (`10.0.0.0/8`; `10.1.2.3/8` is refused).
  */
 export type TrustedProxies = readonly string[];
 
@@ -12,14 +15,16 @@ export class ClientAddressResolver {
   readonly #trusted = new BlockList();
   readonly #any: boolean;
 
+  /** Throws a `TypeError` naming the entry that is not an address or network written exactly. */
   constructor(trustedProxies: TrustedProxies = []) {
+    if (!Array.isArray(trustedProxies))
+      throw new TypeError(
+        `trustedProxies must be an array of addresses or networks, e.g. ["10.0.0.0/8"]`,
+      );
     for (const entry of trustedProxies) {
-      const [address = "", bits] = entry.trim().split("/");
-      const family = isIPv4(address) ? "ipv4" : isIPv6(address) ? "ipv6" : null;
-      if (family === null)
-        throw new TypeError(`trustedProxies: "${entry}" is not an IP address or network`);
-      if (bits === undefined) this.#trusted.addAddress(address, family);
-      else this.#trusted.addSubnet(address, Number(bits), family);
+      const { address, prefix, family } = parseTrustedProxy(entry);
+      if (prefix === null) this.#trusted.addAddress(address, family);
+      else this.#trusted.addSubnet(address, prefix, family);
     }
     this.#any = trustedProxies.length > 0;
   }
@@ -47,6 +52,60 @@ export class ClientAddressResolver {
   #isTrusted(address: string): boolean {
     return this.#trusted.check(address, isIPv4(address) ? "ipv4" : "ipv6");
   }
+}
+
+/** One entry of {@link TrustedProxies}, checked: an address, or a network with its prefix length. */
+interface TrustedProxy {
+  address: string;
+  /** `null` for a single address. */
+  prefix: number | null;
+  family: "ipv4" | "ipv6";
+}
+
+/** A prefix length as written in CIDR: decimal digits, no sign, no leading zero. */
+const PREFIX = /^(0|[1-9][0-9]{0,2})$/;
+
+/**
+ * Parses an entry strictly, since a lenient reading fails open: `"10.0.0.0/"`
+ * read as `/0` would trust every address. A network must be written by its
+ * first address (`10.0.0.0/8`, not `10.1.2.3/8`, which may be a typo for
+ * `/32`), as Python's `ip_network` requires.
+ */
+function parseTrustedProxy(entry: string): TrustedProxy {
+  const refuse = (why: string) =>
+    new TypeError(
+      `trustedProxies: "${entry}" ${why}; write an address ("10.0.0.7", "::1") or a network ("10.0.0.0/8", "fd00::/8")`,
+    );
+  if (typeof entry !== "string") throw refuse("is not a string");
+  if (/\s/.test(entry)) throw refuse("contains white space");
+  const slash = entry.indexOf("/");
+  const address = slash === -1 ? entry : entry.slice(0, slash);
+  const family = isIPv4(address) ? "ipv4" : isIPv6(address) ? "ipv6" : null;
+  if (family === null) throw refuse("is not an IP address or network");
+  if (address.includes("%")) throw refuse("has a zone index");
+  if (slash === -1) return { address, prefix: null, family };
+  const bits = entry.slice(slash + 1);
+  const max = family === "ipv4" ? 32 : 128;
+  if (!PREFIX.test(bits) || Number(bits) > max)
+    throw refuse(`has no valid prefix length after "/" (0 to ${max}, without leading zeros)`);
+  const prefix = Number(bits);
+  if (!hostBitsClear(address, family, prefix))
+    throw refuse(`sets bits past its /${prefix} prefix (write the network's first address)`);
+  return { address, prefix, family };
+}
+
+/** Whether every bit of the address past the prefix is zero. */
+function hostBitsClear(address: string, family: "ipv4" | "ipv6", prefix: number): boolean {
+  const width = family === "ipv4" ? 8 : 16;
+  const parts =
+    family === "ipv4"
+      ? address.split(".").map(Number)
+      : ipv6Groups(address).map((group) => Number.parseInt(group, 16));
+  return parts.every((part, index) => {
+    const kept = Math.min(Math.max(prefix - index * width, 0), width);
+    const hostMask = (1 << (width - kept)) - 1;
+    return (part & hostMask) === 0;
+  });
 }
 
 /** `::ffff:192.0.2.1` (an IPv4 client on a dual-stack socket) → `192.0.2.1`. */
