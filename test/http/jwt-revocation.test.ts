@@ -130,9 +130,6 @@ describe.runIf(STRATEGY === "jwt")(
       const { user, token } = await server.user("alice@example.com");
       const other = await server.login("alice@example.com");
       const { token: root } = await server.superuser();
-      const unknown = await server.fetch("/users/me/nothing-here", { headers: bearer(token) });
-      expect(unknown.status).toBe(404);
-      const notFound = await unknown.text();
       for (const [method, path, as] of [
         ["GET", "/users/me/sessions", token],
         ["DELETE", "/users/me/sessions", token],
@@ -142,7 +139,11 @@ describe.runIf(STRATEGY === "jwt")(
       ] as const) {
         const response = await server.fetch(path, { method, headers: bearer(as) });
         expect([method, path, response.status]).toEqual([method, path, 404]);
-        expect(await response.text()).toBe(notFound);
+        // The framework's own answer to a path nobody serves (some name the path in it).
+        const elsewhere = path.replace("sessions", "nothing-here");
+        const unknown = await server.fetch(elsewhere, { method, headers: bearer(as) });
+        expect(unknown.status).toBe(404);
+        expect((await response.text()).replace(path, elsewhere)).toBe(await unknown.text());
       }
       // Nothing was ended by them.
       expect((await server.me(bearer(other))).status).toBe(200);
