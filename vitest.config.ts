@@ -8,11 +8,15 @@ import { selectedEngines, selectedFrameworks } from "./test/support/engines.js";
  * running the HTTP contract on SQLite. `TESSERA_ENGINES=sqlite,postgres` and
  * `TESSERA_FRAMEWORKS=express,fastify` pick them (default: all).
  */
-/** The contract files that hold for every strategy, and those that also need revocation. */
+/**
+ * The contract files that hold for every strategy; those whose revocations a JWT honours by
+ * raising the user's stamp (credential changes); and those that also need one token revoked.
+ */
 const ANY_STRATEGY = [
   "bad-input",
   "body-limit-keep-alive",
   "csrf",
+  "jwt-revocation",
   "private-answers",
   "rate-limit",
   "register",
@@ -22,10 +26,11 @@ const ANY_STRATEGY = [
   "users-admin",
   "verify",
 ];
-const REVOCABLE = ["revocation", "unauthorized", "users-me"];
+const BY_STAMP = ["revocation", "users-me"];
+const REVOCABLE = [...BY_STAMP, "unauthorized"];
 const STRATEGY_SUITES = [
   { strategy: "redis", files: [...ANY_STRATEGY, ...REVOCABLE] },
-  { strategy: "jwt", files: ANY_STRATEGY },
+  { strategy: "jwt", files: [...ANY_STRATEGY, ...BY_STAMP] },
 ];
 
 export default defineConfig({
@@ -89,7 +94,7 @@ export default defineConfig({
       })),
       // The storage-agnostic part of the HTTP contract suite once more per other strategy, on
       // SQLite (the rest asserts the database strategy's own tables and features: the rows it
-      // stores, refresh tokens, caps, idle timeouts, fresh sessions; and, for JWTs, revocation).
+      // stores, refresh tokens, caps, idle timeouts, fresh sessions; and, for JWTs, logout).
       ...(selectedEngines().includes("sqlite") ? STRATEGY_SUITES : []).map(
         ({ strategy, files }) => ({
           extends: true as const,

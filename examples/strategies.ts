@@ -10,8 +10,8 @@ export const redisBackend = new AuthenticationBackend({
   transport: new BearerTransport({ tokenUrl: "redis/login" }),
   getStrategy: () => new RedisStrategy<User>(redis, { lifetimeSeconds: 3600 }),
 });
-// Signed tokens: nothing stored, and nothing revokes one before it expires (keep the lifetime
-// short); a new password or email ends them all, as the token carries the user's stamp.
+// Signed tokens: nothing stored, so logout ends none before it expires (keep the lifetime short);
+// "log out everywhere" and a new password or email end them by the user's stamp (no sessions routes).
 const jwtSecret = process.env.JWT_SECRET;
 if (!jwtSecret) throw new Error("set JWT_SECRET (32 bytes or more, from your secret store)");
 export const jwtBackend = new AuthenticationBackend({

@@ -1,7 +1,7 @@
 import type { HttpResult } from "./http/http-result.js";
 import type { User } from "./models.js";
 import type { SessionInfo } from "./sessions.js";
-import type { Strategy } from "./strategies/strategy.js";
+import { keepsSessions, type Strategy } from "./strategies/strategy.js";
 import type { Transport } from "./transports/transport.js";
 
 export interface AuthenticationBackendOptions<U extends User<ID>, ID, Ctx> {
@@ -14,6 +14,14 @@ export interface AuthenticationBackendOptions<U extends User<ID>, ID, Ctx> {
    * injected; return a shared instance when there is none.
    */
   getStrategy: (ctx: Ctx) => Strategy<U, ID>;
+  /**
+   * Whether the strategy keeps sessions it can list and end one by one (the
+   * database and Redis strategies do, a JWT does not): the sessions routes
+   * are mounted only when every backend's strategy does.
+   * @default learned when the routes are built, from one strategy made by
+   * `getStrategy` with no request context (declare it if that throws)
+   */
+  keepsSessions?: boolean;
 }
 
 /**
@@ -31,11 +39,35 @@ export class AuthenticationBackend<U extends User<ID>, ID = U["id"], Ctx = unkno
   readonly name: string;
   readonly transport: Transport;
   readonly getStrategy: (ctx: Ctx) => Strategy<U, ID>;
+  #keepsSessions: boolean | undefined;
 
   constructor(options: AuthenticationBackendOptions<U, ID, Ctx>) {
     this.name = options.name;
     this.transport = options.transport;
     this.getStrategy = options.getStrategy;
+    this.#keepsSessions = options.keepsSessions;
+  }
+
+  /**
+   * Whether the strategy keeps sessions it can list and end (see
+   * {@link AuthenticationBackendOptions.keepsSessions}). Read when routes are
+   * built; throws there when it cannot be learned.
+   */
+  get keepsSessions(): boolean {
+    if (this.#keepsSessions === undefined) {
+      let strategy: Strategy<U, ID>;
+      try {
+        // Startup, not a request: the factory gets no context.
+        strategy = this.getStrategy(undefined as Ctx);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new TypeError(
+          `backend "${this.name}": getStrategy() without a request context threw (${reason}), so whether its strategy keeps sessions is unknown: declare keepsSessions: true or false on the AuthenticationBackend`,
+        );
+      }
+      this.#keepsSessions = keepsSessions(strategy);
+    }
+    return this.#keepsSessions;
   }
 
   /** Issues a token for the user and answers as the transport does. */

@@ -166,6 +166,7 @@ export {
 } from "./strategies/database-strategy.js";
 export {
   JWT_AUTH_AUDIENCE,
+  JWT_CARRIED_CHANGES,
   type JwtAlgorithm,
   JwtStrategy,
   type JwtStrategyOptions,
@@ -175,7 +176,7 @@ export type {
   RefreshTokenOptions,
   TokenPair,
 } from "./strategies/refresh-tokens.js";
-export type { RevokeOptions, Strategy } from "./strategies/strategy.js";
+export { keepsSessions, type RevokeOptions, type Strategy } from "./strategies/strategy.js";
 export {
   type Authentication,
   type AuthenticationRefusal,

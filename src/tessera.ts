@@ -1,5 +1,6 @@
 import type { AuthenticationBackend } from "./authentication-backend.js";
 import { type Clock, systemClock } from "./clock.js";
+import { StaleUser } from "./errors.js";
 import { type EventSource, type RevocationReason, TesseraEvents } from "./events.js";
 import { ClientAddressResolver, type TrustedProxies } from "./http/rate-limit/client-address.js";
 import {
@@ -108,6 +109,9 @@ export type Authentication<U extends User<ID>, ID = U["id"], Ctx = unknown> =
   | { status: 200; user: null; token: null; backend: null; refusal: null }
   | { status: 401 | 403; user: null; token: null; backend: null; refusal: AuthenticationRefusal };
 
+/** Tries of a stamp raise whose user keeps changing under it. */
+const STAMP_ATTEMPTS = 3;
+
 const ANONYMOUS = { status: 200, user: null, token: null, backend: null, refusal: null } as const;
 const refused = (status: 401 | 403, refusal: AuthenticationRefusal) =>
   ({ status, user: null, token: null, backend: null, refusal }) as const;
@@ -173,8 +177,13 @@ export class Tessera<U extends User<ID>, ID = U["id"], Ctx = unknown> {
   /**
    * Revokes every token of the user through each backend's strategy (once per
    * distinct strategy), except `options.keep`, a token as the client holds it.
-   * Strategies without `destroyAllTokens` are skipped. With `cause`, emits
-   * `session.revoked` when any session ended. Returns how many ended.
+   * A strategy without `destroyAllTokens` (a JWT) keeps nothing to delete: its
+   * tokens end by a raise of the user's security stamp, made here unless the
+   * caller raised it already (`options.previousStamp`, as after a credential
+   * change), to the stamp that keeps `keep` working where a strategy can
+   * ({@link nextSecurityStamp}). With `cause`, emits `session.revoked` when
+   * any session ended. Returns how many ended (a stamp raise counts one: the
+   * number of JWTs it ended is not known).
    */
   async revokeAllTokens(
     ctx: Ctx,
@@ -182,9 +191,21 @@ export class Tessera<U extends User<ID>, ID = U["id"], Ctx = unknown> {
     options: RevokeOptions = {},
     cause?: RevocationCause,
   ): Promise<number> {
+    const strategies = this.#distinctStrategies(ctx);
     let count = 0;
-    for (const strategy of this.#distinctStrategies(ctx)) {
-      const ended = await strategy.destroyAllTokens?.(user, options);
+    let revoke = options;
+    if (
+      options.previousStamp === undefined &&
+      [...strategies].some((strategy) => !strategy.destroyAllTokens)
+    ) {
+      const raised = await this.#raiseStamp(ctx, user, options.keep);
+      if (raised === null) return 0;
+      count += 1;
+      ({ user } = raised);
+      revoke = { keep: options.keep, previousStamp: raised.previousStamp };
+    }
+    for (const strategy of strategies) {
+      const ended = await strategy.destroyAllTokens?.(user, revoke);
       if (typeof ended === "number") count += ended;
     }
     if (cause && count > 0) {
@@ -198,6 +219,39 @@ export class Tessera<U extends User<ID>, ID = U["id"], Ctx = unknown> {
       });
     }
     return count;
+  }
+
+  /**
+   * The security stamp a change to `user` made from the token `keep` should
+   * raise the user's to, so that `keep` keeps working: asked of each
+   * backend's strategy that can tell (a JWT's); `undefined` (raise by one,
+   * and the strategies that store tokens carry `keep` over) otherwise.
+   */
+  async nextSecurityStamp(ctx: Ctx, user: U, keep: string): Promise<number | undefined> {
+    for (const strategy of this.#distinctStrategies(ctx)) {
+      const next = await strategy.nextSecurityStamp?.(user, keep);
+      if (typeof next === "number") return next;
+    }
+    return undefined;
+  }
+
+  /** Raises the user's stamp, read again and retried when it changed meanwhile; `null` if the user is gone. */
+  async #raiseStamp(
+    ctx: Ctx,
+    user: U,
+    keep: string | undefined,
+  ): Promise<{ user: U; previousStamp: number } | null> {
+    const manager = this.getUserManager(ctx);
+    let current: U | null = user;
+    for (let attempt = 0; attempt < STAMP_ATTEMPTS && current !== null; attempt++) {
+      const next =
+        keep === undefined ? undefined : await this.nextSecurityStamp(ctx, current, keep);
+      const raised = await manager.raiseSecurityStamp(current, next);
+      if (raised) return { user: raised, previousStamp: current.securityStamp };
+      current = await manager.userDb.get(current.id);
+    }
+    if (current === null) return null;
+    throw new StaleUser();
   }
 
   /**

@@ -89,6 +89,13 @@ export interface WriteOptions {
   request?: HttpRequest;
   /** Where the password's hash queues when hashing is saturated (see {@link HashOptions}). @default 0 */
   hashingPriority?: number;
+  /**
+   * The security stamp an update that ends sessions raises the user's to
+   * (`Tessera.nextSecurityStamp` gives the one that keeps the requester's
+   * token). Ignored by a change that ends none.
+   * @default the stamp as read plus one
+   */
+  securityStamp?: number;
 }
 
 /** What a create or update request holds besides custom fields. */
@@ -276,11 +283,21 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
       if (userUpdate.isSuperuser !== undefined) data.isSuperuser = userUpdate.isSuperuser;
       if (userUpdate.isVerified !== undefined) data.isVerified = userUpdate.isVerified;
     }
-    if (endsSessions) data.securityStamp = user.securityStamp + 1;
+    if (endsSessions) data.securityStamp = options.securityStamp ?? user.securityStamp + 1;
     const updated = Object.keys(data).length > 0 ? await this.userDb.update(user, data) : user;
     if (updated === null) throw new StaleUser();
     await this.#hooks.onAfterUpdate?.(updated, userUpdate, request);
     return updated;
+  }
+
+  /**
+   * Raises the user's security stamp (to `next`): every token issued under
+   * the current one ends, where the strategy keeps none to delete (a JWT).
+   * A compare-and-set: `null` when the user changed since `user` was read
+   * (read it again and retry) or is gone.
+   */
+  async raiseSecurityStamp(user: U, next = user.securityStamp + 1): Promise<U | null> {
+    return this.userDb.update(user, { securityStamp: next });
   }
 
   /**

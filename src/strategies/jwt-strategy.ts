@@ -1,4 +1,5 @@
 import {
+  createHash,
   createPrivateKey,
   createPublicKey,
   createSecretKey,
@@ -50,6 +51,15 @@ export interface JwtStrategyOptions {
 /** HS256 wants a key at least as long as its hash. */
 const MIN_SECRET_BYTES = 32;
 const MAX_TOKEN_LENGTH = 4096;
+/** How many credential changes in a row one JWT makes and survives (see {@link JwtStrategy}). */
+export const JWT_CARRIED_CHANGES = 8;
+
+/** The claims tessera reads from a verified JWT. */
+interface Claims {
+  sub?: unknown;
+  jti?: unknown;
+  tessera_stamp?: unknown;
+}
 
 // Process scope: a strategy built per request (the seed's factory) imports each key once.
 const keys = new Map<string, { sign: KeyObject; verify: KeyObject }>();
@@ -58,11 +68,21 @@ const keys = new Map<string, { sign: KeyObject; verify: KeyObject }>();
  * FastAPI Users' JWT strategy: a token is a signed `{sub, aud, exp}`; reading
  * it costs a signature check and one user lookup, and no token is stored.
  *
- * **A JWT cannot be revoked before it expires**: logout answers 204 and the
- * token keeps working until `exp` (keep `lifetimeSeconds` short). One
- * exception: tessera writes the user's security stamp in the token
- * (`tessera_stamp`), so a new password, a new email or a deactivation ends
- * every JWT issued before it. Sessions cannot be listed or ended one by one.
+ * **A JWT cannot be revoked one by one before it expires**: logout answers
+ * 204 and the token keeps working until `exp` (keep `lifetimeSeconds` short),
+ * and there are no sessions to list or end one by one (the sessions routes
+ * are not mounted). What ends JWTs is the user's security stamp, written in
+ * each token (`tessera_stamp`): a new password, a new email, a deactivation,
+ * a password reset or "log out everywhere" raises it, and every JWT signed
+ * before stops working.
+ *
+ * A change the user makes from a JWT keeps that JWT working (as the database
+ * strategy keeps the session that made it): the stamp is raised to a value
+ * derived from the stamp and the `jti` of that token ({@link nextSecurityStamp}),
+ * which {@link readToken} accepts for that token only. Up to
+ * {@link JWT_CARRIED_CHANGES} changes in a row from one JWT keep it; the next
+ * ends it too (log in again). Another JWT survives such a change only if the
+ * derived stamp happens to fall in its own chain, a chance under 1 in 10^8.
  *
  * @example
  * const strategy = new JwtStrategy({ secret: process.env.JWT_SECRET, lifetimeSeconds: 900 });
@@ -88,19 +108,8 @@ export class JwtStrategy<U extends User<ID>, ID = U["id"]> implements Strategy<U
   }
 
   async readToken(token: string | null, userManager: UserManager<U, ID>): Promise<U | null> {
-    if (token === null || token.length > MAX_TOKEN_LENGTH) return null;
-    let claims: { sub?: unknown; tessera_stamp?: unknown };
-    try {
-      ({ payload: claims } = await jwtVerify(token, this.#keys.verify, {
-        algorithms: [this.algorithm],
-        audience: this.audience,
-        currentDate: this.#clock(),
-        requiredClaims: this.lifetimeSeconds === null ? ["sub"] : ["sub", "exp"],
-      }));
-    } catch {
-      return null;
-    }
-    if (typeof claims.sub !== "string") return null;
+    const claims = await this.#verify(token);
+    if (claims === null || typeof claims.sub !== "string") return null;
     const id = userManager.parseId(claims.sub);
     if (id === null) return null;
     let user: U;
@@ -110,9 +119,42 @@ export class JwtStrategy<U extends User<ID>, ID = U["id"]> implements Strategy<U
       if (error instanceof UserNotExists) return null;
       throw error;
     }
-    // FastAPI Users' tokens carry no stamp: they are as old as stamp 0.
-    const stamp = claims.tessera_stamp ?? 0;
-    return stamp === user.securityStamp ? user : null;
+    return changesSince(claims, user.securityStamp) === null ? null : user;
+  }
+
+  /**
+   * The stamp a credential change made from `keep` raises the user's to:
+   * derived from the user's stamp and `keep`'s `jti`, so that `keep` alone
+   * reads as the user afterwards. `null` when `keep` is not a working JWT of
+   * `user`, carries no `jti` (FastAPI Users' own), or has made
+   * {@link JWT_CARRIED_CHANGES} changes already: the stamp then goes up by one
+   * and `keep` ends with the others.
+   */
+  async nextSecurityStamp(user: U, keep: string): Promise<number | null> {
+    const claims = await this.#verify(keep);
+    if (claims === null || claims.sub !== String(user.id) || typeof claims.jti !== "string") {
+      return null;
+    }
+    const made = changesSince(claims, user.securityStamp);
+    if (made === null || made >= JWT_CARRIED_CHANGES) return null;
+    const next = derivedStamp(user.securityStamp, claims.jti);
+    return next === user.securityStamp ? null : next;
+  }
+
+  /** The token's claims if its signature, audience and expiry hold; else `null`. */
+  async #verify(token: string | null): Promise<Claims | null> {
+    if (token === null || token.length > MAX_TOKEN_LENGTH) return null;
+    try {
+      const { payload } = await jwtVerify(token, this.#keys.verify, {
+        algorithms: [this.algorithm],
+        audience: this.audience,
+        currentDate: this.#clock(),
+        requiredClaims: this.lifetimeSeconds === null ? ["sub"] : ["sub", "exp"],
+      });
+      return payload;
+    } catch {
+      return null;
+    }
   }
 
   async writeToken(user: U): Promise<string> {
@@ -145,6 +187,34 @@ export class JwtStrategy<U extends User<ID>, ID = U["id"]> implements Strategy<U
       return null;
     }
   }
+}
+
+/**
+ * How many changes made from this token lead from the stamp it was signed
+ * with to `current`; `null` when none do (a change made elsewhere, or a
+ * password reset, ended it). FastAPI Users' tokens carry no stamp: they are
+ * as old as stamp 0.
+ */
+function changesSince(claims: Claims, current: number): number | null {
+  const signed = claims.tessera_stamp ?? 0;
+  if (signed === current) return 0;
+  if (typeof signed !== "number" || typeof claims.jti !== "string") return null;
+  let stamp = signed;
+  for (let made = 1; made <= JWT_CARRIED_CHANGES; made++) {
+    stamp = derivedStamp(stamp, claims.jti);
+    if (stamp === current) return made;
+  }
+  return null;
+}
+
+/**
+ * The stamp after a change made from the token `jti`: 30 bits of a hash, so
+ * that raises by one after it stay within a 32-bit integer column.
+ */
+function derivedStamp(stamp: number, jti: string): number {
+  return (
+    createHash("sha256").update(`tessera-stamp:${stamp}:${jti}`).digest().readUInt32BE(0) >>> 2
+  );
 }
 
 function keysFor(

@@ -24,8 +24,9 @@ export interface Strategy<U extends User<ID>, ID = U["id"]> {
   destroyToken(token: string, user: U): Promise<void>;
   /**
    * Revokes every token of the user except `keep`. Optional: a strategy
-   * without it (a stateless one) cannot revoke, and
-   * {@link Tessera.revokeAllTokens} skips it.
+   * without it (a stateless one) keeps no tokens to delete, and
+   * {@link Tessera.revokeAllTokens} revokes its tokens by raising the user's
+   * security stamp instead.
    */
   destroyAllTokens?(user: U, options?: RevokeOptions): Promise<unknown>;
   /**
@@ -40,6 +41,27 @@ export interface Strategy<U extends User<ID>, ID = U["id"]> {
   sessionStartedAt?(token: string): Promise<Date | null>;
   /** Ends one of the user's sessions by its public id; `false` if the user has none by that id. */
   destroySession?(user: U, sessionId: string): Promise<boolean>;
+  /**
+   * The security stamp to raise the user's to so that `keep` (a token as
+   * the client holds it, that reads as `user` now) alone survives the raise:
+   * every other token of the user issued so far ends. Optional: for a
+   * strategy that cannot carry a token over by writing it (a stateless one);
+   * `null` when `keep` is not one of its tokens for `user` now. Without it
+   * the stamp goes up by one and `destroyAllTokens` carries `keep` over.
+   */
+  nextSecurityStamp?(user: U, keep: string): Promise<number | null>;
+}
+
+/**
+ * Whether a strategy keeps sessions it can list and end one by one, all at
+ * once or all but one: what the sessions routes need of every backend.
+ */
+export function keepsSessions<U extends User<ID>, ID>(strategy: Strategy<U, ID>): boolean {
+  return (
+    strategy.listSessions !== undefined &&
+    strategy.destroySession !== undefined &&
+    strategy.destroyAllTokens !== undefined
+  );
 }
 
 /** Which session survives a revocation of all the user's sessions. */

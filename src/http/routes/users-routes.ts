@@ -36,7 +36,9 @@ export interface UsersRoutesOptions<U> extends UserRoutesOptions<U> {
   /**
    * Serve the sessions routes: `GET`/`DELETE /me/sessions`,
    * `DELETE /me/sessions/{session_id}`, and under `/{id}` for superusers.
-   * @default true
+   * They need every backend's strategy to keep sessions (a JWT keeps none):
+   * `true` with one that does not throws.
+   * @default true when every backend's strategy keeps sessions, else false
    */
   sessions?: boolean;
 }
@@ -132,7 +134,11 @@ export function usersRoutes<U extends User<ID>, ID, Ctx>(
       const refusal = await freshOrPassword(call, requester, change);
       if (refusal) return refusal;
     }
+    // The requester keeps their own session when the user changed is themself.
+    const keep = requester.user.id === user.id ? requester.token : undefined;
     try {
+      const securityStamp =
+        keep === undefined ? undefined : await tessera.nextSecurityStamp(call.ctx, user, keep);
       const updated = await manager.update(
         {
           ...userFieldValues(userFields, change),
@@ -143,10 +149,8 @@ export function usersRoutes<U extends User<ID>, ID, Ctx>(
           isVerified: is_verified,
         } as UserUpdate & Partial<ExtraFieldsOf<U>>,
         user,
-        { safe, request: call.request },
+        { safe, request: call.request, securityStamp },
       );
-      // The requester keeps their own session when the user changed is themself.
-      const keep = requester.user.id === updated.id ? requester.token : undefined;
       await tessera.credentialsChanged(call.ctx, user, updated, {
         keep,
         source: eventSource(tessera, call.request),
@@ -237,7 +241,13 @@ export function usersRoutes<U extends User<ID>, ID, Ctx>(
       },
     },
   ];
-  const sessions = options.sessions ?? true;
+  const sessions = options.sessions ?? tessera.backends.every((backend) => backend.keepsSessions);
+  const stateless = tessera.backends.find((backend) => !backend.keepsSessions);
+  if (sessions && stateless) {
+    throw new TypeError(
+      `usersRoutes({ sessions: true }): backend "${stateless.name}" keeps no sessions to list or end (a JWT strategy): leave sessions unset, or give every backend a strategy that keeps sessions`,
+    );
+  }
   return sessions ? [...routes, ...sessionRoutes(tessera, { me, superuser, findUser })] : routes;
 }
 
