@@ -11,7 +11,9 @@ export interface AuthenticationBackendOptions<U extends User<ID>, ID, Ctx> {
   /**
    * Builds the strategy for one request. It receives the request's context, so a
    * request-scoped database handle (a transaction, a tenant's connection) can be
-   * injected; return a shared instance when there is none.
+   * injected; return a shared instance when there is none. A factory that
+   * takes no argument is called once here, so a strategy that cannot be built
+   * (a JWT secret too short) stops the app now, not at the first request.
    */
   getStrategy: (ctx: Ctx) => Strategy<U, ID>;
 }
@@ -36,6 +38,7 @@ export class AuthenticationBackend<U extends User<ID>, ID = U["id"], Ctx = unkno
     this.name = options.name;
     this.transport = options.transport;
     this.getStrategy = options.getStrategy;
+    if (options.getStrategy.length === 0) options.getStrategy(undefined as Ctx);
   }
 
   /** Issues a token for the user and answers as the transport does. */
