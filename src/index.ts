@@ -26,6 +26,7 @@ export type { RefreshTokenDatabase } from "./db/refresh-token-database.js";
 export type { UserDatabase } from "./db/user-database.js";
 export { normalizeEmail } from "./email.js";
 export {
+  DatabaseNotMigrated,
   DatabaseUnavailableError,
   ErrorCode,
   InvalidEmail,
