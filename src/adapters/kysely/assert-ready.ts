@@ -4,7 +4,7 @@ import { guarded } from "./guard.js";
 import { resolveSchema, type Schema, type SchemaOptions } from "./schema.js";
 
 /** Every column tessera's current migrations create, by table (custom user fields added). */
-export function expectedColumns(schema: Schema): [table: string, columns: string[]][] {
+function expectedColumns(schema: Schema): [table: string, columns: string[]][] {
   return [
     [
       schema.userTable,
