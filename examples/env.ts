@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { isIP } from "node:net";
 import { redactUrl } from "tessera-auth";
 import type { SetupConfig } from "./setup.js";
+import { EnvError } from "./startup-error.js";
 
 /** Where a server listens, and the setup it runs, from its environment. */
 export interface ServerConfig {
@@ -18,7 +20,7 @@ const ADAPTERS = ["kysely", "drizzle"] as const;
 
 function oneOf<T extends string>(name: string, value: string, valid: readonly T[]): T {
   if ((valid as readonly string[]).includes(value)) return value as T;
-  throw new Error(`${name} must be one of ${valid.join(", ")}, not "${value}"`);
+  throw new EnvError(`${name} must be one of ${valid.join(", ")}, not "${value}"`);
 }
 
 function engineOf(databaseUrl: string): string {
@@ -29,6 +31,51 @@ function engineOf(databaseUrl: string): string {
 }
 
 const isMongoUrl = (url: string) => /^mongodb(\+srv)?:\/\//.test(url);
+
+/** PORT: 0 (any free port) to 65535. */
+function portOf(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) {
+    throw new EnvError(`PORT: "${value}" is not a port number (1-65535, or 0 for any free port)`);
+  }
+  return port;
+}
+
+/** A positive whole number of seconds. */
+function secondsOf(name: string, value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+$/.test(value) || seconds === 0) {
+    throw new EnvError(
+      `${name}: "${value}" is not a number of seconds (a positive integer, e.g. 3600)`,
+    );
+  }
+  return seconds;
+}
+
+/** An absolute http(s) URL. */
+function httpUrl(name: string, value: string, example: string): string {
+  const url = URL.canParse(value) ? new URL(value) : null;
+  if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new EnvError(`${name}: "${value}" is not an http(s) URL (e.g. ${example})`);
+  }
+  return value;
+}
+
+/** An IP address or a CIDR network (`10.0.0.0/8`). */
+function checkProxy(entry: string): string {
+  const [address = "", bits, extra] = entry.split("/");
+  const family = isIP(address);
+  const maxBits = family === 6 ? 128 : 32;
+  const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits);
+  if (family === 0 || extra !== undefined || !bitsOk) {
+    throw new EnvError(
+      `TESSERA_TRUSTED_PROXIES: "${entry}" is not an IP address or network (e.g. 10.0.0.1 or 10.0.0.0/8)`,
+    );
+  }
+  return entry;
+}
+
+const MIN_SECRET_BYTES = 32;
 
 const list = (value = "") =>
   value
@@ -50,13 +97,26 @@ const list = (value = "") =>
  * loudly where a setting is unsafe.
  */
 export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const port = Number(env.PORT ?? 8000);
+  const port = portOf(env.PORT ?? "8000");
   const hostname = env.HOST ?? "127.0.0.1";
   const databaseUrl = env.DATABASE_URL ?? "sqlite:tessera.db";
-  const exposeTokens = env.TESSERA_EXPOSE_TOKENS === "1";
+  const lifetimeSeconds = secondsOf("TESSERA_TOKEN_LIFETIME", env.TESSERA_TOKEN_LIFETIME ?? "3600");
+  const exposeTokens = (env.TESSERA_EXPOSE_TOKENS ?? "0") === "1";
+  if (!["0", "1"].includes(env.TESSERA_EXPOSE_TOKENS ?? "0")) {
+    throw new EnvError(
+      `TESSERA_EXPOSE_TOKENS must be "1" or "0", not "${env.TESSERA_EXPOSE_TOKENS}"`,
+    );
+  }
+  const baseUrl = env.TESSERA_BASE_URL
+    ? httpUrl("TESSERA_BASE_URL", env.TESSERA_BASE_URL, "https://app.example.com")
+    : `http://${hostname}:${port}`;
+  const trustedOrigins = list(env.TESSERA_TRUSTED_ORIGINS).map((origin) =>
+    httpUrl("TESSERA_TRUSTED_ORIGINS", origin, "https://app.example.com"),
+  );
+  const trustedProxies = list(env.TESSERA_TRUSTED_PROXIES).map(checkProxy);
   const rateLimit = (env.TESSERA_RATE_LIMIT ?? "on").toLowerCase();
   if (rateLimit !== "on" && rateLimit !== "off") {
-    throw new Error(`TESSERA_RATE_LIMIT must be "on" or "off", not "${rateLimit}"`);
+    throw new EnvError(`TESSERA_RATE_LIMIT must be "on" or "off", not "${rateLimit}"`);
   }
   if (rateLimit === "off") {
     console.warn(
@@ -65,41 +125,41 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
   }
   const maxSessions = env.TESSERA_MAX_SESSIONS ? Number(env.TESSERA_MAX_SESSIONS) : null;
   if (maxSessions !== null && !(Number.isInteger(maxSessions) && maxSessions >= 1)) {
-    throw new Error(
+    throw new EnvError(
       `TESSERA_MAX_SESSIONS must be a positive integer, not "${env.TESSERA_MAX_SESSIONS}"`,
     );
   }
   const idleTimeout = env.TESSERA_IDLE_TIMEOUT ? Number(env.TESSERA_IDLE_TIMEOUT) : null;
   if (idleTimeout !== null && !(Number.isFinite(idleTimeout) && idleTimeout > 0)) {
-    throw new Error(
+    throw new EnvError(
       `TESSERA_IDLE_TIMEOUT must be a positive number of seconds, not "${env.TESSERA_IDLE_TIMEOUT}"`,
     );
   }
   const purgeEvery = env.TESSERA_PURGE_INTERVAL ? Number(env.TESSERA_PURGE_INTERVAL) : null;
   if (purgeEvery !== null && !(Number.isFinite(purgeEvery) && purgeEvery > 0)) {
-    throw new Error(
+    throw new EnvError(
       `TESSERA_PURGE_INTERVAL must be a positive number of seconds, not "${env.TESSERA_PURGE_INTERVAL}"`,
     );
   }
   const refreshTokens = env.TESSERA_REFRESH_TOKENS ?? "0";
   if (refreshTokens !== "0" && refreshTokens !== "1") {
-    throw new Error(`TESSERA_REFRESH_TOKENS must be "1" or "0", not "${refreshTokens}"`);
+    throw new EnvError(`TESSERA_REFRESH_TOKENS must be "1" or "0", not "${refreshTokens}"`);
   }
   const cache = env.TESSERA_CACHE ?? "0";
   if (cache !== "0" && cache !== "1") {
-    throw new Error(`TESSERA_CACHE must be "1" or "0", not "${cache}"`);
+    throw new EnvError(`TESSERA_CACHE must be "1" or "0", not "${cache}"`);
   }
   const strategy = oneOf("TESSERA_STRATEGY", env.TESSERA_STRATEGY || "database", STRATEGIES);
   let adapter: "kysely" | "drizzle" | "mongodb";
   if (isMongoUrl(databaseUrl)) {
     // A mongodb:// URL has one adapter; TESSERA_ADAPTER picks among the SQL ones.
     if (env.TESSERA_ADAPTER) {
-      throw new Error(
+      throw new EnvError(
         `TESSERA_ADAPTER=${env.TESSERA_ADAPTER} is for SQL databases; a mongodb:// DATABASE_URL runs the MongoDB adapter`,
       );
     }
     if (cache === "1" && !env.REDIS_URL) {
-      throw new Error(
+      throw new EnvError(
         "TESSERA_CACHE=1 on MongoDB needs REDIS_URL (its invalidations go through Redis)",
       );
     }
@@ -116,19 +176,31 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
       "TESSERA_CACHE",
     ] as const) {
       if (env[name] && env[name] !== "0") {
-        throw new Error(`${name} works with TESSERA_STRATEGY=database only, not ${strategy}`);
+        throw new EnvError(`${name} works with TESSERA_STRATEGY=database only, not ${strategy}`);
       }
     }
     if (refreshTokens === "1") {
-      throw new Error(
+      throw new EnvError(
         `TESSERA_REFRESH_TOKENS works with TESSERA_STRATEGY=database only, not ${strategy}`,
       );
     }
   }
   if (strategy === "redis" && !env.REDIS_URL) {
-    throw new Error("TESSERA_STRATEGY=redis needs REDIS_URL (e.g. redis://127.0.0.1:6379)");
+    throw new EnvError("TESSERA_STRATEGY=redis needs REDIS_URL (e.g. redis://127.0.0.1:6379)");
+  }
+  if (env.REDIS_URL && !/^rediss?:\/\/./.test(env.REDIS_URL)) {
+    throw new EnvError(
+      `REDIS_URL: "${redactUrl(env.REDIS_URL)}" is not a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379)`,
+    );
   }
   let secret = env.TESSERA_SECRET;
+  const secretLength = secret ? Buffer.byteLength(secret) : 0;
+  if (secret && secretLength < MIN_SECRET_BYTES) {
+    // It signs reset and verification tokens, and JWTs with TESSERA_STRATEGY=jwt.
+    throw new EnvError(
+      `TESSERA_SECRET: must be at least ${MIN_SECRET_BYTES} bytes (got ${secretLength}); generate one with: openssl rand -base64 32`,
+    );
+  }
   if (!secret) {
     secret = randomBytes(32).toString("base64url");
     console.warn(
@@ -160,17 +232,17 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
       strategy,
       redisUrl: env.REDIS_URL || undefined,
       databaseUrl,
-      lifetimeSeconds: Number(env.TESSERA_TOKEN_LIFETIME ?? 3600),
+      lifetimeSeconds,
       maxSessionsPerUser: maxSessions,
       idleTimeoutSeconds: idleTimeout,
       refreshTokens: refreshTokens === "1",
       purgeEverySeconds: purgeEvery,
       cache: cache === "1" ? { redisUrl: env.REDIS_URL || undefined } : false,
       secret,
-      baseUrl: env.TESSERA_BASE_URL ?? `http://${hostname}:${port}`,
+      baseUrl,
       exposeTokens,
-      trustedOrigins: list(env.TESSERA_TRUSTED_ORIGINS),
-      trustedProxies: list(env.TESSERA_TRUSTED_PROXIES),
+      trustedOrigins,
+      trustedProxies,
       rateLimit: rateLimit === "off" ? false : {},
     },
   };

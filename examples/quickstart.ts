@@ -18,7 +18,8 @@ import { createSqliteDialect, kyselyAdapter, migrateToLatest } from "tessera-aut
 // 1. Your database: tables `user` and `accesstoken` (FastAPI Users' layout), and the adapter.
 const db = new Kysely<any>({ dialect: createSqliteDialect(new Database("app.db")) });
 await migrateToLatest(db); // creates or upgrades the tables; safe on every start
-const { users, accessTokens } = kyselyAdapter(db);
+const { users, accessTokens, assertReady } = kyselyAdapter(db);
+await assertReady(); // migrating in a deploy step instead? this alone, before listening
 
 // 2. The user manager: registration, login checks, updates, hooks. Passwords: 8 to 1024
 //    characters, not the email (`defaultPasswordPolicy`; `validatePassword` replaces it).

@@ -40,6 +40,7 @@ import {
 import { RedisStrategy, redisChannel } from "tessera-auth/redis";
 import { Outbox } from "./outbox.js";
 import { validatePassword } from "./password-rule.js";
+import { DatabaseOpenError } from "./startup-error.js";
 import { noSqlDatabase, openStore, type SqlAdapterName, type Store } from "./stores.js";
 
 /**
@@ -133,7 +134,11 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
     trustedProxies = [],
     title = "tessera example",
   } = config;
-  const store = await openStore(databaseUrl, config);
+  const store = await openStore(databaseUrl, config).catch((error: unknown) => {
+    throw new DatabaseOpenError(`cannot open the database: ${(error as Error).message}`, {
+      cause: error,
+    });
+  });
   const { adapter } = store;
   const cache = config.cache
     ? new SessionCache({

@@ -31,7 +31,8 @@ export type Store =
   | { kind: "mongodb"; db: Db; adapter: MongoAdapter<User<string>>; close(): Promise<void> };
 
 /**
- * Opens `databaseUrl` with tessera's tables (migrated) or indexes (MongoDB).
+ * Opens `databaseUrl` with tessera's tables (migrated) or indexes (MongoDB),
+ * and checks them with the adapter's `assertReady()` before the app listens.
  * The MongoDB and Drizzle modules load only when asked for: a server on the
  * Kysely adapter carries neither.
  * With the Drizzle adapter, a Drizzle database over a driver of its own serves
@@ -44,12 +45,13 @@ export async function openStore(databaseUrl: string, config: StoreConfig): Promi
   const connection = await connect(databaseUrl, config.connectOptions);
   try {
     await migrateToLatest(connection.db, config.schema);
+    const adapter = kyselyAdapter(connection.db, config.schema);
+    await adapter.assertReady();
+    return { kind: "sql", db: connection.db, adapter, close: () => connection.close() };
   } catch (error) {
     await connection.close();
     throw error;
   }
-  const adapter = kyselyAdapter(connection.db, config.schema);
-  return { kind: "sql", db: connection.db, adapter, close: () => connection.close() };
 }
 
 async function openMongo(databaseUrl: string, config: StoreConfig): Promise<Store> {
@@ -63,13 +65,14 @@ async function openMongo(databaseUrl: string, config: StoreConfig): Promise<Stor
     refreshTokenCollection: config.schema?.refreshTokenTable,
     userFields: config.schema?.userFields,
   };
+  const adapter = mongoAdapter(connection.db, options);
   try {
     await ensureIndexes(connection.db, options);
+    await adapter.assertReady();
   } catch (error) {
     await connection.close();
     throw error;
   }
-  const adapter = mongoAdapter(connection.db, options);
   return { kind: "mongodb", db: connection.db, adapter, close: () => connection.close() };
 }
 
@@ -114,11 +117,14 @@ async function openDrizzle(databaseUrl: string, config: StoreConfig): Promise<St
   };
   try {
     await migrateToLatest(kysely, config.schema);
+    // Built once migrated: on SQLite the adapter prepares its lookups against the tables.
+    const adapter = drizzleAdapter(db, config.schema);
+    await adapter.assertReady();
+    return { kind: "sql", db: kysely, adapter, close };
   } catch (error) {
     await close();
     throw error;
   }
-  return { kind: "sql", db: kysely, adapter: drizzleAdapter(db, config.schema), close };
 }
 
 /** `sqlite:file.db`, `sqlite:///abs.db` or `sqlite::memory:`, as `connect` reads them. */

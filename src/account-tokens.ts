@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import type { Clock } from "./clock.js";
 import type { User } from "./models.js";
+import { GENERATE_SECRET } from "./secret-bytes.js";
 import { RESET_PASSWORD_AUDIENCE, SignedTokens, VERIFY_USER_AUDIENCE } from "./signed-tokens.js";
 import { constantTimeEqual } from "./tokens.js";
 
@@ -23,6 +24,12 @@ export interface VerifyClaims {
   sub: string;
   email: string;
 }
+
+/** What a manager without the secret says when its tokens are asked for. */
+export const MISSING_SECRET = {
+  reset: `UserManager: resetPasswordTokenSecret is not set, and password reset needs it; ${GENERATE_SECRET}`,
+  verify: `UserManager: verificationTokenSecret is not set, and email verification needs it; ${GENERATE_SECRET}`,
+} as const;
 
 // Signed for unknown and inactive accounts so they cost what a real account costs.
 const DECOY_ID = "00000000-0000-4000-8000-000000000000";
@@ -52,6 +59,10 @@ export class AccountTokens {
             audience: RESET_PASSWORD_AUDIENCE,
             lifetimeSeconds: options.resetPasswordTokenLifetimeSeconds ?? 3600,
             clock,
+            optionNames: {
+              secret: "UserManager: resetPasswordTokenSecret",
+              lifetimeSeconds: "UserManager: resetPasswordTokenLifetimeSeconds",
+            },
           });
     this.#verify =
       verifySecret === undefined
@@ -61,8 +72,22 @@ export class AccountTokens {
             audience: VERIFY_USER_AUDIENCE,
             lifetimeSeconds: options.verificationTokenLifetimeSeconds ?? 3600,
             clock,
+            optionNames: {
+              secret: "UserManager: verificationTokenSecret",
+              lifetimeSeconds: "UserManager: verificationTokenLifetimeSeconds",
+            },
           });
     this.#fingerprintKey = resetSecret ?? null;
+  }
+
+  /** Whether reset-password tokens can be signed (`resetPasswordTokenSecret` was given). */
+  get resets(): boolean {
+    return this.#reset !== null;
+  }
+
+  /** Whether verification tokens can be signed (`verificationTokenSecret` was given). */
+  get verifies(): boolean {
+    return this.#verify !== null;
   }
 
   /** A reset-password token for the user, bound to their current security stamp. */
@@ -123,14 +148,14 @@ export class AccountTokens {
 
   #resetTokens(): SignedTokens {
     if (this.#reset === null) {
-      throw new TypeError("Password reset needs the UserManager's resetPasswordTokenSecret option");
+      throw new TypeError(MISSING_SECRET.reset);
     }
     return this.#reset;
   }
 
   #verifyTokens(): SignedTokens {
     if (this.#verify === null) {
-      throw new TypeError("Verification needs the UserManager's verificationTokenSecret option");
+      throw new TypeError(MISSING_SECRET.verify);
     }
     return this.#verify;
   }

@@ -11,7 +11,9 @@ export interface AuthenticationBackendOptions<U extends User<ID>, ID, Ctx> {
   /**
    * Builds the strategy for one request. It receives the request's context, so a
    * request-scoped database handle (a transaction, a tenant's connection) can be
-   * injected; return a shared instance when there is none.
+   * injected; return a shared instance when there is none. A factory that
+   * takes no argument is called once here, so a strategy that cannot be built
+   * (a JWT secret too short) stops the app now, not at the first request.
    */
   getStrategy: (ctx: Ctx) => Strategy<U, ID>;
   /**
@@ -46,6 +48,10 @@ export class AuthenticationBackend<U extends User<ID>, ID = U["id"], Ctx = unkno
     this.transport = options.transport;
     this.getStrategy = options.getStrategy;
     this.#keepsSessions = options.keepsSessions;
+    if (options.getStrategy.length === 0) {
+      const strategy = options.getStrategy(undefined as Ctx);
+      this.#keepsSessions ??= keepsSessions(strategy);
+    }
   }
 
   /**

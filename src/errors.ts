@@ -135,6 +135,23 @@ export class ServerBusy extends TesseraError {
   }
 }
 
+/** How a SQL database gets tessera's tables: the CLI, or the function the app can call. */
+export const MIGRATE_SQL = "run `npx tessera-auth migrate` (or call migrateToLatest(db))";
+
+/**
+ * The database lacks tables, columns or indexes that tessera's queries need:
+ * its migrations did not run. Thrown by the adapters' `assertReady()` at
+ * startup, and by their queries when it was not called (the HTTP layer then
+ * answers 500 and logs this one line). The message says what is missing and
+ * how to fix it; it never holds a query's parameters.
+ */
+export class DatabaseNotMigrated extends TesseraError {
+  override name = "DatabaseNotMigrated";
+  constructor(missing: string, fix: string = MIGRATE_SQL, options?: { cause?: unknown }) {
+    super(`the database is not migrated: ${missing}; ${fix}`, options);
+  }
+}
+
 /**
  * The database could not be reached or dropped the connection. The HTTP layer
  * answers 503; the adapter reconnects on its own when the database returns.

@@ -31,6 +31,7 @@ export {
 export type { UserDatabase } from "./db/user-database.js";
 export { normalizeEmail } from "./email.js";
 export {
+  DatabaseNotMigrated,
   DatabaseUnavailableError,
   ErrorCode,
   InvalidEmail,

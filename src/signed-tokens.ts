@@ -1,14 +1,13 @@
 import { webcrypto } from "node:crypto";
 import { type JWTPayload, jwtVerify, SignJWT } from "jose";
 import { type Clock, systemClock } from "./clock.js";
+import { secretBytes } from "./secret-bytes.js";
 
 /** FastAPI Users' audience of reset-password tokens. */
 export const RESET_PASSWORD_AUDIENCE = "fastapi-users:reset";
 /** FastAPI Users' audience of email-verification tokens. */
 export const VERIFY_USER_AUDIENCE = "fastapi-users:verify";
 
-/** HS256 wants a key at least as long as its hash: 256 bits. */
-const MIN_SECRET_BYTES = 32;
 /** Far above any token tessera issues; longer input is refused before any crypto. */
 const MAX_TOKEN_LENGTH = 2048;
 
@@ -21,6 +20,11 @@ export interface SignedTokensOptions {
   lifetimeSeconds: number;
   /** @default () => new Date() */
   clock?: Clock;
+  /**
+   * How construction errors name the two options, as the caller's user knows them.
+   * @default { secret: "SignedTokens: secret", lifetimeSeconds: "SignedTokens: lifetimeSeconds" }
+   */
+  optionNames?: { secret: string; lifetimeSeconds: string };
 }
 
 /**
@@ -41,12 +45,15 @@ export class SignedTokens {
 
   constructor(options: SignedTokensOptions) {
     const { secret, audience, lifetimeSeconds, clock = systemClock } = options;
-    const bytes = typeof secret === "string" ? new TextEncoder().encode(secret) : secret;
-    if (bytes.length < MIN_SECRET_BYTES) {
-      throw new RangeError(`A token secret must be at least ${MIN_SECRET_BYTES} bytes long`);
-    }
+    const names = options.optionNames ?? {
+      secret: "SignedTokens: secret",
+      lifetimeSeconds: "SignedTokens: lifetimeSeconds",
+    };
+    const bytes = secretBytes(secret, names.secret);
     if (!(Number.isInteger(lifetimeSeconds) && lifetimeSeconds > 0)) {
-      throw new RangeError("lifetimeSeconds must be a positive integer");
+      throw new RangeError(
+        `${names.lifetimeSeconds} must be a positive integer (got ${lifetimeSeconds})`,
+      );
     }
     this.#secret = Uint8Array.from(bytes);
     this.audience = audience;

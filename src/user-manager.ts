@@ -63,14 +63,16 @@ export interface UserManagerOptions<U> {
   hooks?: UserManagerHooks<U>;
   /**
    * Signs reset-password tokens (HS256, audience `fastapi-users:reset`); at
-   * least 32 bytes. Without it, password reset throws.
+   * least 32 bytes (a shorter one is refused here). Without it, password reset
+   * throws, and `resetPasswordRoutes` refuses a shared manager that lacks it.
    */
   resetPasswordTokenSecret?: string | Uint8Array;
   /** @default 3600 */
   resetPasswordTokenLifetimeSeconds?: number;
   /**
    * Signs verification tokens (HS256, audience `fastapi-users:verify`); at
-   * least 32 bytes. Without it, verification throws.
+   * least 32 bytes (a shorter one is refused here). Without it, verification
+   * throws, and `verifyRoutes` refuses a shared manager that lacks it.
    */
   verificationTokenSecret?: string | Uint8Array;
   /** @default 3600 */
@@ -129,6 +131,16 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
     this.#hooks = services.hooks;
     this.#validatePassword = services.validatePassword;
     this.#tokens = services.tokens;
+  }
+
+  /** Whether it can sign reset-password tokens (`resetPasswordTokenSecret` was given). */
+  get canResetPasswords(): boolean {
+    return this.#tokens.resets;
+  }
+
+  /** Whether it can sign verification tokens (`verificationTokenSecret` was given). */
+  get canVerifyEmails(): boolean {
+    return this.#tokens.verifies;
   }
 
   /**

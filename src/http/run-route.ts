@@ -1,4 +1,4 @@
-import { DatabaseUnavailableError, ServerBusy } from "../errors.js";
+import { DatabaseNotMigrated, DatabaseUnavailableError, ServerBusy } from "../errors.js";
 import { HttpError } from "./http-error.js";
 import type { HttpRequest } from "./http-request.js";
 import type { HttpResult } from "./http-result.js";
@@ -12,7 +12,8 @@ const RETRY_SOON = { "retry-after": "1" };
  * Runs a route's handler and turns whatever it throws into the contract's
  * answer: an {@link HttpError}'s own result; 503 with `Retry-After` for an
  * unreachable database or a full hashing queue; anything unexpected is
- * logged (without request data) and answered 500 with no internals.
+ * logged (without request data) and answered 500 with no internals; a
+ * database without tessera's tables is a 500 logged as one line with the fix.
  */
 export async function runRoute<Ctx>(route: Route<Ctx>, call: RouteCall<Ctx>): Promise<HttpResult> {
   // A body declared too large is refused before anything else, authentication included.
@@ -59,6 +60,10 @@ export function errorResult(error: unknown, where: string): HttpResult {
   if (error instanceof HttpError) return error.result;
   if (error instanceof DatabaseUnavailableError || error instanceof ServerBusy) {
     return statusDetail(503, RETRY_SOON);
+  }
+  if (error instanceof DatabaseNotMigrated) {
+    console.error(`tessera: ${where}: ${error.message}`);
+    return statusDetail(500);
   }
   console.error(`tessera: unhandled error on ${where}:`, error);
   return statusDetail(500);

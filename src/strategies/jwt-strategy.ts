@@ -10,6 +10,7 @@ import { jwtVerify, SignJWT } from "jose";
 import { type Clock, systemClock } from "../clock.js";
 import { UserNotExists } from "../errors.js";
 import type { User } from "../models.js";
+import { secretBytes } from "../secret-bytes.js";
 import type { UserManager } from "../user-manager.js";
 import type { Strategy } from "./strategy.js";
 
@@ -48,8 +49,6 @@ export interface JwtStrategyOptions {
   clock?: Clock;
 }
 
-/** HS256 wants a key at least as long as its hash. */
-const MIN_SECRET_BYTES = 32;
 const MAX_TOKEN_LENGTH = 4096;
 /** How many credential changes in a row one JWT makes and survives (see {@link JwtStrategy}). */
 export const JWT_CARRIED_CHANGES = 8;
@@ -97,7 +96,9 @@ export class JwtStrategy<U extends User<ID>, ID = U["id"]> implements Strategy<U
   constructor(options: JwtStrategyOptions) {
     const { lifetimeSeconds, algorithm = "HS256", clock = systemClock } = options;
     if (lifetimeSeconds !== null && !(Number.isInteger(lifetimeSeconds) && lifetimeSeconds > 0)) {
-      throw new RangeError("lifetimeSeconds must be a positive integer or null");
+      throw new RangeError(
+        `JwtStrategy: lifetimeSeconds must be a positive integer or null (got ${lifetimeSeconds})`,
+      );
     }
     const audience = options.audience ?? [JWT_AUTH_AUDIENCE];
     this.audience = Array.isArray(audience) ? [...audience] : [audience];
@@ -223,20 +224,23 @@ function keysFor(
   algorithm: JwtAlgorithm,
 ): { sign: KeyObject; verify: KeyObject } {
   const symmetric = algorithm.startsWith("HS");
+  // Checked before the cache: a key is cached only once it passed.
+  const bytes = symmetric ? secretBytes(secret, "JwtStrategy: secret") : null;
+  if (!symmetric && typeof secret !== "string" && !(secret instanceof Uint8Array)) {
+    throw new TypeError(`JwtStrategy: secret must be the ${algorithm} private key (PEM, PKCS#8)`);
+  }
   const id = `${algorithm}\u0000${typeof secret === "string" ? secret : Buffer.from(secret).toString("base64")}\u0000${publicKey ?? ""}`;
   const known = keys.get(id);
   if (known) return known;
   let made: { sign: KeyObject; verify: KeyObject };
-  if (symmetric) {
-    const bytes = typeof secret === "string" ? new TextEncoder().encode(secret) : secret;
-    if (bytes.length < MIN_SECRET_BYTES) {
-      throw new RangeError(`a JWT secret must be at least ${MIN_SECRET_BYTES} bytes long`);
-    }
+  if (bytes !== null) {
     const key = createSecretKey(bytes);
     made = { sign: key, verify: key };
   } else {
     if (publicKey === undefined) {
-      throw new TypeError(`${algorithm} needs publicKey (PEM) beside the private key in secret`);
+      throw new TypeError(
+        `JwtStrategy: ${algorithm} needs publicKey (PEM, SPKI) beside the private key in secret`,
+      );
     }
     made = {
       sign: createPrivateKey(typeof secret === "string" ? secret : Buffer.from(secret)),

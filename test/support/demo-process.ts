@@ -45,6 +45,40 @@ export class DemoProcess {
     return new DemoProcess(child, url);
   }
 
+  /**
+   * Runs the server with `env` over the defaults of {@link start}, for a start that must fail:
+   * resolves with its exit code and output once it exits (or rejects if it listens).
+   */
+  static async failToStart(
+    env: Record<string, string>,
+    options: { script?: string } = {},
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const { script = "demo/server.ts" } = options;
+    const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", script], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: "0",
+        DATABASE_URL: "sqlite::memory:",
+        TESSERA_SECRET: "test-secret-shared-by-both-instances",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      stdout += chunk;
+      if (/^tessera .*http:\/\//m.test(stdout)) child.kill("SIGKILL");
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk;
+    });
+    const [code] = (await once(child, "exit")) as [number | null];
+    if (/^tessera .*http:\/\//m.test(stdout)) throw new Error(`it started: ${stdout}`);
+    return { code, stdout, stderr };
+  }
+
   /** The server's process id. */
   get pid(): number {
     return this.child.pid as number;

@@ -1,5 +1,11 @@
+import { DatabaseNotMigrated, DatabaseUnavailableError } from "tessera-auth";
 import { describe, expect, it, vi } from "vitest";
 import { serverConfigFromEnv } from "../../examples/env.js";
+import {
+  DatabaseOpenError,
+  listenErrorLine,
+  startupErrorLine,
+} from "../../examples/startup-error.js";
 
 const BASE = { TESSERA_SECRET: "a-secret-for-these-tests-0123456789" };
 
@@ -115,5 +121,75 @@ describe("the demo's environment", () => {
     expect(() =>
       serverConfigFromEnv({ ...BASE, DATABASE_URL: "mongodb://db/app", TESSERA_CACHE: "1" }),
     ).toThrow("TESSERA_CACHE=1 on MongoDB needs REDIS_URL");
+  });
+
+  it("stops on every value it cannot use with one line naming the variable and what it accepts", () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ PORT: "abc" }, 'PORT: "abc" is not a port number (1-65535, or 0 for any free port)'],
+      [{ PORT: "70000" }, 'PORT: "70000" is not a port number'],
+      [{ PORT: "-1" }, 'PORT: "-1" is not a port number'],
+      [{ PORT: "" }, 'PORT: "" is not a port number'],
+      [
+        { TESSERA_TOKEN_LIFETIME: "1h" },
+        'TESSERA_TOKEN_LIFETIME: "1h" is not a number of seconds (a positive integer, e.g. 3600)',
+      ],
+      [{ TESSERA_TOKEN_LIFETIME: "0" }, 'TESSERA_TOKEN_LIFETIME: "0" is not a number of seconds'],
+      [{ TESSERA_TOKEN_LIFETIME: "1.5" }, 'TESSERA_TOKEN_LIFETIME: "1.5" is not a number'],
+      [
+        { TESSERA_SECRET: "short" },
+        "TESSERA_SECRET: must be at least 32 bytes (got 5); generate one with: openssl rand -base64 32",
+      ],
+      [{ TESSERA_BASE_URL: "app.example.com" }, 'TESSERA_BASE_URL: "app.example.com" is not'],
+      [{ TESSERA_TRUSTED_ORIGINS: "https://a.example, b" }, 'TESSERA_TRUSTED_ORIGINS: "b" is not'],
+      [{ TESSERA_TRUSTED_PROXIES: "10.0.0.0/" }, 'TESSERA_TRUSTED_PROXIES: "10.0.0.0/" is not'],
+      [{ TESSERA_TRUSTED_PROXIES: "10.0.0.0/33" }, 'TESSERA_TRUSTED_PROXIES: "10.0.0.0/33"'],
+      [{ TESSERA_TRUSTED_PROXIES: "proxy.internal" }, "TESSERA_TRUSTED_PROXIES:"],
+      [{ TESSERA_EXPOSE_TOKENS: "yes" }, 'TESSERA_EXPOSE_TOKENS must be "1" or "0", not "yes"'],
+      [
+        { REDIS_URL: "http://:s3cret@cache:6379", TESSERA_STRATEGY: "redis" },
+        'REDIS_URL: "http://:***@cache:6379" is not a redis:// or rediss:// URL',
+      ],
+    ];
+    for (const [env, message] of cases) {
+      expect(() => serverConfigFromEnv({ ...BASE, ...env })).toThrow(message);
+    }
+    expect(() => serverConfigFromEnv({ ...BASE, REDIS_URL: "redis://:x@c:1" })).not.toThrow();
+    const ok = serverConfigFromEnv({
+      ...BASE,
+      PORT: "0",
+      TESSERA_TOKEN_LIFETIME: "60",
+      TESSERA_TRUSTED_PROXIES: "10.0.0.0/8, ::1, 192.168.1.7",
+    });
+    expect(ok.port).toBe(0);
+    expect(ok.setup.lifetimeSeconds).toBe(60);
+  });
+
+  it("says why the server could not start in one line naming the setting, the password masked", () => {
+    const env = { DATABASE_URL: "postgres://app:hunter2@127.0.0.1:5999/test" };
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5999"), {
+      code: "ECONNREFUSED",
+    });
+    const unavailable = new DatabaseUnavailableError({ cause: new AggregateError([refused]) });
+    const line = startupErrorLine(new DatabaseOpenError("x", { cause: unavailable }), env);
+    expect(line).toBe(
+      "DATABASE_URL: cannot connect to postgres://app:***@127.0.0.1:5999/test (ECONNREFUSED); is the server running?",
+    );
+    const notMigrated = new DatabaseNotMigrated('table "user": no such table: user');
+    expect(startupErrorLine(new DatabaseOpenError("x", { cause: notMigrated }), env)).toBe(
+      notMigrated.message,
+    );
+    const auth = Object.assign(new Error('password authentication failed for user "app"'), {
+      code: "28P01",
+    });
+    expect(startupErrorLine(new DatabaseOpenError("x", { cause: auth }), env)).toBe(
+      'DATABASE_URL: cannot open postgres://app:***@127.0.0.1:5999/test (28P01: password authentication failed for user "app")',
+    );
+    const inUse = Object.assign(new Error("listen EADDRINUSE"), { code: "EADDRINUSE" });
+    expect(listenErrorLine(inUse, 8000, "127.0.0.1")).toBe(
+      "PORT: 8000 is in use on 127.0.0.1 (EADDRINUSE); stop the other server or set PORT to a free port",
+    );
+    expect(startupErrorLine(new Error("two\nlines"))).toBe(
+      "two lines (set TESSERA_DEBUG=1 for the stack)",
+    );
   });
 });

@@ -96,10 +96,16 @@ export class DrizzleAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
         );
     // No LIMIT: the token is the primary key, and Drizzle binds a limit as a parameter,
     // which makes SQLite run the lookup three times slower.
-    const prepare = (query: AnyDrizzle, name: string): Prepared =>
-      schema.engine === "postgres"
-        ? query.prepare(`${schema.statementPrefix}_${name}`)
-        : query.prepare();
+    // SQLite prepares against the file now: an unmigrated one is refused here, as not migrated.
+    const prepare = (query: AnyDrizzle, name: string): Prepared => {
+      try {
+        return schema.engine === "postgres"
+          ? query.prepare(`${schema.statementPrefix}_${name}`)
+          : query.prepare();
+      } catch (error) {
+        throw guardedNow(schema.traits, error);
+      }
+    };
     this.#userByToken = [
       prepare(lookup({}, false, false), "user"),
       prepare(lookup({}, true, false), "user_expiry"),

@@ -2,9 +2,9 @@ import { DrizzleQueryError, gte, is, type SQL } from "drizzle-orm";
 import { MySqlDialect } from "drizzle-orm/mysql-core";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { SQLiteAsyncDialect, SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
-import { DatabaseUnavailableError } from "../../errors.js";
+import { DatabaseNotMigrated, DatabaseUnavailableError } from "../../errors.js";
 import type { LookupPlan } from "../../testing/factory.js";
-import { isDeadlock } from "../kysely/driver-errors.js";
+import { errorMessage, isDeadlock } from "../kysely/driver-errors.js";
 import type { Engine } from "../kysely/engine.js";
 import { mysqlEngine } from "../kysely/engines/mysql.js";
 import { postgresEngine } from "../kysely/engines/postgres.js";
@@ -51,16 +51,23 @@ export async function guard<T>(engine: Engine, call: () => Promise<T> | T): Prom
     } catch (error) {
       const cause = driverError(error);
       if (attempt < DEADLOCK_ATTEMPTS && isDeadlock(cause)) continue;
-      if (engine.isUnavailable(cause)) throw new DatabaseUnavailableError({ cause });
-      throw cause;
+      throw guardedCause(engine, cause);
     }
   }
 }
 
 /** What {@link guard} makes of an error thrown at once (no retry: a read on SQLite meets no deadlock). */
 export function guardedNow(engine: Engine, error: unknown): unknown {
-  const cause = driverError(error);
-  return engine.isUnavailable(cause) ? new DatabaseUnavailableError({ cause }) : cause;
+  return guardedCause(engine, driverError(error));
+}
+
+/** A driver's error as tessera reports it: unavailable (503), not migrated, or itself. */
+function guardedCause(engine: Engine, cause: unknown): unknown {
+  if (engine.isUnavailable(cause)) return new DatabaseUnavailableError({ cause });
+  if (engine.isMissingSchema(cause)) {
+    return new DatabaseNotMigrated(errorMessage(cause), undefined, { cause });
+  }
+  return cause;
 }
 
 /** The driver's error behind a Drizzle error. */

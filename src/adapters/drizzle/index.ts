@@ -1,4 +1,5 @@
 import type { IdOf, IdType, User } from "../../models.js";
+import { assertReady } from "./assert-ready.js";
 import { DrizzleAccessTokenDatabase } from "./drizzle-access-token-database.js";
 import type { AnyDrizzle } from "./drizzle-engine.js";
 import { DrizzleRefreshTokenDatabase } from "./drizzle-refresh-token-database.js";
@@ -23,6 +24,12 @@ export interface DrizzleAdapter<U extends User<ID>, ID> {
   accessTokens: DrizzleAccessTokenDatabase<U, ID>;
   /** For `DatabaseStrategy({ refreshTokens })`. */
   refreshTokens: DrizzleRefreshTokenDatabase<U, ID>;
+  /**
+   * Throws `DatabaseNotMigrated` (one line: what is missing, and "run `npx
+   * tessera-auth migrate`") unless every table and column of its Drizzle
+   * tables is there (one `SELECT … LIMIT 0` each): call it before listening.
+   */
+  assertReady(): Promise<void>;
 }
 
 /**
@@ -47,5 +54,6 @@ export function drizzleAdapter<T extends IdType = "uuid", U extends User<IdOf<T>
     users: new DrizzleUserDatabase<U, IdOf<T>>(db, schema),
     accessTokens: new DrizzleAccessTokenDatabase<U, IdOf<T>>(db, schema),
     refreshTokens: new DrizzleRefreshTokenDatabase<U, IdOf<T>>(db, schema),
+    assertReady: () => assertReady(db, schema),
   };
 }

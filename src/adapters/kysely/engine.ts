@@ -99,6 +99,8 @@ export interface Engine {
   isUniqueViolation(error: unknown): boolean;
   /** The error is a foreign-key violation (a row refers to a user that is gone). */
   isForeignKeyViolation(error: unknown): boolean;
+  /** The error names a table or column that does not exist: the migrations did not run. */
+  isMissingSchema(error: unknown): boolean;
   /** The error means the database is unreachable or dropped the connection (answer 503, retry later). */
   isUnavailable(error: unknown): boolean;
 }

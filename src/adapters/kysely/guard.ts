@@ -1,5 +1,5 @@
-import { DatabaseUnavailableError } from "../../errors.js";
-import { isDeadlock, isDestroyedKysely } from "./driver-errors.js";
+import { DatabaseNotMigrated, DatabaseUnavailableError } from "../../errors.js";
+import { errorMessage, isDeadlock, isDestroyedKysely } from "./driver-errors.js";
 import type { Engine } from "./engine.js";
 
 /** Runs of a call that a deadlock may cost before its error goes up. */
@@ -27,10 +27,17 @@ export async function guard<T>(engine: Engine, call: () => Promise<T>): Promise<
   }
 }
 
-/** The error {@link guard} throws for `error`: a {@link DatabaseUnavailableError} or itself. */
+/**
+ * The error {@link guard} throws for `error`: a {@link DatabaseUnavailableError},
+ * a {@link DatabaseNotMigrated} (a table or column is missing), or itself.
+ */
 export function guarded(engine: Engine, error: unknown): unknown {
   if (engine.isUnavailable(error) || isDestroyedKysely(error)) {
     return new DatabaseUnavailableError({ cause: error });
+  }
+  if (engine.isMissingSchema(error)) {
+    // The driver's message names the table or column, and no parameter.
+    return new DatabaseNotMigrated(errorMessage(error), undefined, { cause: error });
   }
   return error;
 }

@@ -1,10 +1,12 @@
 import type { Kysely } from "kysely";
 import type { IdOf, IdType, User } from "../../models.js";
+import { assertReady } from "./assert-ready.js";
 import { KyselyAccessTokenDatabase } from "./kysely-access-token-database.js";
 import { KyselyRefreshTokenDatabase } from "./kysely-refresh-token-database.js";
 import { KyselyUserDatabase } from "./kysely-user-database.js";
 import { resolveSchema, type SchemaOptions } from "./schema.js";
 
+export { assertReady } from "./assert-ready.js";
 export { type Connection, type ConnectOptions, connect } from "./connect.js";
 export type { Engine, QueryPlan } from "./engine.js";
 export { KyselyAccessTokenDatabase } from "./kysely-access-token-database.js";
@@ -38,6 +40,12 @@ export interface KyselyAdapter<U extends User<ID>, ID> {
   accessTokens: KyselyAccessTokenDatabase<U, ID>;
   /** For `DatabaseStrategy({ refreshTokens })`. */
   refreshTokens: KyselyRefreshTokenDatabase<U, ID>;
+  /**
+   * Throws `DatabaseNotMigrated` (one line: what is missing, and "run `npx
+   * tessera-auth migrate`") unless every table and column of the current
+   * migrations is there: call it before listening. See {@link assertReady}.
+   */
+  assertReady(): Promise<void>;
 }
 
 /**
@@ -58,5 +66,6 @@ export function kyselyAdapter<T extends IdType = "uuid", U extends User<IdOf<T>>
     users: new KyselyUserDatabase<U, IdOf<T>>(db, schema),
     accessTokens: new KyselyAccessTokenDatabase<U, IdOf<T>>(db, schema),
     refreshTokens: new KyselyRefreshTokenDatabase<U, IdOf<T>>(db, schema),
+    assertReady: () => assertReady(db, options),
   };
 }

@@ -1,5 +1,6 @@
 import type { Db } from "mongodb";
 import type { User } from "../../models.js";
+import { assertReady } from "./assert-ready.js";
 import { MongoAccessTokenDatabase } from "./mongo-access-token-database.js";
 import { MongoRefreshTokenDatabase } from "./mongo-refresh-token-database.js";
 import { MongoUserDatabase } from "./mongo-user-database.js";
@@ -23,6 +24,12 @@ export interface MongoAdapter<U extends User<string>> {
   accessTokens: MongoAccessTokenDatabase<U>;
   /** For `DatabaseStrategy({ refreshTokens })`. */
   refreshTokens: MongoRefreshTokenDatabase<U>;
+  /**
+   * Throws `DatabaseNotMigrated` (one line: the missing index, and "call
+   * ensureIndexes(db)") unless every index `ensureIndexes` creates is there:
+   * call it before listening.
+   */
+  assertReady(): Promise<void>;
 }
 
 /**
@@ -45,5 +52,6 @@ export function mongoAdapter<U extends User<string> = User<string>>(
     users: new MongoUserDatabase<U>(schema),
     accessTokens: new MongoAccessTokenDatabase<U>(schema),
     refreshTokens: new MongoRefreshTokenDatabase<U>(schema),
+    assertReady: () => assertReady(schema),
   };
 }

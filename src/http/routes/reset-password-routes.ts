@@ -14,6 +14,7 @@ import { readBody } from "../read-body.js";
 import type { Route, RouteGroup } from "../route.js";
 import { emailSpec, resetPasswordSpec } from "../schemas.js";
 import { fails, NULL, ok, REASON, revocationNote } from "./route-docs.js";
+import { requireTokenSecret } from "./shared-manager.js";
 
 export interface ResetPasswordRoutesOptions {
   /** Bodies over this many bytes get a 413. @default 65536 */
@@ -24,7 +25,8 @@ export interface ResetPasswordRoutesOptions {
  * `POST /forgot-password` (202 `null` whoever the email belongs to; the token
  * goes to the manager's `onAfterForgotPassword`) and `POST /reset-password`
  * (200 `null`, every access token of the user revoked) — FastAPI Users'
- * `get_reset_password_router`. The manager needs `resetPasswordTokenSecret`.
+ * `get_reset_password_router`. The manager needs `resetPasswordTokenSecret`:
+ * a shared manager (`getUserManager: () => manager`) without it is refused here.
  *
  * @example
  * const routes = resetPasswordRoutes(tessera); // mounted at /auth
@@ -34,6 +36,7 @@ export function resetPasswordRoutes<U extends User<ID>, ID, Ctx>(
   options: ResetPasswordRoutesOptions = {},
 ): RouteGroup<Ctx> {
   const { maxBodySize } = options;
+  requireTokenSecret(tessera, "reset", "resetPasswordRoutes");
   const forgotBody = { type: "json", name: "Body_reset_forgot_password", spec: emailSpec } as const;
   const resetBody = {
     type: "json",

@@ -9,12 +9,14 @@ import type { Route, RouteGroup } from "../route.js";
 import { emailSpec, verifySpec } from "../schemas.js";
 import { type UserRoutesOptions, type UserSerializer, userReader } from "../user-read.js";
 import { fails, NULL, ok, USER, userSchemas } from "./route-docs.js";
+import { requireTokenSecret } from "./shared-manager.js";
 
 /**
  * `POST /request-verify-token` (202 `null` for any valid email; the token goes
  * to the manager's `onAfterRequestVerify`) and `POST /verify` (200 with the
  * verified user) — FastAPI Users' `get_verify_router`. The manager needs
- * `verificationTokenSecret`.
+ * `verificationTokenSecret`: a shared manager (`getUserManager: () => manager`)
+ * without it is refused here.
  *
  * @example
  * const routes = verifyRoutes(tessera); // mounted at /auth
@@ -24,6 +26,7 @@ export function verifyRoutes<U extends User<ID>, ID, Ctx>(
   options: UserRoutesOptions<U> = {},
 ): RouteGroup<Ctx> {
   const { maxBodySize } = options;
+  requireTokenSecret(tessera, "verify", "verifyRoutes");
   const serializeUser =
     options.serializeUser ?? (userReader(tessera.userFields) as UserSerializer<U>);
   const requestBody = { type: "json", name: "Body_verify_request_token", spec: emailSpec } as const;

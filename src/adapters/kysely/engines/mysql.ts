@@ -87,6 +87,8 @@ export const mysqlEngine: Engine = {
   },
   isUniqueViolation: (error) =>
     errorCode(error) === "ER_DUP_ENTRY" || (error as { errno?: unknown })?.errno === 1062,
+  isMissingSchema: (error) =>
+    ["ER_NO_SUCH_TABLE", "ER_BAD_FIELD_ERROR"].includes(errorCode(error) ?? ""),
   isUnavailable(error) {
     const errno = (error as { errno?: unknown } | null)?.errno;
     return (

@@ -63,6 +63,8 @@ export const postgresEngine: Engine = {
   },
   isForeignKeyViolation: (error) => errorCode(error) === "23503",
   isUniqueViolation: (error) => errorCode(error) === "23505",
+  // undefined_table, undefined_column
+  isMissingSchema: (error) => ["42P01", "42703"].includes(errorCode(error) ?? ""),
   isUnavailable(error) {
     const code = errorCode(error) ?? "";
     return (

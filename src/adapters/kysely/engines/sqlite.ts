@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import { errorCode } from "../driver-errors.js";
+import { errorCode, errorMessage } from "../driver-errors.js";
 import type { Engine } from "../engine.js";
 import { formatUtcDateTime, parseUtcDateTime } from "../utc-datetime.js";
 
@@ -74,6 +74,8 @@ export const sqliteEngine: Engine = {
     const code = errorCode(error);
     return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
   },
+  isMissingSchema: (error) =>
+    /^(no such (table|column)|table \S+ has no column named)/.test(errorMessage(error)),
   isUnavailable(error) {
     const code = errorCode(error) ?? "";
     return (

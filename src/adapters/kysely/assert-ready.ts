@@ -1,0 +1,81 @@
+import type { Kysely } from "kysely";
+import { DatabaseNotMigrated } from "../../errors.js";
+import { guarded } from "./guard.js";
+import { resolveSchema, type Schema, type SchemaOptions } from "./schema.js";
+
+/** Every column tessera's current migrations create, by table (custom user fields added). */
+function expectedColumns(schema: Schema): [table: string, columns: string[]][] {
+  return [
+    [
+      schema.userTable,
+      [
+        "id",
+        "email",
+        "hashed_password",
+        "is_active",
+        "is_superuser",
+        "is_verified",
+        "security_stamp",
+        ...schema.userFields.map((field) => field.column),
+      ],
+    ],
+    [
+      schema.accessTokenTable,
+      [
+        "token",
+        "created_at",
+        "user_id",
+        "security_stamp",
+        "last_used_at",
+        "ip",
+        "user_agent",
+        "label",
+        "family",
+      ],
+    ],
+    [
+      schema.refreshTokenTable,
+      [
+        "token",
+        "family",
+        "user_id",
+        "security_stamp",
+        "created_at",
+        "used_at",
+        "session_created_at",
+        "ip",
+        "user_agent",
+        "label",
+      ],
+    ],
+    [schema.revocationLogTable, ["id", "message", "created_ms"]],
+  ];
+}
+
+/**
+ * Checks, at startup, that the database has every table and column tessera's
+ * current migrations create (one `SELECT … LIMIT 0` per table, so it reads no
+ * row); throws {@link DatabaseNotMigrated} naming what is missing and the fix
+ * (`npx tessera-auth migrate`, or `migrateToLatest(db)`), and
+ * `DatabaseUnavailableError` when the database cannot be reached. Call it
+ * before listening when the migrations run apart from the app (a deploy
+ * step); after `migrateToLatest` it has nothing to find.
+ *
+ * @example
+ * await assertReady(db); // or kyselyAdapter(db).assertReady()
+ * serve(app);
+ */
+export async function assertReady(db: Kysely<any>, options: SchemaOptions = {}): Promise<void> {
+  const schema = resolveSchema(db, options);
+  for (const [table, columns] of expectedColumns(schema)) {
+    try {
+      await db.selectFrom(table).select(columns).limit(0).execute();
+    } catch (error) {
+      const thrown = guarded(schema.engine, error);
+      if (!(thrown instanceof DatabaseNotMigrated)) throw thrown;
+      throw new DatabaseNotMigrated(`table "${table}": ${(error as Error).message}`, undefined, {
+        cause: error,
+      });
+    }
+  }
+}
