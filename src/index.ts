@@ -24,7 +24,7 @@ export type {
 } from "./db/access-token-database.js";
 export type { RefreshTokenDatabase } from "./db/refresh-token-database.js";
 export type { UserDatabase } from "./db/user-database.js";
-export { normalizeEmail } from "./email.js";
+export { emailCollationKey, isVisibleEmail, normalizeEmail } from "./email.js";
 export {
   DatabaseUnavailableError,
   ErrorCode,

@@ -1,7 +1,7 @@
 import { AccountTokens } from "./account-tokens.js";
 import type { Clock } from "./clock.js";
 import type { UserDatabase } from "./db/user-database.js";
-import { normalizeEmail } from "./email.js";
+import { isVisibleEmail, normalizeEmail } from "./email.js";
 import {
   InvalidEmail,
   InvalidResetPasswordToken,
@@ -177,7 +177,7 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
   ): Promise<U> {
     const { safe = false, request, hashingPriority: priority } = options;
     const email = normalizeEmail(userCreate.email);
-    if (email === null) throw new InvalidEmail();
+    if (email === null || !isVisibleEmail(email)) throw new InvalidEmail();
     await this.validatePassword(userCreate.password, { ...userCreate, email });
     if (await this.userDb.getByEmail(email)) throw new UserAlreadyExists();
     const user = await this.userDb.create({
@@ -247,7 +247,7 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
     let endsSessions = false;
     if (userUpdate.email !== undefined && userUpdate.email !== user.email) {
       const email = normalizeEmail(userUpdate.email);
-      if (email === null) throw new InvalidEmail();
+      if (email === null || !isVisibleEmail(email)) throw new InvalidEmail();
       if (email !== user.email) {
         const owner = await this.userDb.getByEmail(email);
         if (owner && owner.id !== user.id) throw new UserAlreadyExists();
