@@ -65,6 +65,11 @@ export {
 } from "./http/openapi/openapi-document.js";
 export type { TrustedProxies } from "./http/rate-limit/client-address.js";
 export {
+  type DeviceCookieOptions,
+  DeviceCookies,
+  type KnownDevice,
+} from "./http/rate-limit/device-cookies.js";
+export {
   MemoryRateLimitStore,
   type MemoryRateLimitStoreOptions,
 } from "./http/rate-limit/memory-rate-limit-store.js";

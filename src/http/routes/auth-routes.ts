@@ -12,7 +12,7 @@ import type { RefreshGrant } from "../../transports/transport.js";
 import { eventSource } from "../event-source.js";
 import { detail } from "../http-result.js";
 import { emailSubject } from "../rate-limit/account-subject.js";
-import { limitAccount, limitAddress } from "../rate-limit/limit-call.js";
+import { limitAddress, limitLogin } from "../rate-limit/limit-call.js";
 import { readBody } from "../read-body.js";
 import { requireUser } from "../require-user.js";
 import type { ResponseDoc, Route, RouteGroup } from "../route.js";
@@ -93,7 +93,8 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
       const refusal = backend.transport.checkRequestOrigin?.(request);
       if (refusal) return detail(403, refusal);
       const form = await readBody(request, loginBody, maxBodySize);
-      await limitAccount(tessera, "login", emailSubject(form.username));
+      const account = emailSubject(form.username);
+      const device = await limitLogin(tessera, request, account);
       // Under a flood, an address's first logins are hashed before its twentieth.
       const credentials = { email: form.username, password: form.password };
       const user = await manager.authenticate(credentials, { priority: attempts });
@@ -139,7 +140,10 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
       events.emit("session.created", { ...source, at, userId: user.id, sessionId });
       events.emit("login", { ...source, at, userId: user.id, sessionId, backend: backend.name });
       await manager.onAfterLogin(user, request);
-      return backend.transport.loginResult(token, refresh);
+      const result = backend.transport.loginResult(token, refresh);
+      const deviceCookie = tessera.deviceCookies?.setCookie(account, device);
+      if (deviceCookie === undefined) return result;
+      return { ...result, cookies: [...(result.cookies ?? []), deviceCookie] };
     },
   };
 
