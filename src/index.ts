@@ -213,6 +213,8 @@ export {
   type UserWithFields,
 } from "./user-fields.js";
 export {
+  type AuthenticateOptions,
+  type LookupOptions,
   type PasswordValidator,
   UserManager,
   type UserManagerHooks,

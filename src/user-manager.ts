@@ -88,6 +88,20 @@ export interface WriteOptions {
 /** What a create or update request holds besides custom fields. */
 const CONTRACT_FIELDS = new Set(["email", "password", "isActive", "isSuperuser", "isVerified"]);
 
+/** Options of the methods that look a user up by email before doing anything else. */
+export interface LookupOptions<U> {
+  /**
+   * Called with the user the email found (`null` for none) before anything
+   * else; may throw to stop there. The routes count the account's rate limit
+   * here, on the user the database found, so every spelling it matches as one
+   * address counts on one counter. @default none
+   */
+  afterLookup?: (user: U | null) => Promise<void> | void;
+}
+
+/** Options of {@link UserManager.authenticate}. */
+export interface AuthenticateOptions<U> extends HashOptions, LookupOptions<U> {}
+
 /**
  * The user logic that does not depend on how users are stored or reached:
  * registration, login checks, updates with the safe/unsafe split, deletion,
@@ -201,9 +215,10 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
    */
   async authenticate(
     credentials: { email: string; password: string },
-    options: HashOptions = {},
+    options: AuthenticateOptions<U> = {},
   ): Promise<U | null> {
     const user = await this.#findByEmail(credentials.email);
+    await options.afterLookup?.(user);
     if (!user) {
       await this.passwordHelper.spendVerifyTime(credentials.password, options);
       return null;
@@ -313,8 +328,13 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
    * unknown, inactive or active. Only for an active user does a token reach
    * `onAfterForgotPassword`, started but not awaited (its failure is logged).
    */
-  async requestPasswordReset(email: string, request?: HttpRequest): Promise<void> {
+  async requestPasswordReset(
+    email: string,
+    request?: HttpRequest,
+    options: LookupOptions<U> = {},
+  ): Promise<void> {
     const user = await this.#findByEmail(email);
+    await options.afterLookup?.(user);
     if (!user?.isActive) return this.#tokens.decoyResetToken();
     const token = await this.#tokens.resetToken(user);
     startHook("onAfterForgotPassword", () =>
@@ -376,8 +396,13 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
    * inactive, verified and unverified users. Only an active unverified user's
    * token reaches `onAfterRequestVerify`, started but not awaited.
    */
-  async requestVerification(email: string, request?: HttpRequest): Promise<void> {
+  async requestVerification(
+    email: string,
+    request?: HttpRequest,
+    options: LookupOptions<U> = {},
+  ): Promise<void> {
     const user = await this.#findByEmail(email);
+    await options.afterLookup?.(user);
     if (!user?.isActive || user.isVerified) return this.#tokens.decoyVerifyToken();
     const token = await this.#tokens.verifyToken(user);
     startHook("onAfterRequestVerify", () =>

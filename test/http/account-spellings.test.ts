@@ -59,6 +59,45 @@ describe("one account, one counter, however its address is spelled", () => {
   });
 });
 
+describe("spellings no key can foresee count on the account the database finds", () => {
+  // MariaDB's collation ignores the Arabic tatweel (U+0640) and reads a combining
+  // latin small letter m (U+036B) as "m": no Unicode normalisation says either.
+  const EXOTIC = [
+    "ki\u0640m@example.com",
+    "ki\u0640\u0640m@example.com",
+    "\u0640kim@example.com",
+    "ki\u036B@example.com",
+  ];
+
+  test.runIf(ENGINE === "mysql")("login and forgot-password on MariaDB/MySQL", async () => {
+    const rateLimit: RateLimitOptions = {
+      limits: {
+        login: { ip: false, account: { max: 4, windowSeconds: 60 } },
+        forgotPassword: { ip: false },
+      },
+    };
+    await withServer(rateLimit, async (server) => {
+      await server.register("kim@example.com");
+      const login = (n: number, username: string) =>
+        requestFrom(`127.0.2.${n}`, `${server.url}/auth/login`, loginForm(username, PASSWORD));
+      const statuses = [];
+      for (const [n, spelling] of EXOTIC.entries()) {
+        statuses.push((await login(n + 1, spelling)).status);
+      }
+      expect(statuses).toEqual([200, 200, 200, 200]);
+      expect((await login(9, "kim@example.com")).status).toBe(429);
+
+      const forgot = [];
+      for (const [n, email] of EXOTIC.entries()) {
+        const url = `${server.url}/auth/forgot-password`;
+        forgot.push((await requestFrom(`127.0.3.${n + 1}`, url, json("POST", { email }))).status);
+      }
+      expect(forgot).toEqual([202, 202, 202, 429]);
+      await expect.poll(() => server.mailer.sent.length).toBe(3);
+    });
+  });
+});
+
 describe("no new account or address with invisible characters", () => {
   const refused = {
     detail: [

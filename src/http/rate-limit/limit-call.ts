@@ -51,6 +51,22 @@ export async function limitAccount(
 }
 
 /**
+ * Counts the request against `action`'s per-account limit once more, under
+ * the user the database found for the address (by id), so every spelling it
+ * matches as that user counts on one counter, whatever its collation ignores
+ * or folds; an address that found no one counts under its own key (the same
+ * work either way). Throws 429 when over it.
+ */
+export function limitFoundAccount(
+  limits: Limits,
+  action: RateLimitedAction,
+  account: string,
+  user: { readonly id: unknown } | null,
+): Promise<void> {
+  return limitAccount(limits, action, user === null ? `none:${account}` : `id:${String(user.id)}`);
+}
+
+/**
  * Counts a login against the account's limit, or, when the request presents
  * a valid device cookie for the account, against that device's own limit
  * (so wrong passwords from elsewhere do not shut the owner's devices out).

@@ -12,7 +12,7 @@ import type { RefreshGrant } from "../../transports/transport.js";
 import { eventSource } from "../event-source.js";
 import { detail } from "../http-result.js";
 import { emailSubject } from "../rate-limit/account-subject.js";
-import { limitAddress, limitLogin } from "../rate-limit/limit-call.js";
+import { limitAddress, limitFoundAccount, limitLogin } from "../rate-limit/limit-call.js";
 import { readBody } from "../read-body.js";
 import { requireUser } from "../require-user.js";
 import type { ResponseDoc, Route, RouteGroup } from "../route.js";
@@ -97,7 +97,11 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
       const device = await limitLogin(tessera, request, account);
       // Under a flood, an address's first logins are hashed before its twentieth.
       const credentials = { email: form.username, password: form.password };
-      const user = await manager.authenticate(credentials, { priority: attempts });
+      const user = await manager.authenticate(credentials, {
+        priority: attempts,
+        afterLookup: (found) =>
+          device === null ? limitFoundAccount(tessera, "login", account, found) : undefined,
+      });
       const source = eventSource(tessera, request);
       const { events } = tessera;
       const failed = (reason: LoginFailure, userId: ID | null) => {
