@@ -84,7 +84,7 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
     body: loginBody,
     maxBodySize,
     rateLimit: "login",
-    doc: loginDoc(backend, requiresVerification, refreshTokens),
+    doc: loginDoc(backend, requiresVerification, refreshTokens, tessera.deviceCookies !== null),
     async handle({ request, ctx }) {
       const attempts = await limitAddress(tessera, request, "login");
       const manager = tessera.getUserManager(ctx);
@@ -283,6 +283,7 @@ function loginDoc(
   backend: { name: string; transport: unknown },
   requiresVerification: boolean,
   refreshTokens: boolean,
+  deviceCookies: boolean,
 ) {
   const cookie = backend.transport instanceof CookieTransport;
   const errors: string[] = [ErrorCode.LOGIN_BAD_CREDENTIALS, ErrorCode.LOGIN_TOO_MANY_SESSIONS];
@@ -313,7 +314,11 @@ function loginDoc(
     summary: `Log in (${backend.name})`,
     description:
       "OAuth2 password form: `username` is the email (any case). A new access token " +
-      "per login; an unknown email costs the same time as a wrong password.",
+      "per login; an unknown email costs the same time as a wrong password." +
+      (deviceCookies
+        ? " A successful login also sets a device cookie; a login that presents it is " +
+          "rate-limited per device rather than by the account's limit."
+        : ""),
     tags: ["auth"],
     responses,
   };
