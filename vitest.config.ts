@@ -10,9 +10,11 @@ import { selectedEngines, selectedFrameworks } from "./test/support/engines.js";
  */
 /** The contract files that hold for every strategy, and those that also need revocation. */
 const ANY_STRATEGY = [
+  "account-spellings",
   "bad-input",
   "body-limit-keep-alive",
   "csrf",
+  "device-cookie",
   "private-answers",
   "rate-limit",
   "register",
