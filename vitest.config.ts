@@ -13,9 +13,11 @@ import { selectedEngines, selectedFrameworks } from "./test/support/engines.js";
  * raising the user's stamp (credential changes); and those that also need one token revoked.
  */
 const ANY_STRATEGY = [
+  "account-spellings",
   "bad-input",
   "body-limit-keep-alive",
   "csrf",
+  "device-cookie",
   "jwt-revocation",
   "private-answers",
   "rate-limit",

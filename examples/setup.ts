@@ -204,7 +204,12 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
   const tessera = new Tessera<User<string>, string, Ctx>({
     getUserManager: () => manager,
     backends: [bearer, cookie],
-    rateLimit: rateLimit && { clock, ...rateLimit },
+    // Device cookies signed under the app's secret (derived under their own label), sent to /auth only.
+    rateLimit: rateLimit && {
+      clock,
+      deviceCookie: { secret, cookiePath: "/auth" },
+      ...rateLimit,
+    },
     trustedProxies,
     userFields: config.schema?.userFields,
     events,

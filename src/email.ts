@@ -46,3 +46,52 @@ function normalizeDomain(raw: string): string | null {
 export function emailKey(email: string): string {
   return email.toLowerCase();
 }
+
+// Code points a reader cannot see, and that Unicode collations (MariaDB's and MySQL's
+// `_ci` ones among them) give no weight: `ki\u00ADm` and `kim` are one address there.
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Cc}\p{Cf}]/u;
+const INVISIBLE_ALL = new RegExp(INVISIBLE.source, "gu");
+// Marks left after NFKC (none precomposes with its letter): collations ignore many of them.
+const MARKS = /[\p{Mn}\p{Me}]/gu;
+const DIGITS = /\p{Nd}/gu;
+const DIGIT = /^\p{Nd}$/u;
+
+/**
+ * Whether an address may name a new account (register, email change): not
+ * when it holds invisible code points (Unicode's default-ignorable ones,
+ * controls, format characters), which a reader cannot see and which a
+ * database collation may ignore. Addresses already stored are still found.
+ */
+export function isVisibleEmail(email: string): boolean {
+  return !INVISIBLE.test(email);
+}
+
+/**
+ * The form every spelling of one address shares as far as a database might
+ * compare them: invisible code points removed, NFKC (fullwidth `ｋ` is `k`),
+ * full case folding (`ß` is `ss`), marks removed and decimal digits of any
+ * script read as ASCII digits: the key rate limits count an account under,
+ * which must not split what the database matches as one address (merging
+ * a few that it keeps apart only shares a counter).
+ */
+export function emailCollationKey(email: string): string {
+  return email
+    .replace(INVISIBLE_ALL, "")
+    .normalize("NFKC")
+    .toUpperCase()
+    .toLowerCase()
+    .normalize("NFKC")
+    .replace(MARKS, "")
+    .replace(DIGITS, asciiDigit);
+}
+
+/**
+ * A decimal digit of any script as its ASCII digit: Unicode encodes each
+ * script's digits as runs of ten, 0 to 9 (a stability policy).
+ */
+function asciiDigit(digit: string): string {
+  const code = digit.codePointAt(0) as number;
+  let start = code;
+  while (DIGIT.test(String.fromCodePoint(start - 1))) start -= 1;
+  return String((code - start) % 10);
+}

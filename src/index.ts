@@ -29,7 +29,7 @@ export {
   SUPERSEDED_STAMP,
 } from "./db/refresh-token-database.js";
 export type { UserDatabase } from "./db/user-database.js";
-export { normalizeEmail } from "./email.js";
+export { emailCollationKey, isVisibleEmail, normalizeEmail } from "./email.js";
 export {
   DatabaseNotMigrated,
   DatabaseUnavailableError,
@@ -70,6 +70,11 @@ export {
   openApiDocument,
 } from "./http/openapi/openapi-document.js";
 export type { TrustedProxies } from "./http/rate-limit/client-address.js";
+export {
+  type DeviceCookieOptions,
+  DeviceCookies,
+  type KnownDevice,
+} from "./http/rate-limit/device-cookies.js";
 export {
   MemoryRateLimitStore,
   type MemoryRateLimitStoreOptions,
@@ -220,6 +225,8 @@ export {
   type UserWithFields,
 } from "./user-fields.js";
 export {
+  type AuthenticateOptions,
+  type LookupOptions,
   type PasswordValidator,
   UserManager,
   type UserManagerHooks,

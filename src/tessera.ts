@@ -3,6 +3,7 @@ import { type Clock, systemClock } from "./clock.js";
 import { StaleUser } from "./errors.js";
 import { type EventSource, type RevocationReason, TesseraEvents } from "./events.js";
 import { ClientAddressResolver, type TrustedProxies } from "./http/rate-limit/client-address.js";
+import { DeviceCookies } from "./http/rate-limit/device-cookies.js";
 import {
   type DEFAULT_RATE_LIMITS,
   RateLimiter,
@@ -132,6 +133,8 @@ export class Tessera<U extends User<ID>, ID = U["id"], Ctx = unknown> {
   /** `null` when rate limits are off. */
   readonly rateLimiter: RateLimiter | null;
   readonly clientAddresses: ClientAddressResolver;
+  /** Signs and reads the login routes' device cookies; `null` when rate limits or device cookies are off. */
+  readonly deviceCookies: DeviceCookies | null;
   /** The custom user fields the routes accept and answer. */
   readonly userFields: readonly ResolvedUserField[];
   /** Lifecycle events, for audit logs. */
@@ -147,6 +150,11 @@ export class Tessera<U extends User<ID>, ID = U["id"], Ctx = unknown> {
     this.getUserManager = options.getUserManager;
     this.backends = options.backends;
     this.rateLimiter = options.rateLimit === false ? null : new RateLimiter(options.rateLimit);
+    const deviceCookie = options.rateLimit === false ? false : options.rateLimit?.deviceCookie;
+    this.deviceCookies =
+      this.rateLimiter === null || deviceCookie === false
+        ? null
+        : new DeviceCookies(deviceCookie ?? {}, { shared: !this.rateLimiter.countsInProcess });
     this.clientAddresses = new ClientAddressResolver(options.trustedProxies);
     this.userFields = resolveUserFields(options.userFields);
     this.events = options.events ?? new TesseraEvents<ID>();

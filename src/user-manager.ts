@@ -1,7 +1,7 @@
 import { AccountTokens } from "./account-tokens.js";
 import type { Clock } from "./clock.js";
 import type { UserDatabase } from "./db/user-database.js";
-import { normalizeEmail } from "./email.js";
+import { isVisibleEmail, normalizeEmail } from "./email.js";
 import {
   InvalidEmail,
   InvalidResetPasswordToken,
@@ -103,6 +103,20 @@ export interface WriteOptions {
 /** What a create or update request holds besides custom fields. */
 const CONTRACT_FIELDS = new Set(["email", "password", "isActive", "isSuperuser", "isVerified"]);
 
+/** Options of the methods that look a user up by email before doing anything else. */
+export interface LookupOptions<U> {
+  /**
+   * Called with the user the email found (`null` for none) before anything
+   * else; may throw to stop there. The routes count the account's rate limit
+   * here, on the user the database found, so every spelling it matches as one
+   * address counts on one counter. @default none
+   */
+  afterLookup?: (user: U | null) => Promise<void> | void;
+}
+
+/** Options of {@link UserManager.authenticate}. */
+export interface AuthenticateOptions<U> extends HashOptions, LookupOptions<U> {}
+
 /**
  * The user logic that does not depend on how users are stored or reached:
  * registration, login checks, updates with the safe/unsafe split, deletion,
@@ -200,7 +214,7 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
   ): Promise<U> {
     const { safe = false, request, hashingPriority: priority } = options;
     const email = normalizeEmail(userCreate.email);
-    if (email === null) throw new InvalidEmail();
+    if (email === null || !isVisibleEmail(email)) throw new InvalidEmail();
     await this.validatePassword(userCreate.password, { ...userCreate, email });
     if (await this.userDb.getByEmail(email)) throw new UserAlreadyExists();
     const user = await this.userDb.create({
@@ -224,9 +238,10 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
    */
   async authenticate(
     credentials: { email: string; password: string },
-    options: HashOptions = {},
+    options: AuthenticateOptions<U> = {},
   ): Promise<U | null> {
     const user = await this.#findByEmail(credentials.email);
+    await options.afterLookup?.(user);
     if (!user) {
       await this.passwordHelper.spendVerifyTime(credentials.password, options);
       return null;
@@ -270,7 +285,7 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
     let endsSessions = false;
     if (userUpdate.email !== undefined && userUpdate.email !== user.email) {
       const email = normalizeEmail(userUpdate.email);
-      if (email === null) throw new InvalidEmail();
+      if (email === null || !isVisibleEmail(email)) throw new InvalidEmail();
       if (email !== user.email) {
         const owner = await this.userDb.getByEmail(email);
         if (owner && owner.id !== user.id) throw new UserAlreadyExists();
@@ -349,8 +364,13 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
    * unknown, inactive or active. Only for an active user does a token reach
    * `onAfterForgotPassword`, started but not awaited (its failure is logged).
    */
-  async requestPasswordReset(email: string, request?: HttpRequest): Promise<void> {
+  async requestPasswordReset(
+    email: string,
+    request?: HttpRequest,
+    options: LookupOptions<U> = {},
+  ): Promise<void> {
     const user = await this.#findByEmail(email);
+    await options.afterLookup?.(user);
     if (!user?.isActive) return this.#tokens.decoyResetToken();
     const token = await this.#tokens.resetToken(user);
     startHook("onAfterForgotPassword", () =>
@@ -412,8 +432,13 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
    * inactive, verified and unverified users. Only an active unverified user's
    * token reaches `onAfterRequestVerify`, started but not awaited.
    */
-  async requestVerification(email: string, request?: HttpRequest): Promise<void> {
+  async requestVerification(
+    email: string,
+    request?: HttpRequest,
+    options: LookupOptions<U> = {},
+  ): Promise<void> {
     const user = await this.#findByEmail(email);
+    await options.afterLookup?.(user);
     if (!user?.isActive || user.isVerified) return this.#tokens.decoyVerifyToken();
     const token = await this.#tokens.verifyToken(user);
     startHook("onAfterRequestVerify", () =>

@@ -6,6 +6,8 @@
 export interface HttpResult {
   readonly status: number;
   readonly headers?: Readonly<Record<string, string>>;
+  /** More `Set-Cookie` header values, sent after any `set-cookie` in `headers`. */
+  readonly cookies?: readonly string[];
   readonly body?: unknown;
   readonly raw?: { readonly contentType: string; readonly data: string | Uint8Array };
   /**

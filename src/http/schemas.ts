@@ -2,7 +2,7 @@ import type { BodySpec } from "./validation.js";
 
 /** `POST /register` (FastAPI Users' `UserCreate`); the flags are ignored on self-registration. */
 export const userCreateSpec = {
-  email: { type: "email", required: true },
+  email: { type: "email", required: true, newAddress: true },
   password: { type: "string", required: true },
   is_active: { type: "boolean" },
   is_superuser: { type: "boolean" },
@@ -11,7 +11,7 @@ export const userCreateSpec = {
 
 /** `PATCH /users/me` and `PATCH /users/{id}` (`UserUpdate`); `null` leaves a field as is. */
 export const userUpdateSpec = {
-  email: { type: "email" },
+  email: { type: "email", newAddress: true },
   password: { type: "string" },
   is_active: { type: "boolean" },
   is_superuser: { type: "boolean" },

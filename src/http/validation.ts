@@ -1,4 +1,4 @@
-import { normalizeEmail } from "../email.js";
+import { isVisibleEmail, normalizeEmail } from "../email.js";
 import type { FieldProblem } from "../user-fields.js";
 import { jsonErrorPosition } from "./json-error-position.js";
 
@@ -23,6 +23,12 @@ export interface FieldSpec {
   readonly schema?: Readonly<Record<string, unknown>>;
   /** The whole value must equal this, as a regular expression. */
   readonly pattern?: string;
+  /**
+   * An `email` an account will be known by (register, email change): one
+   * with invisible code points is refused too (see `isVisibleEmail`).
+   * @default false
+   */
+  readonly newAddress?: boolean;
   readonly description?: string;
 }
 
@@ -100,7 +106,7 @@ function checkValue(
   }
   if (field.type === "email") {
     const email = normalizeEmail(value);
-    if (email === null) {
+    if (email === null || (field.newAddress && !isVisibleEmail(email))) {
       return {
         error: { loc, msg: "value is not a valid email address", type: "value_error.email" },
       };

@@ -12,6 +12,12 @@ export function writeResult(res: ServerResponse, result: HttpResult): void {
   res.statusCode = result.status;
   if (result.headers)
     for (const [name, value] of Object.entries(result.headers)) res.setHeader(name, value);
+  if (result.cookies !== undefined) {
+    const earlier = res.getHeader("set-cookie");
+    const values =
+      earlier === undefined ? [] : Array.isArray(earlier) ? earlier : [String(earlier)];
+    res.setHeader("set-cookie", [...values, ...result.cookies]);
+  }
   if (result.raw !== undefined) {
     res.setHeader("content-type", result.raw.contentType);
     res.end(result.raw.data);

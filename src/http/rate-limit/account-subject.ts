@@ -1,8 +1,12 @@
-import { emailKey, normalizeEmail } from "../../email.js";
+import { emailCollationKey, normalizeEmail } from "../../email.js";
 
-/** The account an email names, as rate limits count it: normalised, case folded. */
+/**
+ * The account an email names, as rate limits count it: normalised, then in
+ * the form every spelling a database may match as the same address shares
+ * ({@link emailCollationKey}), so `ki\u00ADm@…` and `ｋim@…` count as `kim@…`.
+ */
 export function emailSubject(raw: string): string {
-  return emailKey(normalizeEmail(raw) ?? raw.trim());
+  return emailCollationKey(normalizeEmail(raw) ?? raw.trim());
 }
 
 /**

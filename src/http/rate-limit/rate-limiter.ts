@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from "../../clock.js";
 import { hashToken } from "../../tokens.js";
+import type { DeviceCookieOptions } from "./device-cookies.js";
 import { MemoryRateLimitStore } from "./memory-rate-limit-store.js";
 import type { RateLimitStore } from "./rate-limit-store.js";
 
@@ -27,6 +28,12 @@ export interface RateLimitRule {
 export interface ActionLimits {
   ip?: RateLimitRule | false;
   account?: RateLimitRule | false;
+  /**
+   * Login only: attempts that present a valid device cookie for the account
+   * they try are counted per account and device under this rule, instead of
+   * the account's (see `RateLimitOptions.deviceCookie`).
+   */
+  device?: RateLimitRule | false;
 }
 
 /** Which of an action's limits a request is counted under. */
@@ -40,6 +47,15 @@ export interface RateLimitOptions {
    * an action's limits off.
    */
   limits?: { [A in RateLimitedAction]?: ActionLimits | false };
+  /**
+   * Device cookies (OWASP's pattern): every successful login answer sets a
+   * signed cookie for the account, and a login presenting it is limited per
+   * device (`limits.login.device`) rather than by the account's limit, so
+   * wrong passwords sent from elsewhere cannot lock the owner out of a
+   * device they logged in on before. `false` turns them off.
+   * @default on, signed with a key made at construction (see {@link DeviceCookieOptions.secret})
+   */
+  deviceCookie?: DeviceCookieOptions | false;
   /** @default () => new Date() */
   clock?: Clock;
 }
@@ -48,11 +64,12 @@ const perMinute = (max: number): RateLimitRule => ({ max, windowSeconds: 60 });
 
 /**
  * On by default. Generous for people, tight for scripts: a password guesser
- * gets 20 tries a minute from one address and 10 a minute on one account, a
+ * gets 20 tries a minute from one address and 10 a minute on one account (and
+ * 10 a minute with a device cookie stolen from the account's owner), a
  * mailbox gets at most 3 reset or verification emails in 15 minutes.
  */
 export const DEFAULT_RATE_LIMITS: Readonly<Record<RateLimitedAction, Readonly<ActionLimits>>> = {
-  login: { ip: perMinute(20), account: perMinute(10) },
+  login: { ip: perMinute(20), account: perMinute(10), device: perMinute(10) },
   register: { ip: perMinute(10), account: perMinute(5) },
   forgotPassword: { ip: perMinute(10), account: { max: 3, windowSeconds: 900 } },
   requestVerifyToken: { ip: perMinute(10), account: { max: 3, windowSeconds: 900 } },
@@ -92,10 +109,12 @@ export class RateLimiter {
       if (!(name in DEFAULT_RATE_LIMITS))
         throw new TypeError(`rateLimit: unknown action "${action}"`);
       limits[name] =
-        given === false ? { ip: false, account: false } : { ...limits[name], ...given };
+        given === false
+          ? { ip: false, account: false, device: false }
+          : { ...limits[name], ...given };
     }
-    for (const [action, { ip, account }] of Object.entries(limits)) {
-      for (const rule of [ip, account]) if (rule) checkRule(action, rule);
+    for (const [action, { ip, account, device }] of Object.entries(limits)) {
+      for (const rule of [ip, account, device]) if (rule) checkRule(action, rule);
     }
     this.#limits = limits;
   }
@@ -103,6 +122,11 @@ export class RateLimiter {
   /** The rule an action is limited by in this scope, or `null` when it is not. */
   rule(action: RateLimitedAction, scope: RateLimitScope): RateLimitRule | null {
     return this.#limits[action][scope] || null;
+  }
+
+  /** Whether the counters live in this process only (the default store) rather than in a shared one. */
+  get countsInProcess(): boolean {
+    return this.#store instanceof MemoryRateLimitStore;
   }
 
   /**

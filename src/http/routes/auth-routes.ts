@@ -12,7 +12,7 @@ import type { RefreshGrant } from "../../transports/transport.js";
 import { eventSource } from "../event-source.js";
 import { detail } from "../http-result.js";
 import { emailSubject } from "../rate-limit/account-subject.js";
-import { limitAccount, limitAddress } from "../rate-limit/limit-call.js";
+import { limitAddress, limitFoundAccount, limitLogin } from "../rate-limit/limit-call.js";
 import { readBody } from "../read-body.js";
 import { requireUser } from "../require-user.js";
 import type { ResponseDoc, Route, RouteGroup } from "../route.js";
@@ -84,7 +84,7 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
     body: loginBody,
     maxBodySize,
     rateLimit: "login",
-    doc: loginDoc(backend, requiresVerification, refreshTokens),
+    doc: loginDoc(backend, requiresVerification, refreshTokens, tessera.deviceCookies !== null),
     async handle({ request, ctx }) {
       const attempts = await limitAddress(tessera, request, "login");
       const manager = tessera.getUserManager(ctx);
@@ -93,10 +93,15 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
       const refusal = backend.transport.checkRequestOrigin?.(request);
       if (refusal) return detail(403, refusal);
       const form = await readBody(request, loginBody, maxBodySize);
-      await limitAccount(tessera, "login", emailSubject(form.username));
+      const account = emailSubject(form.username);
+      const device = await limitLogin(tessera, request, account);
       // Under a flood, an address's first logins are hashed before its twentieth.
       const credentials = { email: form.username, password: form.password };
-      const user = await manager.authenticate(credentials, { priority: attempts });
+      const user = await manager.authenticate(credentials, {
+        priority: attempts,
+        afterLookup: (found) =>
+          device === null ? limitFoundAccount(tessera, "login", account, found) : undefined,
+      });
       const source = eventSource(tessera, request);
       const { events } = tessera;
       const failed = (reason: LoginFailure, userId: ID | null) => {
@@ -139,7 +144,10 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
       events.emit("session.created", { ...source, at, userId: user.id, sessionId });
       events.emit("login", { ...source, at, userId: user.id, sessionId, backend: backend.name });
       await manager.onAfterLogin(user, request);
-      return backend.transport.loginResult(token, refresh);
+      const result = backend.transport.loginResult(token, refresh);
+      const deviceCookie = tessera.deviceCookies?.setCookie(account, device);
+      if (deviceCookie === undefined) return result;
+      return { ...result, cookies: [...(result.cookies ?? []), deviceCookie] };
     },
   };
 
@@ -275,6 +283,7 @@ function loginDoc(
   backend: { name: string; transport: unknown },
   requiresVerification: boolean,
   refreshTokens: boolean,
+  deviceCookies: boolean,
 ) {
   const cookie = backend.transport instanceof CookieTransport;
   const errors: string[] = [ErrorCode.LOGIN_BAD_CREDENTIALS, ErrorCode.LOGIN_TOO_MANY_SESSIONS];
@@ -305,7 +314,11 @@ function loginDoc(
     summary: `Log in (${backend.name})`,
     description:
       "OAuth2 password form: `username` is the email (any case). A new access token " +
-      "per login; an unknown email costs the same time as a wrong password.",
+      "per login; an unknown email costs the same time as a wrong password." +
+      (deviceCookies
+        ? " A successful login also sets a device cookie; a login that presents it is " +
+          "rate-limited per device rather than by the account's limit."
+        : ""),
     tags: ["auth"],
     responses,
   };

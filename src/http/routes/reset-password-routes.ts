@@ -9,7 +9,7 @@ import type { Tessera } from "../../tessera.js";
 import { eventSource } from "../event-source.js";
 import { detail, json } from "../http-result.js";
 import { emailSubject, tokenSubject } from "../rate-limit/account-subject.js";
-import { limitAccount, limitAddress } from "../rate-limit/limit-call.js";
+import { limitAccount, limitAddress, limitFoundAccount } from "../rate-limit/limit-call.js";
 import { readBody } from "../read-body.js";
 import type { Route, RouteGroup } from "../route.js";
 import { emailSpec, resetPasswordSpec } from "../schemas.js";
@@ -63,8 +63,11 @@ export function resetPasswordRoutes<U extends User<ID>, ID, Ctx>(
     async handle({ request, ctx }) {
       await limitAddress(tessera, request, "forgotPassword");
       const { email } = await readBody(request, forgotBody, maxBodySize);
-      await limitAccount(tessera, "forgotPassword", emailSubject(email));
-      await tessera.getUserManager(ctx).requestPasswordReset(email, request);
+      const account = emailSubject(email);
+      await limitAccount(tessera, "forgotPassword", account);
+      await tessera.getUserManager(ctx).requestPasswordReset(email, request, {
+        afterLookup: (user) => limitFoundAccount(tessera, "forgotPassword", account, user),
+      });
       return json(202, null);
     },
   };

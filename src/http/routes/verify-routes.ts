@@ -3,7 +3,7 @@ import type { User } from "../../models.js";
 import type { Tessera } from "../../tessera.js";
 import { detail, json, privateJson } from "../http-result.js";
 import { emailSubject, tokenSubject } from "../rate-limit/account-subject.js";
-import { limitAccount, limitAddress } from "../rate-limit/limit-call.js";
+import { limitAccount, limitAddress, limitFoundAccount } from "../rate-limit/limit-call.js";
 import { readBody } from "../read-body.js";
 import type { Route, RouteGroup } from "../route.js";
 import { emailSpec, verifySpec } from "../schemas.js";
@@ -50,8 +50,11 @@ export function verifyRoutes<U extends User<ID>, ID, Ctx>(
     async handle({ request, ctx }) {
       await limitAddress(tessera, request, "requestVerifyToken");
       const { email } = await readBody(request, requestBody, maxBodySize);
-      await limitAccount(tessera, "requestVerifyToken", emailSubject(email));
-      await tessera.getUserManager(ctx).requestVerification(email, request);
+      const account = emailSubject(email);
+      await limitAccount(tessera, "requestVerifyToken", account);
+      await tessera.getUserManager(ctx).requestVerification(email, request, {
+        afterLookup: (user) => limitFoundAccount(tessera, "requestVerifyToken", account, user),
+      });
       return json(202, null);
     },
   };

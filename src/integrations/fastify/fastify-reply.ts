@@ -17,6 +17,8 @@ export function sendResult(reply: FastifyReplyLike, result: HttpResult): Fastify
   reply.code(result.status);
   if (result.headers)
     for (const [name, value] of Object.entries(result.headers)) reply.header(name, value);
+  // Fastify adds each `set-cookie` to those already set rather than replacing them.
+  for (const cookie of result.cookies ?? []) reply.header("set-cookie", cookie);
   if (result.raw !== undefined) {
     return reply.header("content-type", result.raw.contentType).send(Buffer.from(result.raw.data));
   }

@@ -8,6 +8,8 @@ const JSON_TYPE = { "content-type": "application/json" } as const;
 /** Writes a route's result as Hono's answer. */
 export function honoResponse(c: Context, result: HttpResult): Response {
   if (result.closeConnection) closeConnection(c);
+  if (result.cookies !== undefined)
+    return withCookies(honoResponse(c, { ...result, cookies: undefined }), result.cookies);
   const { status, headers, body, raw } = result;
   if (raw !== undefined) {
     return new Response(raw.data, {
@@ -17,6 +19,11 @@ export function honoResponse(c: Context, result: HttpResult): Response {
   }
   if (body === undefined) return new Response(null, { status, headers });
   return new Response(JSON.stringify(body), { status, headers: withJsonType(headers) });
+}
+
+function withCookies(response: Response, cookies: readonly string[]): Response {
+  for (const cookie of cookies) response.headers.append("set-cookie", cookie);
+  return response;
 }
 
 // Results share their header objects (`no-store`, `retry-after`): each is merged with the JSON
