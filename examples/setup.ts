@@ -179,7 +179,14 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
     idleTimeoutSeconds: config.idleTimeoutSeconds,
     refreshTokens: config.refreshTokens ? { database: refreshTokens } : undefined,
   });
-  const redis = config.strategy === "redis" ? await redisClient(config.redisUrl) : null;
+  const redis =
+    config.strategy === "redis"
+      ? await redisClient(config.redisUrl).catch(async (error: unknown) => {
+          await cache?.close();
+          await store.close();
+          throw error;
+        })
+      : null;
   // The strategy in use; `strategy` above is the database's, which the CLI and purges work on.
   const active: Strategy<User<string>, string> = redis
     ? new RedisStrategy<User<string>, string>(redis, { lifetimeSeconds, clock })

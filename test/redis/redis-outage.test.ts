@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { DatabaseUnavailableError, type User, type UserManager } from "tessera-auth";
-import { RedisRateLimitStore, RedisStrategy } from "tessera-auth/redis";
+import { RedisRateLimitStore, RedisStrategy, redisChannel } from "tessera-auth/redis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DemoProcess } from "../support/demo-process.js";
 import {
@@ -204,5 +204,37 @@ describe.skipIf(missing !== null)(`Redis down${missing ? ` (skipped: ${missing})
       expect(await strategy.readToken(token, manager)).toBe(user);
       await strategy.destroyToken(token, user);
     });
+  });
+
+  it("the cache's channel: a publish while Redis is gone rejects at once as unavailable (the cache retries it), and goes through when it is back", async () => {
+    const downs: string[] = [];
+    const channel = redisChannel({ url: redis.url, channel: `tessera-outage:${process.pid}` });
+    await channel.start(
+      {
+        message: () => {},
+        confirmed: () => {},
+        down: (reason) => downs.push(reason),
+        now: () => performance.now(),
+        active: () => false,
+      },
+      { heartbeatMs: 50 },
+    );
+    try {
+      await channel.publish("before");
+      await redis.stop();
+      await until(async () => downs.length > 0);
+      const gone = await timed(() => channel.publish("during"));
+      expect(gone.outcome).toBeInstanceOf(DatabaseUnavailableError);
+      expect(gone.ms).toBeLessThan(ANSWER_MS);
+      await redis.start();
+      await until(() =>
+        channel.publish("after").then(
+          () => true,
+          () => false,
+        ),
+      );
+    } finally {
+      await channel.close();
+    }
   });
 });

@@ -30,7 +30,12 @@ export async function guard<T>(
   if (typeof status === "string" && DOWN.has(status)) {
     throw new DatabaseUnavailableError({ cause: new Error(`Redis is not connected (${status})`) });
   }
-  const running = call();
+  let running: Promise<T>;
+  try {
+    running = call();
+  } catch (error) {
+    throw guarded(error);
+  }
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new DatabaseTimeoutError("statement", timeoutMs)), timeoutMs);
