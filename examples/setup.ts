@@ -37,7 +37,7 @@ import {
   revocationLogChannel,
   type SchemaOptions,
 } from "tessera-auth/kysely";
-import { RedisStrategy, redisChannel } from "tessera-auth/redis";
+import { pingRedis, RedisStrategy, redisChannel } from "tessera-auth/redis";
 import { Outbox } from "./outbox.js";
 import { validatePassword } from "./password-rule.js";
 import { DatabaseOpenError } from "./startup-error.js";
@@ -184,7 +184,14 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
     idleTimeoutSeconds: config.idleTimeoutSeconds,
     refreshTokens: config.refreshTokens ? { database: refreshTokens } : undefined,
   });
-  const redis = config.strategy === "redis" ? await redisClient(config.redisUrl) : null;
+  const redis =
+    config.strategy === "redis"
+      ? await redisClient(config.redisUrl).catch(async (error: unknown) => {
+          await cache?.close();
+          await store.close();
+          throw error;
+        })
+      : null;
   // The strategy in use; `strategy` above is the database's, which the CLI and purges work on.
   const active: Strategy<User<string>, string> = redis
     ? new RedisStrategy<User<string>, string>(redis, { lifetimeSeconds, clock })
@@ -218,7 +225,7 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
   });
 
   const apiMounts: Mount<Ctx>[] = [
-    ["/", [healthRoute(cache)]],
+    ["/", [healthRoute(cache, redis)]],
     ["/auth", authRoutes(tessera, bearer, { refreshTokens: config.refreshTokens ?? false })],
     ["/auth/cookie", authRoutes(tessera, cookie)],
     ["/auth", registerRoutes(tessera)],
@@ -263,10 +270,17 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
 /** What `createSetup` gives an app. */
 export type Setup<Ctx> = Awaited<ReturnType<typeof createSetup<Ctx>>>;
 
-/** A Redis client, loaded only when a Redis strategy asks for it. */
+/**
+ * A Redis client, loaded only when a Redis strategy asks for it. An
+ * unreachable Redis stops the server at startup, as an unreachable database does.
+ */
 async function redisClient(url = "redis://127.0.0.1:6379") {
-  const { Redis } = await import("ioredis");
-  return new Redis(url);
+  const { connectRedis } = await import("tessera-auth/redis");
+  try {
+    return await connectRedis(url);
+  } catch (error) {
+    throw new Error(`REDIS_URL: ${(error as Error).message}: start Redis, or set REDIS_URL to it`);
+  }
 }
 
 /** Redis when given, else the database's own: LISTEN/NOTIFY on PostgreSQL, the revocation log on MySQL and SQLite. */
@@ -289,8 +303,13 @@ function cacheChannel(
 /**
  * `GET /health` → `{"ok": true}` (for load balancers and benchmarks); with a
  * session cache, also its status (`up`, or why every lookup goes to the database).
+ * With the Redis strategy, Redis must answer a PING: else 503, `"redis": "down"`
+ * (the cache's channel only degrades the cache, so it is reported, not failed).
  */
-function healthRoute(cache: SessionCache | null): Route {
+function healthRoute(
+  cache: SessionCache | null,
+  redis: { ping(): Promise<unknown> } | null,
+): Route {
   return {
     method: "GET",
     path: "/health",
@@ -305,6 +324,7 @@ function healthRoute(cache: SessionCache | null): Route {
             type: "object",
             properties: {
               ok: { const: true },
+              redis: { const: "up", description: "With the Redis strategy" },
               cache: {
                 type: "object",
                 description: "The session cache's status (only when it is on)",
@@ -321,8 +341,26 @@ function healthRoute(cache: SessionCache | null): Route {
             required: ["ok"],
           },
         },
+        503: {
+          description:
+            "A store every request needs is unreachable (Redis, with the Redis strategy)",
+          schema: {
+            type: "object",
+            properties: {
+              ok: { const: false },
+              detail: { type: "string" },
+              redis: { const: "down" },
+            },
+            required: ["ok", "detail"],
+          },
+        },
       },
     },
-    handle: async () => json(200, cache ? { ok: true, cache: cache.status() } : { ok: true }),
+    handle: async () => {
+      const extra = cache ? { cache: cache.status() } : {};
+      if (redis === null) return json(200, { ok: true, ...extra });
+      if (await pingRedis(redis)) return json(200, { ok: true, redis: "up", ...extra });
+      return json(503, { ok: false, detail: "Redis is unreachable", redis: "down", ...extra });
+    },
   };
 }

@@ -2,13 +2,26 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { MigrateOptions } from "../adapters/kysely/migrate-to-latest.js";
+import type { IdType } from "../models.js";
 import { resolveUserFields } from "../user-fields.js";
 import { CliError } from "./cli-error.js";
 
 /**
+ * The names and id type of the app's tables, as `migrateToLatest` takes them;
+ * on MongoDB the table names are the collections' (`userTable` is
+ * `mongoAdapter`'s `userCollection`, and so on) and `idType` is `"objectid"`
+ * (its default there) or `"uuid"`. `migrationTable` and `revocationLogTable`
+ * are SQL's alone.
+ */
+export interface CliSchema extends Omit<MigrateOptions, "idType"> {
+  /** @default "uuid" on SQL, "objectid" on MongoDB */
+  idType?: IdType | "objectid";
+}
+
+/**
  * What the CLI needs to know of an app: the same table names, id type and
- * token lifetime the app gives `kyselyAdapter`, `migrateToLatest` and its
- * strategy. Written as `tessera.config.json`, or as `tessera.config.mjs` /
+ * token lifetime the app gives `kyselyAdapter` and `migrateToLatest` (or
+ * `mongoAdapter` and `ensureIndexes`) and its strategy. Written as `tessera.config.json`, or as `tessera.config.mjs` /
  * `.js` whose default export is this object (the app can import the same
  * module for its own options).
  *
@@ -17,7 +30,7 @@ import { CliError } from "./cli-error.js";
  * { "userTable": "app_user", "accessTokenTable": "app_token", "idType": "integer", "lifetimeSeconds": 86400,
  *   "userFields": { "displayName": { "type": "string", "maxLength": 80 } } }
  */
-export interface CliConfig extends MigrateOptions {
+export interface CliConfig extends CliSchema {
   /** The database when `DATABASE_URL` is not set. @default "sqlite:tessera.db" */
   databaseUrl?: string;
   /** Seconds a token lives: what `tokens purge` deletes past. @default 3600 */

@@ -14,6 +14,7 @@ Commands:
       made by FastAPI Users (tables user and accesstoken) is adopted in place:
       users keep their passwords, unexpired tokens keep working, and tokens
       are stored hashed from then on.
+      On MongoDB: create the indexes tessera's queries need (those missing).
   create-superuser --email <email> [--password <password>]
       Create an active, verified superuser. The password comes from
       TESSERA_SUPERUSER_PASSWORD when it is set, else from a prompt that does
@@ -43,8 +44,10 @@ Options:
 Environment:
   DATABASE_URL  The database (default: the configuration's databaseUrl, else
                 sqlite:tessera.db): sqlite:<path>,
-                postgres://user:password@host:5432/db or mysql://user:password@host:3306/db.
-                Every command migrates the tables first.
+                postgres://user:password@host:5432/db, mysql://user:password@host:3306/db
+                or mongodb://host:27017/db (the MongoDB adapter; idType "objectid",
+                its default, or "uuid", and the collections named as the tables).
+                Every command migrates the tables (creates the indexes) first.
   TESSERA_SUPERUSER_PASSWORD
                 The password create-superuser gives the new superuser.
 `;

@@ -1,12 +1,15 @@
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
-import { PasswordHelper } from "tessera-auth";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Db, MongoClient } from "mongodb";
+import { DatabaseStrategy, PasswordHelper, UserManager } from "tessera-auth";
+import { mongoAdapter } from "tessera-auth/mongodb";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DemoProcess } from "../support/demo-process.js";
+import { MONGODB_URL, mongoTestDatabase, mongoUnavailable } from "../support/mongodb.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const BUILT_BIN = join(ROOT, "dist/cli/main.js");
@@ -248,3 +251,124 @@ describe("tessera CLI", () => {
     expect(tessera(["tokens", "purge", "--idle-timeout", "-1"], env).code).toBe(2);
   });
 });
+
+const mongoMissing = await mongoUnavailable();
+
+describe.skipIf(mongoMissing !== null)(
+  `tessera CLI on MongoDB${mongoMissing ? ` (skipped: ${mongoMissing})` : ""}`,
+  () => {
+    const client = new MongoClient(MONGODB_URL, { serverSelectionTimeoutMS: 2000 });
+    let round = 0;
+    let db: Db;
+    let env: Record<string, string>;
+    beforeEach(() => {
+      db = client.db(`${mongoTestDatabase("cli")}${round++}`);
+      const url = new URL(MONGODB_URL);
+      url.pathname = `/${db.databaseName}`;
+      env = { DATABASE_URL: url.href };
+    });
+    afterEach(() => db.dropDatabase());
+    afterAll(() => client.close());
+
+    const indexes = async (collection: string) =>
+      (await db.collection(collection).listIndexes().toArray()).map((index) => index.name).sort();
+
+    it("migrate creates the indexes, and says so once", async () => {
+      const first = tessera(["migrate"], env);
+      expect(first).toMatchObject({ code: 0, stderr: "" });
+      expect(first.stdout).toMatch(/^created 7 indexes: user\.tessera_email_key, /);
+      expect(await indexes("user")).toEqual(["_id_", "tessera_email_key"]);
+      expect(await indexes("accesstoken")).toEqual([
+        "_id_",
+        "tessera_created",
+        "tessera_family",
+        "tessera_user_created",
+      ]);
+      expect(await indexes("refreshtoken")).toEqual([
+        "_id_",
+        "tessera_created",
+        "tessera_family",
+        "tessera_user",
+      ]);
+      expect(tessera(["migrate"], env)).toMatchObject({
+        code: 0,
+        stdout: "indexes already in place\n",
+      });
+    });
+
+    it("create-superuser makes a superuser who logs in through the MongoDB adapter", async () => {
+      const run = tessera(["create-superuser", "--email", "Root@Example.COM"], {
+        ...env,
+        TESSERA_SUPERUSER_PASSWORD: "a long enough password",
+      });
+      expect(run).toMatchObject({ code: 0, stderr: "" });
+      expect(run.stdout).toMatch(/^created superuser Root@example\.com \(id [0-9a-f]{24}\)\n$/);
+      const manager = new UserManager(mongoAdapter(db).users);
+      const user = await manager.authenticate({
+        email: "root@example.com",
+        password: "a long enough password",
+      });
+      expect(user).toMatchObject({ isActive: true, isSuperuser: true, isVerified: true });
+      expect(
+        await manager.authenticate({ email: "root@example.com", password: "another password" }),
+      ).toBeNull();
+      // The unique index is in place: the same address again is refused.
+      expect(
+        tessera(["create-superuser", "--email", "ROOT@example.com"], {
+          ...env,
+          TESSERA_SUPERUSER_PASSWORD: "a long enough password",
+        }),
+      ).toMatchObject({
+        code: 1,
+        stderr: "tessera: a user with the email ROOT@example.com already exists\n",
+      });
+    });
+
+    it("takes the app's id type, and refuses the other one", async () => {
+      const config = join(tmpdir(), `tessera-cli-mongo-${process.pid}-${round}.json`);
+      writeFileSync(config, JSON.stringify({ idType: "uuid", userTable: "people" }));
+      try {
+        const password = { TESSERA_SUPERUSER_PASSWORD: "a long enough password" };
+        const run = tessera(
+          ["create-superuser", "--email", "root@example.com", "--config", config],
+          { ...env, ...password },
+        );
+        expect(run.stdout).toMatch(/\(id [0-9a-f-]{36}\)\n$/);
+        const { users } = mongoAdapter(db, { idType: "uuid", userCollection: "people" });
+        expect(await users.getByEmail("root@example.com")).toMatchObject({ isSuperuser: true });
+        writeFileSync(config, JSON.stringify({ userTable: "people" }));
+        const refused = tessera(
+          ["create-superuser", "--email", "other@example.com", "--config", config],
+          { ...env, ...password },
+        );
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toMatch(/^tessera: the collection "people" holds uuid ids .*\n$/);
+        expect(await db.collection("people").countDocuments()).toBe(1);
+        writeFileSync(config, JSON.stringify({ idType: "integer" }));
+        expect(tessera(["migrate", "--config", config], env).code).toBe(2);
+      } finally {
+        rmSync(config, { force: true });
+      }
+    });
+
+    it("tokens purge deletes expired tokens and keeps live ones", async () => {
+      tessera(["create-superuser", "--email", "root@example.com", "--password", "longenough"], env);
+      const { users, accessTokens } = mongoAdapter(db);
+      const user = await users.getByEmail("root@example.com");
+      if (!user) throw new Error("no superuser");
+      const twoHoursAgo = () => new Date(Date.now() - 2 * 3600_000);
+      const then = new DatabaseStrategy(accessTokens, {
+        lifetimeSeconds: 3600,
+        clock: twoHoursAgo,
+      });
+      const now = new DatabaseStrategy(accessTokens, { lifetimeSeconds: 3600 });
+      await then.writeToken(user);
+      const live = await now.writeToken(user);
+      const run = tessera(["tokens", "purge", "--lifetime", "3600"], env);
+      expect(run).toMatchObject({ code: 0, stdout: "deleted 1 expired access token\n" });
+      expect(await db.collection("accesstoken").countDocuments()).toBe(1);
+      const manager = new UserManager(users);
+      expect(await now.readToken(live, manager)).toMatchObject({ email: "root@example.com" });
+    });
+  },
+);

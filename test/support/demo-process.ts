@@ -12,7 +12,13 @@ export class DemoProcess {
   private constructor(
     private readonly child: ChildProcess,
     readonly url: string,
+    private readonly printed: () => string,
   ) {}
+
+  /** What the server has written so far, standard output and error together. */
+  get output(): string {
+    return this.printed();
+  }
 
   /** Starts the server on a free port over `databaseUrl` and waits until it listens. */
   static async start(
@@ -42,7 +48,7 @@ export class DemoProcess {
       child.stderr?.on("data", read);
       child.on("exit", (code) => fail(new Error(`demo exited with ${code}: ${output}`)));
     });
-    return new DemoProcess(child, url);
+    return new DemoProcess(child, url, () => output);
   }
 
   /**

@@ -1,3 +1,5 @@
+export { connectRedis, TESSERA_REDIS_OPTIONS } from "./connect-redis.js";
+export { pingRedis } from "./ping-redis.js";
 export { type RedisChannelOptions, redisChannel } from "./redis-channel.js";
 export {
   type RedisEvalClient,

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Redis, RedisOptions } from "ioredis";
 import { Heartbeat } from "../../cache/heartbeat.js";
 import type { ChannelReceiver, RevocationChannel } from "../../cache/revocation-channel.js";
+import { guard, REDIS_TIMEOUT_MS } from "./guard.js";
 
 export interface RedisChannelOptions {
   /** The Redis server, as ioredis takes it. @default "redis://127.0.0.1:6379" */
@@ -78,7 +79,11 @@ class RedisChannel implements RevocationChannel {
     publisher.on("error", () => {});
     this.#heartbeat = new Heartbeat(
       async () => {
-        if (receiver.active()) await publisher.publish(this.#echo, String(receiver.now()));
+        if (receiver.active()) {
+          await guard(publisher, REDIS_TIMEOUT_MS, () =>
+            publisher.publish(this.#echo, String(receiver.now())),
+          );
+        }
       },
       heartbeatMs,
       () => {
@@ -102,8 +107,10 @@ class RedisChannel implements RevocationChannel {
   }
 
   async publish(message: string): Promise<void> {
-    if (this.#publisher === null) throw new Error("the Redis channel is not started");
-    await this.#publisher.publish(this.#channel, message);
+    const publisher = this.#publisher;
+    if (publisher === null) throw new Error("the Redis channel is not started");
+    // Bounded, and 503-classed if it surfaces: the cache retries it meanwhile.
+    await guard(publisher, REDIS_TIMEOUT_MS, () => publisher.publish(this.#channel, message));
   }
 
   async close(): Promise<void> {

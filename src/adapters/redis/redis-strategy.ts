@@ -13,6 +13,8 @@ import type { RevokeOptions, Strategy } from "../../strategies/strategy.js";
 import { TokenFormat } from "../../token-format.js";
 import { hashToken } from "../../tokens.js";
 import type { UserManager } from "../../user-manager.js";
+import { guard, REDIS_TIMEOUT_MS } from "./guard.js";
+import { watchOutages } from "./watch-outages.js";
 
 export interface RedisStrategyOptions {
   /** Seconds a token lives (Redis expires it); `null` for tokens that never expire. */
@@ -22,6 +24,14 @@ export interface RedisStrategyOptions {
   /** The recognisable prefix of new tokens (see `DatabaseStrategy`). @default "tess_" */
   tokenPrefix?: string;
   clock?: Clock;
+  /**
+   * Milliseconds a Redis call may take before the request answers 503. A
+   * client known to be disconnected fails at once, whatever its own options.
+   * @default 1000
+   */
+  timeoutMs?: number;
+  /** Where Redis outages are logged, one line when it goes and one when it is back. @default console.warn */
+  log?: (message: string) => void;
 }
 
 /** What a token's key holds: JSON, short names. Never the token itself. */
@@ -45,7 +55,10 @@ interface TokenRecord {
  * GET and the user's lookup in the user database.
  *
  * Process-scoped client, request-scoped strategy if you like: it holds nothing
- * else.
+ * else. Redis unreachable, every call answers 503 within `timeoutMs` (at once
+ * while ioredis is reconnecting), and the next one after it returns works;
+ * {@link connectRedis} makes a client with the settings this needs (no
+ * offline queue), and checks Redis at startup.
  *
  * @example
  * const strategy = new RedisStrategy(new Redis(process.env.REDIS_URL), { lifetimeSeconds: 3600 });
@@ -56,6 +69,7 @@ export class RedisStrategy<U extends User<ID>, ID = U["id"]> implements Strategy
   readonly #prefix: string;
   readonly #format: TokenFormat;
   readonly #clock: Clock;
+  readonly #timeoutMs: number;
 
   constructor(redis: Redis, options: RedisStrategyOptions) {
     const { lifetimeSeconds, keyPrefix = "tessera_token:", clock = systemClock } = options;
@@ -67,6 +81,18 @@ export class RedisStrategy<U extends User<ID>, ID = U["id"]> implements Strategy
     this.#prefix = keyPrefix;
     this.#format = new TokenFormat(options.tokenPrefix ?? "tess_");
     this.#clock = clock;
+    this.#timeoutMs = options.timeoutMs ?? REDIS_TIMEOUT_MS;
+    if (!(Number.isFinite(this.#timeoutMs) && this.#timeoutMs > 0)) {
+      throw new RangeError(
+        `timeoutMs must be a positive number of milliseconds, got ${options.timeoutMs}`,
+      );
+    }
+    watchOutages(redis, options.log);
+  }
+
+  /** Runs Redis calls bounded by the timeout, an outage answered as 503 (see `guard`). */
+  #run<T>(call: (redis: Redis) => Promise<T>): Promise<T> {
+    return guard(this.#redis, this.#timeoutMs, () => call(this.#redis));
   }
 
   async readToken(token: string | null, userManager: UserManager<U, ID>): Promise<U | null> {
@@ -104,15 +130,15 @@ export class RedisStrategy<U extends User<ID>, ID = U["id"]> implements Strategy
     write.zadd(index, now, stored);
     // The index lives as long as the newest token in it; older members are pruned as they expire.
     if (this.lifetimeSeconds !== null) write.pexpire(index, this.lifetimeSeconds * 1000);
-    await execOrThrow(write);
+    await this.#run(() => execOrThrow(write));
     return token;
   }
 
   async destroyToken(token: string, user: U): Promise<void> {
     if (!this.#format.isValid(token)) return;
     const stored = hashToken(token);
-    await execOrThrow(
-      this.#redis.multi().del(this.#key(stored)).zrem(this.#userKey(user.id), stored),
+    await this.#run((redis) =>
+      execOrThrow(redis.multi().del(this.#key(stored)).zrem(this.#userKey(user.id), stored)),
     );
   }
 
@@ -125,13 +151,17 @@ export class RedisStrategy<U extends User<ID>, ID = U["id"]> implements Strategy
       await this.#restamp(keep, options.previousStamp, user.securityStamp);
     }
     const index = this.#userKey(user.id);
-    const members = (await this.#redis.zrange(index, 0, -1)).filter((member) => member !== keep);
+    const members = (await this.#run((redis) => redis.zrange(index, 0, -1))).filter(
+      (member) => member !== keep,
+    );
     if (members.length === 0) return 0;
-    const results = await execOrThrow(
-      this.#redis
-        .multi()
-        .del(...members.map((member) => this.#key(member)))
-        .zrem(index, ...members),
+    const results = await this.#run((redis) =>
+      execOrThrow(
+        redis
+          .multi()
+          .del(...members.map((member) => this.#key(member)))
+          .zrem(index, ...members),
+      ),
     );
     return Number(results[0]);
   }
@@ -154,8 +184,10 @@ export class RedisStrategy<U extends User<ID>, ID = U["id"]> implements Strategy
     if (!isSessionId(id)) return false;
     const found = (await this.#sessions(user)).find(({ session }) => session.id === id);
     if (!found) return false;
-    await execOrThrow(
-      this.#redis.multi().del(this.#key(found.stored)).zrem(this.#userKey(user.id), found.stored),
+    await this.#run((redis) =>
+      execOrThrow(
+        redis.multi().del(this.#key(found.stored)).zrem(this.#userKey(user.id), found.stored),
+      ),
     );
     return true;
   }
@@ -163,9 +195,11 @@ export class RedisStrategy<U extends User<ID>, ID = U["id"]> implements Strategy
   /** The user's live sessions, newest first; members whose key expired leave the index. */
   async #sessions(user: U): Promise<{ session: Session; stored: string }[]> {
     const index = this.#userKey(user.id);
-    const members = await this.#redis.zrange(index, 0, -1, "REV");
+    const members = await this.#run((redis) => redis.zrange(index, 0, -1, "REV"));
     if (members.length === 0) return [];
-    const values = await this.#redis.mget(...members.map((member) => this.#key(member)));
+    const values = await this.#run((redis) =>
+      redis.mget(...members.map((member) => this.#key(member))),
+    );
     const gone: string[] = [];
     const live: { session: Session; stored: string }[] = [];
     members.forEach((stored, i) => {
@@ -189,13 +223,13 @@ export class RedisStrategy<U extends User<ID>, ID = U["id"]> implements Strategy
         },
       });
     });
-    if (gone.length > 0) await this.#redis.zrem(index, ...gone);
+    if (gone.length > 0) await this.#run((redis) => redis.zrem(index, ...gone));
     return live;
   }
 
   /** The token's record if it is there and, by the strategy's clock, not expired. */
   async #record(stored: string): Promise<TokenRecord | null> {
-    const record = parse(await this.#redis.get(this.#key(stored)));
+    const record = parse(await this.#run((redis) => redis.get(this.#key(stored))));
     return record !== null && this.#alive(record) ? record : null;
   }
 
@@ -207,7 +241,7 @@ export class RedisStrategy<U extends User<ID>, ID = U["id"]> implements Strategy
 
   /** Moves a token to the user's new stamp, only if it carries `from` (a compare-and-set in a script). */
   async #restamp(stored: string, from: number, to: number): Promise<void> {
-    await this.#redis.eval(RESTAMP, 1, this.#key(stored), String(from), String(to));
+    await this.#run((redis) => redis.eval(RESTAMP, 1, this.#key(stored), String(from), String(to)));
   }
 
   #key(stored: string): string {

@@ -1,15 +1,15 @@
-import type { MigrateOptions } from "../../adapters/kysely/migrate-to-latest.js";
 import { normalizeEmail } from "../../email.js";
 import { InvalidPasswordException, UserAlreadyExists } from "../../errors.js";
 import { defaultPasswordPolicy } from "../../password-policy.js";
 import { UserManager } from "../../user-manager.js";
+import type { CliSchema } from "../cli-config.js";
 import { CliError } from "../cli-error.js";
 import { withDatabase } from "../open-database.js";
 import { readPassword } from "../read-password.js";
 
 export interface CreateSuperuserInput {
   databaseUrl: string;
-  schema: MigrateOptions;
+  schema: CliSchema;
   email: string | undefined;
   password: string | undefined;
 }

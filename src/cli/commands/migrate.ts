@@ -4,22 +4,24 @@ import {
   defaultMigrationTable,
   type MigrateOptions,
 } from "../../adapters/kysely/migrate-to-latest.js";
+import type { CliSchema } from "../cli-config.js";
 import { CliError } from "../cli-error.js";
+import { isMongoUrl, sqlSchemaOf } from "../open-database.js";
 
 /**
  * Brings DATABASE_URL's tables to the latest version: creates them, adopts a
  * FastAPI Users database in place, or reports that nothing was to do. A
  * database holding tessera's tables under another configuration (other
  * table names) is refused unchanged, as `migrateToLatest` refuses another id type.
+ * On MongoDB: creates the indexes `ensureIndexes` lists, those missing.
  */
-export async function migrate(input: {
-  databaseUrl: string;
-  schema: MigrateOptions;
-}): Promise<void> {
+export async function migrate(input: { databaseUrl: string; schema: CliSchema }): Promise<void> {
+  if (isMongoUrl(input.databaseUrl)) return migrateMongo(input.databaseUrl, input.schema);
+  const schema = sqlSchemaOf(input.schema);
   const connection = await connect(input.databaseUrl, { statementTimeoutMs: 0 });
   try {
-    await refuseOtherConfiguration(connection.db, input.schema);
-    const { applied, adoption, addedColumns } = await migrateToLatest(connection.db, input.schema);
+    await refuseOtherConfiguration(connection.db, schema);
+    const { applied, adoption, addedColumns } = await migrateToLatest(connection.db, schema);
     if (adoption) {
       process.stdout.write(
         `adopted a FastAPI Users database: ${adoption.users} user${plural(adoption.users)} kept ` +
@@ -40,6 +42,21 @@ export async function migrate(input: {
     }
   } finally {
     await connection.close();
+  }
+}
+
+async function migrateMongo(databaseUrl: string, schema: CliSchema): Promise<void> {
+  const { openMongo } = await import("../open-mongo.js");
+  const mongo = await openMongo(databaseUrl, schema);
+  try {
+    const { created } = await mongo.ensureIndexes();
+    process.stdout.write(
+      created.length > 0
+        ? `created ${created.length} index${created.length === 1 ? "" : "es"}: ${created.join(", ")}\n`
+        : "indexes already in place\n",
+    );
+  } finally {
+    await mongo.close();
   }
 }
 

@@ -1,5 +1,5 @@
-import type { MigrateOptions } from "../../adapters/kysely/migrate-to-latest.js";
 import { DatabaseStrategy } from "../../strategies/database-strategy.js";
+import type { CliSchema } from "../cli-config.js";
 import { CliError } from "../cli-error.js";
 import { withDatabase } from "../open-database.js";
 
@@ -22,7 +22,7 @@ function seconds(value: string | undefined, flag: string): number | null {
  */
 export async function purgeTokens(input: {
   databaseUrl: string;
-  schema: MigrateOptions;
+  schema: CliSchema;
   lifetime: string;
   idleTimeout?: string;
   refreshLifetime?: string;
