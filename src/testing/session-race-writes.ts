@@ -228,12 +228,12 @@ export const RACE_WRITES: readonly RaceWrite[] = [
         const user = await asB(round);
         const keep = round.session("B").access.at(-1);
         if (user === null || keep === undefined) return [];
+        // As the route: a strategy that can keep B through a stamp of its choosing (a JWT's) names it.
+        const securityStamp = (await round.strategy.nextSecurityStamp?.(user, keep)) ?? undefined;
         const changed = await round.manager.update(
           { password: NEW_PASSWORD } as Parameters<typeof round.manager.update>[0],
           user,
-          {
-            safe: true,
-          },
+          { safe: true, securityStamp },
         );
         await round.strategy.destroyAllTokens?.(changed, {
           keep,
