@@ -1,35 +1,4 @@
-export { AccountTokens, type AccountTokensOptions } from "./account-tokens.js";
-export {
-  AuthenticationBackend,
-  type AuthenticationBackendOptions,
-} from "./authentication-backend.js";
-export type { Invalidation } from "./cache/invalidation.js";
-export type { ChannelReceiver, RevocationChannel } from "./cache/revocation-channel.js";
-export {
-  type CacheableStores,
-  type CachedStores,
-  type CacheState,
-  type CacheStatus,
-  SessionCache,
-  type SessionCacheOptions,
-} from "./cache/session-cache.js";
-export { type Clock, systemClock } from "./clock.js";
-export type {
-  AccessTokenDatabase,
-  DeleteExpiredOptions,
-  SessionBounds,
-  SessionRecord,
-  TokenBounds,
-  TokenSession,
-} from "./db/access-token-database.js";
-export {
-  type RefreshTokenDatabase,
-  type RotationResult,
-  type SessionRecordRow,
-  SUPERSEDED_STAMP,
-} from "./db/refresh-token-database.js";
-export type { UserDatabase } from "./db/user-database.js";
-export { emailCollationKey, isVisibleEmail, normalizeEmail } from "./email.js";
+export { type Clock, systemClock } from "./core/clock.js";
 export {
   DatabaseNotMigrated,
   DatabaseUnavailableError,
@@ -46,15 +15,15 @@ export {
   UserAlreadyVerified,
   UserInactive,
   UserNotExists,
-} from "./errors.js";
+} from "./core/errors.js";
 export {
   type EventSource,
   type RevocationReason,
   type TesseraEventMap,
   type TesseraEventName,
   TesseraEvents,
-} from "./events.js";
-export type { HttpRequest, RequestBody } from "./http/http-request.js";
+} from "./core/events.js";
+export type { HeaderReader, HttpRequest, RequestBody } from "./core/http-request.js";
 export {
   detail,
   type HttpResult,
@@ -63,7 +32,26 @@ export {
   noContent,
   privateJson,
   statusDetail,
-} from "./http/http-result.js";
+} from "./core/http-result.js";
+export { newId, parseId } from "./core/ids.js";
+export type {
+  AccessToken,
+  IdOf,
+  IdType,
+  RefreshToken,
+  User,
+  UserCreate,
+  UserCreateData,
+  UserUpdate,
+  UserUpdateData,
+} from "./core/models.js";
+export { redactUrl } from "./core/redact-url.js";
+export {
+  RESET_PASSWORD_AUDIENCE,
+  SignedTokens,
+  type SignedTokensOptions,
+  VERIFY_USER_AUDIENCE,
+} from "./core/signed-tokens.js";
 export {
   type Mount,
   type OpenApiDocumentOptions,
@@ -119,7 +107,6 @@ export {
   userReader,
 } from "./http/user-read.js";
 export type { BodyOf, BodySpec, FieldSpec, ValidationErrorItem } from "./http/validation.js";
-export { newId, parseId } from "./ids.js";
 export {
   type AccountEmailOptions,
   accountEmailHooks,
@@ -129,42 +116,53 @@ export {
 export { ConsoleMailer, type ConsoleMailerOptions } from "./mail/console-mailer.js";
 export type { Mailer, MailMessage } from "./mail/mailer.js";
 export type {
-  AccessToken,
-  IdOf,
-  IdType,
-  RefreshToken,
-  User,
-  UserCreate,
-  UserCreateData,
-  UserUpdate,
-  UserUpdateData,
-} from "./models.js";
+  AccessTokenDatabase,
+  DeleteExpiredOptions,
+  SessionBounds,
+  SessionRecord,
+  TokenBounds,
+  TokenSession,
+} from "./sessions/access-token-database.js";
+export type { Invalidation } from "./sessions/cache/invalidation.js";
+export type { ChannelReceiver, RevocationChannel } from "./sessions/cache/revocation-channel.js";
 export {
-  type Argon2Options,
-  type HashOptions,
-  PasswordHelper,
-  type PasswordHelperOptions,
-  type VerifyResult,
-} from "./password-helper.js";
-export {
-  defaultPasswordPolicy,
-  PASSWORD_MAX_LENGTH,
-  PASSWORD_MIN_LENGTH,
-} from "./password-policy.js";
+  type CacheableStores,
+  type CachedStores,
+  type CacheState,
+  type CacheStatus,
+  SessionCache,
+  type SessionCacheOptions,
+} from "./sessions/cache/session-cache.js";
 export {
   type Purgeable,
   type PurgeSchedule,
   type PurgeScheduleOptions,
   schedulePurge,
-} from "./purge-schedule.js";
-export { redactUrl } from "./redact-url.js";
-export { isSessionId, type Session, type SessionInfo, sessionId } from "./sessions.js";
+} from "./sessions/purge-schedule.js";
 export {
-  RESET_PASSWORD_AUDIENCE,
-  SignedTokens,
-  type SignedTokensOptions,
-  VERIFY_USER_AUDIENCE,
-} from "./signed-tokens.js";
+  type RefreshTokenDatabase,
+  type RotationResult,
+  type SessionRecordRow,
+  SUPERSEDED_STAMP,
+} from "./sessions/refresh-token-database.js";
+export type {
+  RefreshOutcome,
+  RefreshTokenOptions,
+  TokenPair,
+} from "./sessions/refresh-tokens.js";
+export { isSessionId, type Session, type SessionInfo, sessionId } from "./sessions/session.js";
+export { TokenFormat } from "./sessions/token-format.js";
+export {
+  constantTimeEqual,
+  generateToken,
+  hashToken,
+  isWellFormedToken,
+  type TokenStorage,
+} from "./sessions/tokens.js";
+export {
+  AuthenticationBackend,
+  type AuthenticationBackendOptions,
+} from "./strategies/authentication-backend.js";
 export {
   DatabaseStrategy,
   type DatabaseStrategyOptions,
@@ -177,11 +175,6 @@ export {
   JwtStrategy,
   type JwtStrategyOptions,
 } from "./strategies/jwt-strategy.js";
-export type {
-  RefreshOutcome,
-  RefreshTokenOptions,
-  TokenPair,
-} from "./strategies/refresh-tokens.js";
 export { keepsSessions, type RevokeOptions, type Strategy } from "./strategies/strategy.js";
 export {
   type Authentication,
@@ -192,14 +185,6 @@ export {
   Tessera,
   type TesseraOptions,
 } from "./tessera.js";
-export { TokenFormat } from "./token-format.js";
-export {
-  constantTimeEqual,
-  generateToken,
-  hashToken,
-  isWellFormedToken,
-  type TokenStorage,
-} from "./tokens.js";
 export { BearerTransport, type BearerTransportOptions } from "./transports/bearer-transport.js";
 export {
   CookieTransport,
@@ -211,7 +196,22 @@ export {
   checkRequestOrigin,
   type RequestInfo,
 } from "./transports/request-origin.js";
-export type { HeaderReader, RefreshGrant, Transport } from "./transports/transport.js";
+export type { RefreshGrant, Transport } from "./transports/transport.js";
+export { AccountTokens, type AccountTokensOptions } from "./users/account-tokens.js";
+export { emailCollationKey, isVisibleEmail, normalizeEmail } from "./users/email.js";
+export {
+  type Argon2Options,
+  type HashOptions,
+  PasswordHelper,
+  type PasswordHelperOptions,
+  type VerifyResult,
+} from "./users/password-helper.js";
+export {
+  defaultPasswordPolicy,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+} from "./users/password-policy.js";
+export type { UserDatabase } from "./users/user-database.js";
 export {
   defineUserFields,
   type ExtraFieldsOf,
@@ -223,7 +223,7 @@ export {
   type UserFieldValues,
   type UserFieldWriter,
   type UserWithFields,
-} from "./user-fields.js";
+} from "./users/user-fields.js";
 export {
   type AuthenticateOptions,
   type LookupOptions,
@@ -232,4 +232,4 @@ export {
   type UserManagerHooks,
   type UserManagerOptions,
   type WriteOptions,
-} from "./user-manager.js";
+} from "./users/user-manager.js";

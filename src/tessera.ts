@@ -1,7 +1,7 @@
-import type { AuthenticationBackend } from "./authentication-backend.js";
-import { type Clock, systemClock } from "./clock.js";
-import { StaleUser } from "./errors.js";
-import { type EventSource, type RevocationReason, TesseraEvents } from "./events.js";
+import { type Clock, systemClock } from "./core/clock.js";
+import { StaleUser } from "./core/errors.js";
+import { type EventSource, type RevocationReason, TesseraEvents } from "./core/events.js";
+import type { User } from "./core/models.js";
 import { ClientAddressResolver, type TrustedProxies } from "./http/rate-limit/client-address.js";
 import { DeviceCookies } from "./http/rate-limit/device-cookies.js";
 import {
@@ -9,12 +9,12 @@ import {
   RateLimiter,
   type RateLimitOptions,
 } from "./http/rate-limit/rate-limiter.js";
-import type { User } from "./models.js";
-import type { Session } from "./sessions.js";
+import type { Session } from "./sessions/session.js";
+import type { AuthenticationBackend } from "./strategies/authentication-backend.js";
 import type { RevokeOptions, Strategy } from "./strategies/strategy.js";
 import type { CsrfRefusal, RequestInfo } from "./transports/request-origin.js";
-import { type ResolvedUserField, resolveUserFields, type UserFields } from "./user-fields.js";
-import type { UserManager } from "./user-manager.js";
+import { type ResolvedUserField, resolveUserFields, type UserFields } from "./users/user-fields.js";
+import type { UserManager } from "./users/user-manager.js";
 
 export interface TesseraOptions<U extends User<ID>, ID, Ctx> {
   /** Builds the user manager for one request (return a shared instance when nothing is request-scoped). */

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { MigrateOptions } from "../adapters/kysely/migrate-to-latest.js";
-import type { IdType } from "../models.js";
-import { resolveUserFields } from "../user-fields.js";
+import type { IdType } from "../core/models.js";
+import { resolveUserFields } from "../users/user-fields.js";
 import { CliError } from "./cli-error.js";
 
 /**

@@ -1,8 +1,8 @@
 import { connect, kyselyAdapter, migrateToLatest } from "../adapters/kysely/index.js";
-import type { AccessTokenDatabase } from "../db/access-token-database.js";
-import type { RefreshTokenDatabase } from "../db/refresh-token-database.js";
-import type { UserDatabase } from "../db/user-database.js";
-import type { User } from "../models.js";
+import type { User } from "../core/models.js";
+import type { AccessTokenDatabase } from "../sessions/access-token-database.js";
+import type { RefreshTokenDatabase } from "../sessions/refresh-token-database.js";
+import type { UserDatabase } from "../users/user-database.js";
 import type { CliSchema } from "./cli-config.js";
 import { CliError } from "./cli-error.js";
 

@@ -1,5 +1,5 @@
-import type { EventSource } from "../events.js";
-import type { HttpRequest } from "./http-request.js";
+import type { EventSource } from "../core/events.js";
+import type { HttpRequest } from "../core/http-request.js";
 import type { ClientAddressResolver } from "./rate-limit/client-address.js";
 
 /** Who sent the request, for events and session records: the client's address and `User-Agent`. */

@@ -1,4 +1,4 @@
-import type { HttpResult } from "./http-result.js";
+import type { HttpResult } from "../core/http-result.js";
 
 /**
  * Thrown by a step of a route (authentication, body reading, rate limits)

@@ -1,6 +1,6 @@
+import type { HttpRequest } from "../core/http-request.js";
+import { detail, statusDetail } from "../core/http-result.js";
 import { HttpError } from "./http-error.js";
-import type { HttpRequest } from "./http-request.js";
-import { detail, statusDetail } from "./http-result.js";
 import { type BodyDeclaration, DEFAULT_MAX_BODY_SIZE } from "./route.js";
 import { parseUrlEncodedForm } from "./url-encoded-form.js";
 import {

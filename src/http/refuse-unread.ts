@@ -1,5 +1,5 @@
-import type { HttpRequest } from "./http-request.js";
-import type { HttpResult } from "./http-result.js";
+import type { HttpRequest } from "../core/http-request.js";
+import type { HttpResult } from "../core/http-result.js";
 
 /**
  * Largest declared body read and dropped when a request is refused before

@@ -1,7 +1,7 @@
-import type { User } from "../models.js";
+import { detail } from "../core/http-result.js";
+import type { User } from "../core/models.js";
 import type { Authentication, CurrentUserOptions, Tessera } from "../tessera.js";
 import { HttpError } from "./http-error.js";
-import { detail } from "./http-result.js";
 import type { RouteCall } from "./route.js";
 
 /** An authentication that found its user. */

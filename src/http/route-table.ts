@@ -1,5 +1,5 @@
-import type { HttpRequest } from "./http-request.js";
-import { detail, type HttpResult } from "./http-result.js";
+import type { HttpRequest } from "../core/http-request.js";
+import { detail, type HttpResult } from "../core/http-result.js";
 import type { Route, RouteGroup } from "./route.js";
 import { runRoute, runRouteNow } from "./run-route.js";
 

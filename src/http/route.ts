@@ -1,7 +1,7 @@
+import type { HttpRequest } from "../core/http-request.js";
+import type { HttpResult } from "../core/http-result.js";
 import type { Tessera } from "../tessera.js";
 import type { Transport } from "../transports/transport.js";
-import type { HttpRequest } from "./http-request.js";
-import type { HttpResult } from "./http-result.js";
 import type { RateLimitedAction } from "./rate-limit/rate-limiter.js";
 import type { BodySpec } from "./validation.js";
 

@@ -1,8 +1,8 @@
-import { DatabaseNotMigrated, DatabaseUnavailableError, ServerBusy } from "../errors.js";
+import { DatabaseNotMigrated, DatabaseUnavailableError, ServerBusy } from "../core/errors.js";
+import type { HttpRequest } from "../core/http-request.js";
+import type { HttpResult } from "../core/http-result.js";
+import { statusDetail } from "../core/http-result.js";
 import { HttpError } from "./http-error.js";
-import type { HttpRequest } from "./http-request.js";
-import type { HttpResult } from "./http-result.js";
-import { statusDetail } from "./http-result.js";
 import { refuseUnread } from "./refuse-unread.js";
 import { DEFAULT_MAX_BODY_SIZE, type Route, type RouteCall } from "./route.js";
 

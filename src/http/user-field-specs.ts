@@ -1,4 +1,4 @@
-import { checkFieldValue, type ResolvedUserField } from "../user-fields.js";
+import { checkFieldValue, type ResolvedUserField } from "../users/user-fields.js";
 import type { JsonSchema } from "./route.js";
 import type { FieldSpec } from "./validation.js";
 

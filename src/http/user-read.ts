@@ -1,5 +1,5 @@
-import type { User } from "../models.js";
-import type { ResolvedUserField } from "../user-fields.js";
+import type { User } from "../core/models.js";
+import type { ResolvedUserField } from "../users/user-fields.js";
 
 /** Turns a user into its public JSON. Never include `hashedPassword`. */
 export type UserSerializer<U> = (user: U) => Record<string, unknown>;

@@ -1,5 +1,5 @@
-import { isVisibleEmail, normalizeEmail } from "../email.js";
-import type { FieldProblem } from "../user-fields.js";
+import { isVisibleEmail, normalizeEmail } from "../users/email.js";
+import type { FieldProblem } from "../users/user-fields.js";
 import { jsonErrorPosition } from "./json-error-position.js";
 
 /** One entry of a 422 body, in FastAPI's (pydantic 1) shape. */

@@ -1,5 +1,5 @@
-import type { User } from "../models.js";
-import type { UserManagerHooks } from "../user-manager.js";
+import type { User } from "../core/models.js";
+import type { UserManagerHooks } from "../users/user-manager.js";
 import type { Mailer, MailMessage } from "./mailer.js";
 
 export interface AccountEmailOptions {

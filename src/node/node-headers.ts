@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import type { HeaderReader } from "../transports/transport.js";
+import type { HeaderReader } from "../core/http-request.js";
 
 /** `get(name)` over a Node request's headers (repeated headers joined as Node does). */
 export function nodeHeaders(req: IncomingMessage): HeaderReader {

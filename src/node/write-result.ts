@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import type { HttpResult } from "../http/http-result.js";
+import type { HttpResult } from "../core/http-result.js";
 import { closeAfterResponse } from "./close-after-response.js";
 
 /**

@@ -1,34 +1,34 @@
-import { type Clock, systemClock } from "../clock.js";
+import { type Clock, systemClock } from "../core/clock.js";
+import { SessionLimitReached } from "../core/errors.js";
+import type { TesseraEvents } from "../core/events.js";
+import type { AccessToken, User } from "../core/models.js";
 import type {
   AccessTokenDatabase,
   SessionBounds,
   TokenSession,
-} from "../db/access-token-database.js";
-import { SessionLimitReached } from "../errors.js";
-import type { TesseraEvents } from "../events.js";
-import type { AccessToken, User } from "../models.js";
+} from "../sessions/access-token-database.js";
+import {
+  type RefreshOutcome,
+  type RefreshTokenOptions,
+  RefreshTokens,
+  type TokenPair,
+} from "../sessions/refresh-tokens.js";
 import {
   isSessionId,
   type Session,
   type SessionInfo,
   sessionId,
   storedSessionInfo,
-} from "../sessions.js";
-import { TokenFormat } from "../token-format.js";
+} from "../sessions/session.js";
+import { TokenFormat } from "../sessions/token-format.js";
 import {
   generateToken,
   hashToken,
   isWellFormedToken,
   storedToken,
   type TokenStorage,
-} from "../tokens.js";
-import type { UserManager } from "../user-manager.js";
-import {
-  type RefreshOutcome,
-  type RefreshTokenOptions,
-  RefreshTokens,
-  type TokenPair,
-} from "./refresh-tokens.js";
+} from "../sessions/tokens.js";
+import type { UserManager } from "../users/user-manager.js";
 import type { RevokeOptions, Strategy } from "./strategy.js";
 
 export interface DatabaseStrategyOptions<ID = unknown, U extends User<ID> = User<ID>> {

@@ -7,11 +7,11 @@ import {
   randomBytes,
 } from "node:crypto";
 import { jwtVerify, SignJWT } from "jose";
-import { type Clock, systemClock } from "../clock.js";
-import { UserNotExists } from "../errors.js";
-import type { User } from "../models.js";
-import { secretBytes } from "../secret-bytes.js";
-import type { UserManager } from "../user-manager.js";
+import { type Clock, systemClock } from "../core/clock.js";
+import { UserNotExists } from "../core/errors.js";
+import type { User } from "../core/models.js";
+import { secretBytes } from "../core/secret-bytes.js";
+import type { UserManager } from "../users/user-manager.js";
 import type { Strategy } from "./strategy.js";
 
 /** FastAPI Users' audience of access tokens: its JWTs and tessera's read each other. */

@@ -1,6 +1,6 @@
-import type { User } from "../models.js";
-import type { Session, SessionInfo } from "../sessions.js";
-import type { UserManager } from "../user-manager.js";
+import type { User } from "../core/models.js";
+import type { Session, SessionInfo } from "../sessions/session.js";
+import type { UserManager } from "../users/user-manager.js";
 
 /**
  * What a token *is*: how one is issued for a user, resolved back to its user,

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, type TestContext } from "vitest";
-import { UserNotExists } from "../errors.js";
-import type { User } from "../models.js";
-import { generateToken, hashToken } from "../tokens.js";
+import { UserNotExists } from "../core/errors.js";
+import type { User } from "../core/models.js";
+import { generateToken, hashToken } from "../sessions/tokens.js";
 import type { DatabaseFixture, DatabaseSuiteOptions } from "./factory.js";
 import { userData } from "./user-database-suite.js";
 

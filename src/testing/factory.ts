@@ -1,7 +1,7 @@
-import type { AccessTokenDatabase } from "../db/access-token-database.js";
-import type { RefreshTokenDatabase } from "../db/refresh-token-database.js";
-import type { UserDatabase } from "../db/user-database.js";
-import type { AccessToken, User, UserCreateData } from "../models.js";
+import type { AccessToken, User, UserCreateData } from "../core/models.js";
+import type { AccessTokenDatabase } from "../sessions/access-token-database.js";
+import type { RefreshTokenDatabase } from "../sessions/refresh-token-database.js";
+import type { UserDatabase } from "../users/user-database.js";
 
 /** How a store would run a query: its plan as text, and the tables it reads in full. */
 export interface LookupPlan {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type RefreshTokenDatabase, SUPERSEDED_STAMP } from "../db/refresh-token-database.js";
-import type { AccessToken, RefreshToken, User } from "../models.js";
-import { generateToken, hashToken } from "../tokens.js";
+import type { AccessToken, RefreshToken, User } from "../core/models.js";
+import { type RefreshTokenDatabase, SUPERSEDED_STAMP } from "../sessions/refresh-token-database.js";
+import { generateToken, hashToken } from "../sessions/tokens.js";
 import type { DatabaseFixture, DatabaseSuiteOptions } from "./factory.js";
 import { userData } from "./user-database-suite.js";
 

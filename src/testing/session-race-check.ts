@@ -1,5 +1,5 @@
-import type { UserDatabase } from "../db/user-database.js";
-import type { User } from "../models.js";
+import type { User } from "../core/models.js";
+import type { UserDatabase } from "../users/user-database.js";
 import type { Ended, HeldSession, RaceRound, SessionName } from "./session-race-writes.js";
 
 /** What the two writes of a round answered, and what a concurrent write may have ended besides. */

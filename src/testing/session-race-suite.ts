@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, it } from "vitest";
-import type { Clock } from "../clock.js";
-import type { UserDatabase } from "../db/user-database.js";
-import type { User } from "../models.js";
+import type { Clock } from "../core/clock.js";
+import type { User } from "../core/models.js";
 import type { Strategy } from "../strategies/strategy.js";
-import { UserManager } from "../user-manager.js";
+import type { UserDatabase } from "../users/user-database.js";
+import { UserManager } from "../users/user-manager.js";
 import { checkInvariant } from "./session-race-check.js";
 import {
   type HeldSession,

@@ -4,11 +4,11 @@ import {
   StaleUser,
   UserInactive,
   UserNotExists,
-} from "../errors.js";
-import type { User } from "../models.js";
-import type { RefreshOutcome, TokenPair } from "../strategies/refresh-tokens.js";
+} from "../core/errors.js";
+import type { User } from "../core/models.js";
+import type { RefreshOutcome, TokenPair } from "../sessions/refresh-tokens.js";
 import type { Strategy } from "../strategies/strategy.js";
-import type { UserManager } from "../user-manager.js";
+import type { UserManager } from "../users/user-manager.js";
 
 /**
  * The sessions of a race round: `A` (the oldest, the one the writes aim at),

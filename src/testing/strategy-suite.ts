@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Clock } from "../clock.js";
-import type { UserDatabase } from "../db/user-database.js";
-import type { User } from "../models.js";
+import type { Clock } from "../core/clock.js";
+import type { User } from "../core/models.js";
 import type { Strategy } from "../strategies/strategy.js";
-import { UserManager } from "../user-manager.js";
+import type { UserDatabase } from "../users/user-database.js";
+import { UserManager } from "../users/user-manager.js";
 import { userData } from "./user-database-suite.js";
 
 /** What a strategy under test needs: a user store, and the strategy made on a clock the suite moves. */

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { UserAlreadyExists } from "../errors.js";
-import type { User, UserCreateData } from "../models.js";
+import { UserAlreadyExists } from "../core/errors.js";
+import type { User, UserCreateData } from "../core/models.js";
 import type { DatabaseFixture, DatabaseSuiteOptions } from "./factory.js";
 
 /** A user row ready to insert. */

@@ -1,5 +1,6 @@
-import { type HttpResult, noContent, privateJson } from "../http/http-result.js";
-import type { HeaderReader, RefreshGrant, Transport } from "./transport.js";
+import type { HeaderReader } from "../core/http-request.js";
+import { type HttpResult, noContent, privateJson } from "../core/http-result.js";
+import type { RefreshGrant, Transport } from "./transport.js";
 
 export interface BearerTransportOptions {
   /** Where clients get a token (shown in the OpenAPI document). @default "auth/login" */

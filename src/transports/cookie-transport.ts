@@ -1,11 +1,12 @@
-import { type HttpResult, noContent } from "../http/http-result.js";
+import type { HeaderReader } from "../core/http-request.js";
+import { type HttpResult, noContent } from "../core/http-result.js";
 import {
   type CsrfRefusal,
   checkRequestOrigin,
   normalizeOrigins,
   type RequestInfo,
 } from "./request-origin.js";
-import type { HeaderReader, Transport } from "./transport.js";
+import type { Transport } from "./transport.js";
 
 export interface CookieTransportOptions {
   /** @default "fastapiusersauth" (FastAPI Users' name, so its front ends keep working) */

@@ -1,5 +1,5 @@
-import { ErrorCode } from "../errors.js";
-import type { HeaderReader } from "./transport.js";
+import { ErrorCode } from "../core/errors.js";
+import type { HeaderReader } from "../core/http-request.js";
 
 /** The parts of a request an origin check reads (a Web `Request` fits). */
 export interface RequestInfo {

@@ -1,10 +1,6 @@
-import type { HttpResult } from "../http/http-result.js";
+import type { HeaderReader } from "../core/http-request.js";
+import type { HttpResult } from "../core/http-result.js";
 import type { CsrfRefusal, RequestInfo } from "./request-origin.js";
-
-/** The slice of the Web `Headers` a transport reads. */
-export interface HeaderReader {
-  get(name: string): string | null;
-}
 
 /**
  * How a token travels: where it is read from on each request, and what the

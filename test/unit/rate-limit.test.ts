@@ -1,7 +1,7 @@
 import { DEFAULT_RATE_LIMITS, MemoryRateLimitStore, RateLimiter, ServerBusy } from "tessera-auth";
 import { describe, expect, it } from "vitest";
+import { Semaphore } from "../../src/core/semaphore.js";
 import { addressKey, ClientAddressResolver } from "../../src/http/rate-limit/client-address.js";
-import { Semaphore } from "../../src/semaphore.js";
 
 describe("client addresses", () => {
   it("groups IPv6 clients by /64, keeps IPv4 as is, unmaps IPv4-mapped IPv6", () => {

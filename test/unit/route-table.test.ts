@@ -2,7 +2,7 @@ import { RegExpRouter } from "hono/router/reg-exp-router";
 import { DatabaseUnavailableError, type HttpResult, type Route } from "tessera-auth";
 import { describe, expect, it, vi } from "vitest";
 import { createDemoApp } from "../../demo/app.js";
-import { NO_BODY } from "../../src/http/http-request.js";
+import { NO_BODY } from "../../src/core/http-request.js";
 import { RouteTable } from "../../src/http/route-table.js";
 
 describe("the demo's route table in Hono", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ServerBusy } from "../../src/errors.js";
-import { Semaphore } from "../../src/semaphore.js";
+import { ServerBusy } from "../../src/core/errors.js";
+import { Semaphore } from "../../src/core/semaphore.js";
 
 describe("Semaphore", () => {
   it("never runs more than its capacity at once, and runs everything in arrival order", async () => {

@@ -1,6 +1,6 @@
 import { generateToken, hashToken, isSessionId, sessionId } from "tessera-auth";
 import { describe, expect, it } from "vitest";
-import { storedSessionInfo } from "../../src/sessions.js";
+import { storedSessionInfo } from "../../src/sessions/session.js";
 
 describe("session ids and info", () => {
   it("a session id is 22 base64url characters, one per token, and not the token's stored form", () => {

@@ -1,5 +1,5 @@
 import { getTableName } from "drizzle-orm";
-import { DatabaseNotMigrated } from "../../errors.js";
+import { DatabaseNotMigrated } from "../../core/errors.js";
 import { errorMessage } from "../kysely/driver-errors.js";
 import { type AnyDrizzle, driverError, guard } from "./drizzle-engine.js";
 import type { DrizzleSchema } from "./schema.js";

@@ -1,4 +1,4 @@
-import type { ResolvedUserField } from "../../user-fields.js";
+import type { ResolvedUserField } from "../../users/user-fields.js";
 import {
   IP_LENGTH,
   LABEL_LENGTH,

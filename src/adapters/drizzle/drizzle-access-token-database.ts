@@ -13,18 +13,18 @@ import {
   type SQL,
   sql,
 } from "drizzle-orm";
+import { UserNotExists } from "../../core/errors.js";
+import type { AccessToken, User } from "../../core/models.js";
 import type {
   AccessTokenDatabase,
   DeleteExpiredOptions,
   SessionBounds,
   SessionRecord,
   TokenSession,
-} from "../../db/access-token-database.js";
-import { deleteInBatches } from "../../db/delete-in-batches.js";
-import type { UserRows } from "../../db/user-rows.js";
-import { UserNotExists } from "../../errors.js";
-import type { AccessToken, User } from "../../models.js";
+} from "../../sessions/access-token-database.js";
+import { deleteInBatches } from "../../sessions/delete-in-batches.js";
 import type { LookupPlan } from "../../testing/factory.js";
+import type { UserRows } from "../../users/user-rows.js";
 import {
   accessTokenToRow,
   rowToAccessToken,

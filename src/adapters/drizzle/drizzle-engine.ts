@@ -2,7 +2,7 @@ import { DrizzleQueryError, gte, is, type SQL } from "drizzle-orm";
 import { MySqlDialect } from "drizzle-orm/mysql-core";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { SQLiteAsyncDialect, SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
-import { DatabaseNotMigrated, DatabaseUnavailableError } from "../../errors.js";
+import { DatabaseNotMigrated, DatabaseUnavailableError } from "../../core/errors.js";
 import type { LookupPlan } from "../../testing/factory.js";
 import { errorMessage, isDeadlock } from "../kysely/driver-errors.js";
 import type { Engine } from "../kysely/engine.js";

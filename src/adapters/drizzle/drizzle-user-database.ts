@@ -1,10 +1,10 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { UserDatabase } from "../../db/user-database.js";
-import { readValues, type UserRows } from "../../db/user-rows.js";
-import { UserAlreadyExists } from "../../errors.js";
-import { newId, parseId } from "../../ids.js";
-import type { User, UserCreateData, UserUpdateData } from "../../models.js";
-import type { ResolvedUserField } from "../../user-fields.js";
+import { UserAlreadyExists } from "../../core/errors.js";
+import { newId, parseId } from "../../core/ids.js";
+import type { User, UserCreateData, UserUpdateData } from "../../core/models.js";
+import type { UserDatabase } from "../../users/user-database.js";
+import type { ResolvedUserField } from "../../users/user-fields.js";
+import { readValues, type UserRows } from "../../users/user-rows.js";
 import { sqlUserRows } from "../kysely/rows.js";
 import { type AnyDrizzle, affectedRows, driverError, guard } from "./drizzle-engine.js";
 import type { DrizzleSchema } from "./schema.js";

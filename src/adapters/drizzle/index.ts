@@ -1,4 +1,4 @@
-import type { IdOf, IdType, User } from "../../models.js";
+import type { IdOf, IdType, User } from "../../core/models.js";
 import { assertReady } from "./assert-ready.js";
 import { DrizzleAccessTokenDatabase } from "./drizzle-access-token-database.js";
 import type { AnyDrizzle } from "./drizzle-engine.js";

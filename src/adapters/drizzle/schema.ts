@@ -1,5 +1,5 @@
-import type { IdType } from "../../models.js";
-import type { ResolvedUserField } from "../../user-fields.js";
+import type { IdType } from "../../core/models.js";
+import type { ResolvedUserField } from "../../users/user-fields.js";
 import type { Engine } from "../kysely/engine.js";
 import { type AnyDrizzle, engineOfDrizzle } from "./drizzle-engine.js";
 import {

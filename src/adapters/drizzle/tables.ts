@@ -1,5 +1,9 @@
-import type { IdType } from "../../models.js";
-import { type ResolvedUserField, resolveUserFields, type UserFields } from "../../user-fields.js";
+import type { IdType } from "../../core/models.js";
+import {
+  type ResolvedUserField,
+  resolveUserFields,
+  type UserFields,
+} from "../../users/user-fields.js";
 import { defaultRefreshTokenTable, defaultSessionTable } from "../kysely/schema.js";
 import { buildTables, type ColumnKit } from "./build-tables.js";
 import { mysqlColumns } from "./mysql-tables.js";

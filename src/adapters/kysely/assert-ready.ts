@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { DatabaseNotMigrated } from "../../errors.js";
+import { DatabaseNotMigrated } from "../../core/errors.js";
 import { guarded } from "./guard.js";
 import { resolveSchema, type Schema, type SchemaOptions } from "./schema.js";
 

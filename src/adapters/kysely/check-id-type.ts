@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { IdType } from "../../models.js";
+import type { IdType } from "../../core/models.js";
 import type { Schema } from "./schema.js";
 
 /** Which column types hold ids of each id type (as the engines name them). */

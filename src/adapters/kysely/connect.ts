@@ -5,7 +5,7 @@ import {
   MysqlDialect,
   PostgresDialect,
 } from "kysely";
-import { redactUrl } from "../../redact-url.js";
+import { redactUrl } from "../../core/redact-url.js";
 import { importDriver } from "./import-driver.js";
 import { openSqliteKysely } from "./sqlite-dialect.js";
 import { type Mysql2Pool, TimedMysqlPool } from "./timed-mysql-pool.js";

@@ -1,5 +1,5 @@
 import type { DeleteResult, Expression, ExpressionBuilder, Kysely, SqlBool } from "kysely";
-import { deleteInBatches } from "../../db/delete-in-batches.js";
+import { deleteInBatches } from "../../sessions/delete-in-batches.js";
 import type { Engine } from "./engine.js";
 import { guard } from "./guard.js";
 

@@ -1,4 +1,4 @@
-import { DatabaseNotMigrated, DatabaseUnavailableError } from "../../errors.js";
+import { DatabaseNotMigrated, DatabaseUnavailableError } from "../../core/errors.js";
 import { errorMessage, isDeadlock, isDestroyedKysely } from "./driver-errors.js";
 import type { Engine } from "./engine.js";
 

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { IdOf, IdType, User } from "../../models.js";
+import type { IdOf, IdType, User } from "../../core/models.js";
 import { assertReady } from "./assert-ready.js";
 import { KyselyAccessTokenDatabase } from "./kysely-access-token-database.js";
 import { KyselyRefreshTokenDatabase } from "./kysely-refresh-token-database.js";

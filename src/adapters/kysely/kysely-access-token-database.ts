@@ -1,14 +1,14 @@
 import { type CompiledQuery, type ExpressionBuilder, type Kysely, sql } from "kysely";
+import { UserNotExists } from "../../core/errors.js";
+import type { AccessToken, User } from "../../core/models.js";
 import type {
   AccessTokenDatabase,
   DeleteExpiredOptions,
   SessionBounds,
   SessionRecord,
   TokenSession,
-} from "../../db/access-token-database.js";
-import type { UserRows } from "../../db/user-rows.js";
-import { UserNotExists } from "../../errors.js";
-import type { AccessToken, User } from "../../models.js";
+} from "../../sessions/access-token-database.js";
+import type { UserRows } from "../../users/user-rows.js";
 import { deleteMatching } from "./delete-batch.js";
 import type { QueryPlan } from "./engine.js";
 import { guard, guarded } from "./guard.js";

@@ -1,14 +1,14 @@
 import { type ExpressionBuilder, type Kysely, sql } from "kysely";
-import type { DeleteExpiredOptions } from "../../db/access-token-database.js";
+import { UserNotExists } from "../../core/errors.js";
+import type { AccessToken, RefreshToken, User } from "../../core/models.js";
+import type { DeleteExpiredOptions } from "../../sessions/access-token-database.js";
 import {
   type RefreshTokenDatabase,
   type RotationResult,
   type SessionRecordRow,
   SUPERSEDED_STAMP,
-} from "../../db/refresh-token-database.js";
-import type { UserRows } from "../../db/user-rows.js";
-import { UserNotExists } from "../../errors.js";
-import type { AccessToken, RefreshToken, User } from "../../models.js";
+} from "../../sessions/refresh-token-database.js";
+import type { UserRows } from "../../users/user-rows.js";
 import { deleteMatching } from "./delete-batch.js";
 import { guard } from "./guard.js";
 import {

@@ -1,8 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { type Kysely, sql } from "kysely";
 import type { Client, Notification } from "pg";
-import { Heartbeat } from "../../cache/heartbeat.js";
-import type { ChannelReceiver, RevocationChannel } from "../../cache/revocation-channel.js";
+import { Heartbeat } from "../../sessions/cache/heartbeat.js";
+import type {
+  ChannelReceiver,
+  RevocationChannel,
+} from "../../sessions/cache/revocation-channel.js";
 import { importDriver } from "./import-driver.js";
 
 export interface PostgresChannelOptions {

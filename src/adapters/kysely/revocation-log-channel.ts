@@ -1,5 +1,8 @@
 import type { Kysely, SelectQueryBuilder } from "kysely";
-import type { ChannelReceiver, RevocationChannel } from "../../cache/revocation-channel.js";
+import type {
+  ChannelReceiver,
+  RevocationChannel,
+} from "../../sessions/cache/revocation-channel.js";
 import { guard } from "./guard.js";
 import { REVOCATION_MESSAGE_LENGTH } from "./migrations/add-revocation-log.js";
 import { resolveSchema, type Schema, type SchemaOptions } from "./schema.js";

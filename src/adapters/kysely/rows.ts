@@ -1,9 +1,9 @@
-import { UserRows } from "../../db/user-rows.js";
-import type { AccessToken, RefreshToken } from "../../models.js";
-import type { ResolvedUserField } from "../../user-fields.js";
+import type { AccessToken, RefreshToken } from "../../core/models.js";
+import type { ResolvedUserField } from "../../users/user-fields.js";
+import { UserRows } from "../../users/user-rows.js";
 import type { Engine } from "./engine.js";
 
-export type { UserRow } from "../../db/user-rows.js";
+export type { UserRow } from "../../users/user-rows.js";
 
 /** The token's columns the session lookup adds to a user row, under names no user column has. */
 export const SESSION_COLUMNS = {

@@ -1,6 +1,10 @@
 import type { Kysely } from "kysely";
-import type { IdType } from "../../models.js";
-import { type ResolvedUserField, resolveUserFields, type UserFields } from "../../user-fields.js";
+import type { IdType } from "../../core/models.js";
+import {
+  type ResolvedUserField,
+  resolveUserFields,
+  type UserFields,
+} from "../../users/user-fields.js";
 import { type Engine, engineOf } from "./engine.js";
 
 /** How tessera's tables are named and keyed. Defaults are FastAPI Users', so its database works as is. */

@@ -1,5 +1,5 @@
 import { type Collection, MongoServerError } from "mongodb";
-import { DatabaseNotMigrated } from "../../errors.js";
+import { DatabaseNotMigrated } from "../../core/errors.js";
 import { guard } from "./guard.js";
 import type { MongoSchema, StoredDocument } from "./schema.js";
 

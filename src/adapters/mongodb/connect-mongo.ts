@@ -1,5 +1,5 @@
 import { type Db, MongoClient, type MongoClientOptions } from "mongodb";
-import { redactUrl } from "../../redact-url.js";
+import { redactUrl } from "../../core/redact-url.js";
 
 /** A client and the database named in its URL. */
 export interface MongoConnection {

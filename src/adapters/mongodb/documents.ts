@@ -1,7 +1,7 @@
 import type { Document } from "mongodb";
-import { UserRows } from "../../db/user-rows.js";
-import type { AccessToken, RefreshToken, User } from "../../models.js";
-import type { ResolvedUserField } from "../../user-fields.js";
+import type { AccessToken, RefreshToken, User } from "../../core/models.js";
+import type { ResolvedUserField } from "../../users/user-fields.js";
+import { UserRows } from "../../users/user-rows.js";
 import type { IdCodec } from "./ids.js";
 
 /**

@@ -6,7 +6,7 @@ import {
   MongoServerSelectionError,
   MongoTopologyClosedError,
 } from "mongodb";
-import { DatabaseUnavailableError } from "../../errors.js";
+import { DatabaseUnavailableError } from "../../core/errors.js";
 import { isNetworkError } from "../kysely/driver-errors.js";
 
 /**

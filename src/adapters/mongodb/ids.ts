@@ -1,5 +1,5 @@
 import { type Binary, ObjectId, UUID } from "mongodb";
-import { parseId } from "../../ids.js";
+import { parseId } from "../../core/ids.js";
 
 /** How users are keyed in MongoDB: ObjectIds (FastAPI Users' Beanie default) or UUIDs (BSON subtype 4). */
 export type MongoIdType = "objectid" | "uuid";

@@ -1,5 +1,5 @@
 import type { Db } from "mongodb";
-import type { User } from "../../models.js";
+import type { User } from "../../core/models.js";
 import { assertReady } from "./assert-ready.js";
 import { MongoAccessTokenDatabase } from "./mongo-access-token-database.js";
 import { MongoRefreshTokenDatabase } from "./mongo-refresh-token-database.js";

@@ -1,14 +1,14 @@
 import type { Document, Filter } from "mongodb";
+import { UserNotExists } from "../../core/errors.js";
+import type { AccessToken, User } from "../../core/models.js";
 import type {
   AccessTokenDatabase,
   DeleteExpiredOptions,
   SessionBounds,
   SessionRecord,
   TokenSession,
-} from "../../db/access-token-database.js";
-import { deleteInBatches } from "../../db/delete-in-batches.js";
-import { UserNotExists } from "../../errors.js";
-import type { AccessToken, User } from "../../models.js";
+} from "../../sessions/access-token-database.js";
+import { deleteInBatches } from "../../sessions/delete-in-batches.js";
 import type { LookupPlan } from "../../testing/factory.js";
 import { accessTokenDocument, documentToAccessToken, UserDocuments } from "./documents.js";
 import { guard } from "./guard.js";

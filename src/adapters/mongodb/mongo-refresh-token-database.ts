@@ -1,12 +1,12 @@
 import type { Document, Filter } from "mongodb";
-import type { DeleteExpiredOptions } from "../../db/access-token-database.js";
+import type { AccessToken, RefreshToken, User } from "../../core/models.js";
+import type { DeleteExpiredOptions } from "../../sessions/access-token-database.js";
 import {
   type RefreshTokenDatabase,
   type RotationResult,
   type SessionRecordRow,
   SUPERSEDED_STAMP,
-} from "../../db/refresh-token-database.js";
-import type { AccessToken, RefreshToken, User } from "../../models.js";
+} from "../../sessions/refresh-token-database.js";
 import {
   accessTokenDocument,
   documentToRefreshToken,

@@ -1,9 +1,9 @@
 import type { Document } from "mongodb";
-import type { UserDatabase } from "../../db/user-database.js";
-import { readValues } from "../../db/user-rows.js";
-import { UserAlreadyExists } from "../../errors.js";
-import type { User, UserCreateData, UserUpdateData } from "../../models.js";
-import type { ResolvedUserField } from "../../user-fields.js";
+import { UserAlreadyExists } from "../../core/errors.js";
+import type { User, UserCreateData, UserUpdateData } from "../../core/models.js";
+import type { UserDatabase } from "../../users/user-database.js";
+import type { ResolvedUserField } from "../../users/user-fields.js";
+import { readValues } from "../../users/user-rows.js";
 import { UserDocuments } from "./documents.js";
 import { guard, isDuplicateKey } from "./guard.js";
 import { emailKey, type MongoSchema } from "./schema.js";

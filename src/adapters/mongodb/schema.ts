@@ -1,5 +1,9 @@
 import type { Collection, Db } from "mongodb";
-import { type ResolvedUserField, resolveUserFields, type UserFields } from "../../user-fields.js";
+import {
+  type ResolvedUserField,
+  resolveUserFields,
+  type UserFields,
+} from "../../users/user-fields.js";
 import { type IdCodec, idCodec, type MongoIdType } from "./ids.js";
 
 /** How tessera's collections are named and keyed. */

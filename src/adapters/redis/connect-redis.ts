@@ -1,5 +1,5 @@
 import type { Redis, RedisOptions } from "ioredis";
-import { redactUrl } from "../../redact-url.js";
+import { redactUrl } from "../../core/redact-url.js";
 import { watchOutages } from "./watch-outages.js";
 
 /**

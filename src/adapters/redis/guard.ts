@@ -1,4 +1,4 @@
-import { DatabaseUnavailableError } from "../../errors.js";
+import { DatabaseUnavailableError } from "../../core/errors.js";
 import { DatabaseTimeoutError } from "../kysely/database-timeout-error.js";
 import { errorMessage, isNetworkError } from "../kysely/driver-errors.js";
 

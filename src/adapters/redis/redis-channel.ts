@@ -1,7 +1,10 @@
 import { randomBytes } from "node:crypto";
 import type { Redis, RedisOptions } from "ioredis";
-import { Heartbeat } from "../../cache/heartbeat.js";
-import type { ChannelReceiver, RevocationChannel } from "../../cache/revocation-channel.js";
+import { Heartbeat } from "../../sessions/cache/heartbeat.js";
+import type {
+  ChannelReceiver,
+  RevocationChannel,
+} from "../../sessions/cache/revocation-channel.js";
 import { guard, REDIS_TIMEOUT_MS } from "./guard.js";
 
 export interface RedisChannelOptions {

@@ -1,18 +1,18 @@
 import type { Redis } from "ioredis";
-import { type Clock, systemClock } from "../../clock.js";
-import { UserNotExists } from "../../errors.js";
-import type { User } from "../../models.js";
+import { type Clock, systemClock } from "../../core/clock.js";
+import { UserNotExists } from "../../core/errors.js";
+import type { User } from "../../core/models.js";
 import {
   isSessionId,
   type Session,
   type SessionInfo,
   sessionId,
   storedSessionInfo,
-} from "../../sessions.js";
+} from "../../sessions/session.js";
+import { TokenFormat } from "../../sessions/token-format.js";
+import { hashToken } from "../../sessions/tokens.js";
 import type { RevokeOptions, Strategy } from "../../strategies/strategy.js";
-import { TokenFormat } from "../../token-format.js";
-import { hashToken } from "../../tokens.js";
-import type { UserManager } from "../../user-manager.js";
+import type { UserManager } from "../../users/user-manager.js";
 import { guard, REDIS_TIMEOUT_MS } from "./guard.js";
 import { watchOutages } from "./watch-outages.js";
 

@@ -1,7 +1,7 @@
-import { normalizeEmail } from "../../email.js";
-import { InvalidPasswordException, UserAlreadyExists } from "../../errors.js";
-import { defaultPasswordPolicy } from "../../password-policy.js";
-import { UserManager } from "../../user-manager.js";
+import { InvalidPasswordException, UserAlreadyExists } from "../../core/errors.js";
+import { normalizeEmail } from "../../users/email.js";
+import { defaultPasswordPolicy } from "../../users/password-policy.js";
+import { UserManager } from "../../users/user-manager.js";
 import type { CliSchema } from "../cli-config.js";
 import { CliError } from "../cli-error.js";
 import { withDatabase } from "../open-database.js";

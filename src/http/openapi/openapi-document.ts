@@ -1,4 +1,4 @@
-import { ErrorCode } from "../../errors.js";
+import { ErrorCode } from "../../core/errors.js";
 import type { DocumentedBackend, JsonSchema, ResponseDoc, Route, RouteGroup } from "../route.js";
 import { bodySchema, SHARED_SCHEMAS } from "./json-schema.js";
 

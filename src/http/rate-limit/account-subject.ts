@@ -1,4 +1,4 @@
-import { emailCollationKey, normalizeEmail } from "../../email.js";
+import { emailCollationKey, normalizeEmail } from "../../users/email.js";
 
 /**
  * The account an email names, as rate limits count it: normalised, then in

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import type { HeaderReader } from "../../transports/transport.js";
+import type { HeaderReader } from "../../core/http-request.js";
 
 export interface DeviceCookieOptions {
   /**

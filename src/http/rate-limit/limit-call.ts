@@ -1,6 +1,6 @@
+import type { HttpRequest } from "../../core/http-request.js";
+import { type HttpResult, statusDetail } from "../../core/http-result.js";
 import { HttpError } from "../http-error.js";
-import type { HttpRequest } from "../http-request.js";
-import { type HttpResult, statusDetail } from "../http-result.js";
 import { refuseUnread } from "../refuse-unread.js";
 import { addressKey, type ClientAddressResolver } from "./client-address.js";
 import type { DeviceCookies, KnownDevice } from "./device-cookies.js";

@@ -1,5 +1,5 @@
-import { type Clock, systemClock } from "../../clock.js";
-import { hashToken } from "../../tokens.js";
+import { type Clock, systemClock } from "../../core/clock.js";
+import { hashToken } from "../../sessions/tokens.js";
 import type { DeviceCookieOptions } from "./device-cookies.js";
 import { MemoryRateLimitStore } from "./memory-rate-limit-store.js";
 import type { RateLimitStore } from "./rate-limit-store.js";

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { type HttpResult, NOT_FOUND } from "../http-result.js";
+import { type HttpResult, NOT_FOUND } from "../../core/http-result.js";
 import type { RouteGroup } from "../route.js";
 
 export interface ApiDocsRoutesOptions {

@@ -1,8 +1,8 @@
-import { ErrorCode, InvalidPasswordException, UserAlreadyExists } from "../../errors.js";
-import type { User, UserCreate } from "../../models.js";
+import { ErrorCode, InvalidPasswordException, UserAlreadyExists } from "../../core/errors.js";
+import { detail, privateJson } from "../../core/http-result.js";
+import type { User, UserCreate } from "../../core/models.js";
 import type { Tessera } from "../../tessera.js";
-import type { ExtraFieldsOf } from "../../user-fields.js";
-import { detail, privateJson } from "../http-result.js";
+import type { ExtraFieldsOf } from "../../users/user-fields.js";
 import { emailSubject } from "../rate-limit/account-subject.js";
 import { limitAccount, limitAddress } from "../rate-limit/limit-call.js";
 import { readBody } from "../read-body.js";

@@ -3,11 +3,11 @@ import {
   InvalidPasswordException,
   InvalidResetPasswordToken,
   UserInactive,
-} from "../../errors.js";
-import type { User } from "../../models.js";
+} from "../../core/errors.js";
+import { detail, json } from "../../core/http-result.js";
+import type { User } from "../../core/models.js";
 import type { Tessera } from "../../tessera.js";
 import { eventSource } from "../event-source.js";
-import { detail, json } from "../http-result.js";
 import { emailSubject, tokenSubject } from "../rate-limit/account-subject.js";
 import { limitAccount, limitAddress, limitFoundAccount } from "../rate-limit/limit-call.js";
 import { readBody } from "../read-body.js";

@@ -1,4 +1,4 @@
-import type { ResolvedUserField } from "../../user-fields.js";
+import type { ResolvedUserField } from "../../users/user-fields.js";
 import type { ErrorDetail, JsonSchema, ResponseDoc } from "../route.js";
 import { userReadSchema } from "../user-field-specs.js";
 

@@ -1,8 +1,8 @@
-import { ErrorCode } from "../../errors.js";
-import type { User } from "../../models.js";
+import { ErrorCode } from "../../core/errors.js";
+import { detail, NOT_FOUND, noContent, privateJson } from "../../core/http-result.js";
+import type { User } from "../../core/models.js";
 import type { CurrentUserOptions, ListedSession, Tessera } from "../../tessera.js";
 import { eventSource } from "../event-source.js";
-import { detail, NOT_FOUND, noContent, privateJson } from "../http-result.js";
 import { requireUser } from "../require-user.js";
 import type { DocumentedBackend, JsonSchema, Route, RouteCall, RouteDoc } from "../route.js";
 import { fails, ID_PARAMETER } from "./route-docs.js";

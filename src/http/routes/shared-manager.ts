@@ -1,7 +1,7 @@
-import { MISSING_SECRET } from "../../account-tokens.js";
-import type { User } from "../../models.js";
+import type { User } from "../../core/models.js";
 import type { Tessera } from "../../tessera.js";
-import type { UserManager } from "../../user-manager.js";
+import { MISSING_SECRET } from "../../users/account-tokens.js";
+import type { UserManager } from "../../users/user-manager.js";
 
 /**
  * The manager every request gets, when `getUserManager` takes no argument (a

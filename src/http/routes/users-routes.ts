@@ -1,9 +1,14 @@
-import { ErrorCode, InvalidPasswordException, StaleUser, UserAlreadyExists } from "../../errors.js";
-import type { User, UserUpdate } from "../../models.js";
+import {
+  ErrorCode,
+  InvalidPasswordException,
+  StaleUser,
+  UserAlreadyExists,
+} from "../../core/errors.js";
+import { detail, NOT_FOUND, noContent, privateJson } from "../../core/http-result.js";
+import type { User, UserUpdate } from "../../core/models.js";
 import type { CurrentUserOptions, Tessera } from "../../tessera.js";
-import type { ExtraFieldsOf } from "../../user-fields.js";
+import type { ExtraFieldsOf } from "../../users/user-fields.js";
 import { eventSource } from "../event-source.js";
-import { detail, NOT_FOUND, noContent, privateJson } from "../http-result.js";
 import { readBody } from "../read-body.js";
 import { type Authenticated, requireUser, requireUserNow } from "../require-user.js";
 import type {

@@ -1,7 +1,7 @@
-import { ErrorCode, InvalidVerifyToken, UserAlreadyVerified } from "../../errors.js";
-import type { User } from "../../models.js";
+import { ErrorCode, InvalidVerifyToken, UserAlreadyVerified } from "../../core/errors.js";
+import { detail, json, privateJson } from "../../core/http-result.js";
+import type { User } from "../../core/models.js";
 import type { Tessera } from "../../tessera.js";
-import { detail, json, privateJson } from "../http-result.js";
 import { emailSubject, tokenSubject } from "../rate-limit/account-subject.js";
 import { limitAccount, limitAddress, limitFoundAccount } from "../rate-limit/limit-call.js";
 import { readBody } from "../read-body.js";

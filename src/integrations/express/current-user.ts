@@ -1,6 +1,6 @@
-import { detail } from "../../http/http-result.js";
+import { detail } from "../../core/http-result.js";
+import type { User } from "../../core/models.js";
 import { errorResult } from "../../http/run-route.js";
-import type { User } from "../../models.js";
 
 type TesseraUser = User<unknown>;
 

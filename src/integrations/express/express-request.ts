@@ -1,8 +1,7 @@
 import type { IncomingMessage } from "node:http";
-import type { HttpRequest, RequestBody } from "../../http/http-request.js";
+import type { HeaderReader, HttpRequest, RequestBody } from "../../core/http-request.js";
 import { nodeHeaders } from "../../node/node-headers.js";
 import { readLimited } from "../../node/read-limited.js";
-import type { HeaderReader } from "../../transports/transport.js";
 
 const EMPTY = new Uint8Array(0);
 

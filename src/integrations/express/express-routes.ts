@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
-import type { RequestBody } from "../../http/http-request.js";
-import { statusDetail } from "../../http/http-result.js";
+import type { RequestBody } from "../../core/http-request.js";
+import { statusDetail } from "../../core/http-result.js";
 import type { RouteGroup } from "../../http/route.js";
 import { RouteTable } from "../../http/route-table.js";
 import { writeResult } from "../../node/write-result.js";

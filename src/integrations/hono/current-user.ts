@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { detail } from "../../http/http-result.js";
+import { detail } from "../../core/http-result.js";
+import type { User } from "../../core/models.js";
 import { errorResult } from "../../http/run-route.js";
-import type { User } from "../../models.js";
 import type { Authentication, CurrentUserOptions, Tessera } from "../../tessera.js";
 import { HonoRequest } from "./hono-request.js";
 import { honoResponse } from "./hono-response.js";

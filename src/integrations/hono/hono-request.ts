@@ -1,8 +1,7 @@
 import { Readable } from "node:stream";
 import type { Context } from "hono";
-import type { HttpRequest, RequestBody } from "../../http/http-request.js";
+import type { HeaderReader, HttpRequest, RequestBody } from "../../core/http-request.js";
 import { readLimited } from "../../node/read-limited.js";
-import type { HeaderReader } from "../../transports/transport.js";
 
 /** A Hono request as tessera's routes read it. Nothing is computed until asked for. */
 export class HonoRequest implements HttpRequest {

@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import type { Context } from "hono";
-import type { HttpResult } from "../../http/http-result.js";
+import type { HttpResult } from "../../core/http-result.js";
 import { closeAfterResponse } from "../../node/close-after-response.js";
 
 const JSON_TYPE = { "content-type": "application/json" } as const;

@@ -1,5 +1,5 @@
 import type { ColumnDefinitionBuilder, Kysely } from "kysely";
-import type { ResolvedUserField } from "../../../user-fields.js";
+import type { ResolvedUserField } from "../../../users/user-fields.js";
 import type { DataTypeExpression } from "../engine.js";
 import type { Schema } from "../schema.js";
 

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import { hashToken } from "../../../tokens.js";
+import { hashToken } from "../../../sessions/tokens.js";
 import type { Schema } from "../schema.js";
 import { lowerEmailIndex } from "./create-tables.js";
 

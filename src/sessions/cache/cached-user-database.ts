@@ -1,6 +1,6 @@
-import type { UserDatabase } from "../db/user-database.js";
-import type { User, UserCreateData, UserUpdateData } from "../models.js";
-import type { ResolvedUserField } from "../user-fields.js";
+import type { User, UserCreateData, UserUpdateData } from "../../core/models.js";
+import type { UserDatabase } from "../../users/user-database.js";
+import type { ResolvedUserField } from "../../users/user-fields.js";
 import type { SessionCache } from "./session-cache.js";
 
 /**

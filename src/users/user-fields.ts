@@ -1,4 +1,4 @@
-import type { User } from "./models.js";
+import type { User } from "../core/models.js";
 
 /** The value types a custom user field can hold. */
 export type UserFieldType = "string" | "integer" | "number" | "boolean";

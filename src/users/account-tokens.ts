@@ -1,9 +1,13 @@
 import { createHmac } from "node:crypto";
-import type { Clock } from "./clock.js";
-import type { User } from "./models.js";
-import { GENERATE_SECRET } from "./secret-bytes.js";
-import { RESET_PASSWORD_AUDIENCE, SignedTokens, VERIFY_USER_AUDIENCE } from "./signed-tokens.js";
-import { constantTimeEqual } from "./tokens.js";
+import type { Clock } from "../core/clock.js";
+import type { User } from "../core/models.js";
+import { GENERATE_SECRET } from "../core/secret-bytes.js";
+import {
+  RESET_PASSWORD_AUDIENCE,
+  SignedTokens,
+  VERIFY_USER_AUDIENCE,
+} from "../core/signed-tokens.js";
+import { constantTimeEqual } from "../sessions/tokens.js";
 
 export interface AccountTokensOptions {
   resetPasswordTokenSecret?: string | Uint8Array;

@@ -1,4 +1,4 @@
-import type { AccessToken, User } from "../models.js";
+import type { AccessToken, User } from "../core/models.js";
 
 /** A valid token's user, and whether its session's last recorded use is stale. */
 export interface TokenSession<U> {

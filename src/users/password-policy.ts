@@ -1,4 +1,4 @@
-import { InvalidPasswordException } from "./errors.js";
+import { InvalidPasswordException } from "../core/errors.js";
 
 /** The fewest characters (code points) a password may have, as NIST SP 800-63B requires. */
 export const PASSWORD_MIN_LENGTH = 8;

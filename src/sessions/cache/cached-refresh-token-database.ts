@@ -1,10 +1,10 @@
-import type { DeleteExpiredOptions } from "../db/access-token-database.js";
+import type { AccessToken, RefreshToken, User } from "../../core/models.js";
+import type { DeleteExpiredOptions } from "../access-token-database.js";
 import type {
   RefreshTokenDatabase,
   RotationResult,
   SessionRecordRow,
-} from "../db/refresh-token-database.js";
-import type { AccessToken, RefreshToken, User } from "../models.js";
+} from "../refresh-token-database.js";
 import type { SessionCache } from "./session-cache.js";
 
 /**

@@ -1,8 +1,8 @@
-import type { HttpResult } from "./http/http-result.js";
-import type { User } from "./models.js";
-import type { SessionInfo } from "./sessions.js";
-import { keepsSessions, type Strategy } from "./strategies/strategy.js";
-import type { Transport } from "./transports/transport.js";
+import type { HttpResult } from "../core/http-result.js";
+import type { User } from "../core/models.js";
+import type { SessionInfo } from "../sessions/session.js";
+import type { Transport } from "../transports/transport.js";
+import { keepsSessions, type Strategy } from "./strategy.js";
 
 export interface AuthenticationBackendOptions<U extends User<ID>, ID, Ctx> {
   /** Unique among the backends; names the routes in the OpenAPI document. */

@@ -1,4 +1,4 @@
-import type { AccessToken, RefreshToken, User } from "../models.js";
+import type { AccessToken, RefreshToken, User } from "../core/models.js";
 import type { DeleteExpiredOptions } from "./access-token-database.js";
 
 /**

@@ -1,7 +1,7 @@
 import * as crypto from "node:crypto";
-import type { RefreshTokenDatabase } from "../db/refresh-token-database.js";
-import type { User } from "../models.js";
-import { TokenFormat } from "../token-format.js";
+import type { User } from "../core/models.js";
+import type { RefreshTokenDatabase } from "./refresh-token-database.js";
+import { TokenFormat } from "./token-format.js";
 
 export interface RefreshTokenOptions<U extends User<ID>, ID = U["id"]> {
   /** Where refresh tokens live (`kyselyAdapter(db).refreshTokens`). */

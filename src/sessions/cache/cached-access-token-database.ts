@@ -1,11 +1,11 @@
+import type { AccessToken, User } from "../../core/models.js";
 import type {
   AccessTokenDatabase,
   DeleteExpiredOptions,
   SessionBounds,
   SessionRecord,
   TokenSession,
-} from "../db/access-token-database.js";
-import type { AccessToken, User } from "../models.js";
+} from "../access-token-database.js";
 import type { SessionCache } from "./session-cache.js";
 
 /**

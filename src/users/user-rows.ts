@@ -1,5 +1,5 @@
-import type { User, UserUpdateData } from "../models.js";
-import { checkFieldValue, type ResolvedUserField } from "../user-fields.js";
+import type { User, UserUpdateData } from "../core/models.js";
+import { checkFieldValue, type ResolvedUserField } from "./user-fields.js";
 
 /** A `user` row as the driver returns it: FastAPI Users' columns plus the application's own. */
 export type UserRow = Record<string, unknown>;

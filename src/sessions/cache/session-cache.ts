@@ -1,8 +1,8 @@
 import { performance } from "node:perf_hooks";
-import type { AccessTokenDatabase, SessionRecord } from "../db/access-token-database.js";
-import type { RefreshTokenDatabase } from "../db/refresh-token-database.js";
-import type { UserDatabase } from "../db/user-database.js";
-import type { User } from "../models.js";
+import type { User } from "../../core/models.js";
+import type { UserDatabase } from "../../users/user-database.js";
+import type { AccessTokenDatabase, SessionRecord } from "../access-token-database.js";
+import type { RefreshTokenDatabase } from "../refresh-token-database.js";
 import { CachedAccessTokenDatabase } from "./cached-access-token-database.js";
 import { CachedRefreshTokenDatabase } from "./cached-refresh-token-database.js";
 import { CachedUserDatabase } from "./cached-user-database.js";

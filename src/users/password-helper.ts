@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
-import { ServerBusy } from "./errors.js";
+import { ServerBusy } from "../core/errors.js";
+import { Semaphore } from "../core/semaphore.js";
 import { type HashingPool, type HashJob, sharedHashingPool } from "./hashing-pool.js";
-import { Semaphore } from "./semaphore.js";
 
 // @node-rs/argon2's `Algorithm` is an ambient const enum, which isolated modules cannot read.
 const ARGON2ID = 2;

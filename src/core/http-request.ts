@@ -1,4 +1,7 @@
-import type { HeaderReader } from "../transports/transport.js";
+/** The slice of the Web `Headers` that tessera reads. */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
 
 /**
  * A request as tessera's routes read it. Each integration adapts its

@@ -1,7 +1,4 @@
-import { AccountTokens } from "./account-tokens.js";
-import type { Clock } from "./clock.js";
-import type { UserDatabase } from "./db/user-database.js";
-import { isVisibleEmail, normalizeEmail } from "./email.js";
+import type { Clock } from "../core/clock.js";
 import {
   InvalidEmail,
   InvalidResetPasswordToken,
@@ -11,11 +8,14 @@ import {
   UserAlreadyVerified,
   UserInactive,
   UserNotExists,
-} from "./errors.js";
-import type { HttpRequest } from "./http/http-request.js";
-import type { User, UserCreate, UserUpdate, UserUpdateData } from "./models.js";
+} from "../core/errors.js";
+import type { HttpRequest } from "../core/http-request.js";
+import type { User, UserCreate, UserUpdate, UserUpdateData } from "../core/models.js";
+import { AccountTokens } from "./account-tokens.js";
+import { isVisibleEmail, normalizeEmail } from "./email.js";
 import { type HashOptions, PasswordHelper } from "./password-helper.js";
 import { defaultPasswordPolicy } from "./password-policy.js";
+import type { UserDatabase } from "./user-database.js";
 import type { ExtraFieldsOf } from "./user-fields.js";
 
 /**

@@ -1,5 +1,5 @@
-import type { User, UserCreateData, UserUpdateData } from "../models.js";
-import type { ResolvedUserField } from "../user-fields.js";
+import type { User, UserCreateData, UserUpdateData } from "../core/models.js";
+import type { ResolvedUserField } from "./user-fields.js";
 
 /**
  * Where users live. Implement it to plug tessera into any store; the shared
