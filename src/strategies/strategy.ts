@@ -1,4 +1,5 @@
 import type { User } from "../core/models.js";
+import type { RefreshOutcome, TokenPair } from "../sessions/refresh-tokens.js";
 import type { Session, SessionInfo } from "../sessions/session.js";
 import type { UserManager } from "../users/user-manager.js";
 
@@ -73,4 +74,23 @@ export interface RevokeOptions {
    * `keep` is moved from it to the user's current stamp so it keeps working.
    */
   previousStamp?: number;
+}
+
+/** What refreshing needs of a strategy: a `DatabaseStrategy` made with `refreshTokens`. */
+export interface RefreshingStrategy<U> {
+  writeTokens(user: U, session?: SessionInfo): Promise<TokenPair>;
+  refresh(token: string, source?: SessionInfo): Promise<RefreshOutcome<U>>;
+  readonly lifetimeSeconds: number | null;
+}
+
+/** The strategy as one that rotates refresh tokens, or `null` when it has none. */
+export function refreshingStrategy<U extends User<ID>, ID>(
+  strategy: Strategy<U, ID>,
+): RefreshingStrategy<U> | null {
+  const candidate = strategy as Partial<RefreshingStrategy<U>> & { refreshTokens?: unknown };
+  const has =
+    typeof candidate.writeTokens === "function" &&
+    typeof candidate.refresh === "function" &&
+    candidate.refreshTokens != null;
+  return has ? (candidate as RefreshingStrategy<U>) : null;
 }

@@ -2,7 +2,11 @@ import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, it } from "vitest";
 import type { Clock } from "../core/clock.js";
 import type { User } from "../core/models.js";
-import type { Strategy } from "../strategies/strategy.js";
+import {
+  type RefreshingStrategy,
+  refreshingStrategy,
+  type Strategy,
+} from "../strategies/strategy.js";
 import type { UserDatabase } from "../users/user-database.js";
 import { UserManager } from "../users/user-manager.js";
 import { checkInvariant } from "./session-race-check.js";
@@ -12,7 +16,6 @@ import {
   type RaceRound,
   type RaceWrite,
   type RaceWriteName,
-  type RefreshingStrategy,
   type SessionName,
   type StrategyTraits,
 } from "./session-race-writes.js";
@@ -105,7 +108,7 @@ export function runSessionRaceSuite<U extends User<ID>, ID>(
       const user = await fixture.users.create(
         userData(`race-${randomBytes(6).toString("hex")}@example.com`),
       );
-      const refreshing = refreshingOf(strategy);
+      const refreshing = refreshingStrategy(strategy);
       const sessions: HeldSession[] = [];
       for (const name of ["A", "B", "C"] as const) {
         tick();
@@ -197,20 +200,9 @@ function pairs(only?: readonly RaceWriteName[]): [RaceWrite, RaceWrite][] {
   );
 }
 
-function refreshingOf<U extends User<ID>, ID>(
-  strategy: Strategy<U, ID>,
-): RefreshingStrategy<U> | null {
-  const candidate = strategy as Partial<RefreshingStrategy<U>> & { refreshTokens?: unknown };
-  const has =
-    typeof candidate.writeTokens === "function" &&
-    typeof candidate.refresh === "function" &&
-    candidate.refreshTokens != null;
-  return has ? (candidate as RefreshingStrategy<U>) : null;
-}
-
 function traitsOf<U extends User<ID>, ID>(strategy: Strategy<U, ID>): StrategyTraits {
   return {
-    refreshing: refreshingOf(strategy) !== null,
+    refreshing: refreshingStrategy(strategy) !== null,
     revocable:
       typeof strategy.listSessions === "function" && typeof strategy.destroySession === "function",
     revokesAll: typeof strategy.destroyAllTokens === "function",

@@ -6,8 +6,7 @@ import {
   UserNotExists,
 } from "../core/errors.js";
 import type { User } from "../core/models.js";
-import type { RefreshOutcome, TokenPair } from "../sessions/refresh-tokens.js";
-import type { Strategy } from "../strategies/strategy.js";
+import type { RefreshingStrategy, Strategy } from "../strategies/strategy.js";
 import type { UserManager } from "../users/user-manager.js";
 
 /**
@@ -28,15 +27,6 @@ export interface HeldSession {
   refresh: string[];
   /** A refresh token already exchanged (presenting it again is reuse). */
   used: string | null;
-}
-
-/** What a strategy with rotating refresh tokens offers (a `DatabaseStrategy` with `refreshTokens`). */
-export interface RefreshingStrategy<U> {
-  writeTokens(
-    user: U,
-    session?: { ip?: string | null; userAgent?: string | null },
-  ): Promise<TokenPair>;
-  refresh(token: string): Promise<RefreshOutcome<U>>;
 }
 
 /** One round: a user with sessions A, B and C, and what the kit needs to write. */

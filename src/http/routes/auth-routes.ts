@@ -2,10 +2,12 @@ import { ErrorCode, SessionLimitReached, UserNotExists } from "../../core/errors
 import type { TesseraEventMap } from "../../core/events.js";
 import { detail } from "../../core/http-result.js";
 import type { User } from "../../core/models.js";
-import type { RefreshOutcome, TokenPair } from "../../sessions/refresh-tokens.js";
-import type { SessionInfo } from "../../sessions/session.js";
 import type { AuthenticationBackend } from "../../strategies/authentication-backend.js";
-import type { Strategy } from "../../strategies/strategy.js";
+import {
+  type RefreshingStrategy,
+  refreshingStrategy,
+  type Strategy,
+} from "../../strategies/strategy.js";
 import type { Tessera } from "../../tessera.js";
 import { BearerTransport } from "../../transports/bearer-transport.js";
 import { CookieTransport } from "../../transports/cookie-transport.js";
@@ -37,21 +39,15 @@ export interface AuthRoutesOptions {
 
 type LoginFailure = TesseraEventMap["login.failed"]["reason"];
 
-/** What `POST /refresh` needs of a strategy: a `DatabaseStrategy` with `refreshTokens`. */
-interface RefreshingStrategy<U> {
-  writeTokens(user: U, session?: SessionInfo): Promise<TokenPair>;
-  refresh(token: string, source?: SessionInfo): Promise<RefreshOutcome<U>>;
-  readonly lifetimeSeconds: number | null;
-}
-
+/** The strategy as one that rotates refresh tokens; throws at mounting when it has none. */
 function refreshing<U extends User<ID>, ID>(strategy: Strategy<U, ID>): RefreshingStrategy<U> {
-  const candidate = strategy as Partial<RefreshingStrategy<U>> & { refreshTokens?: unknown };
-  if (typeof candidate.refresh !== "function" || !candidate.refreshTokens) {
+  const found = refreshingStrategy(strategy);
+  if (found === null) {
     throw new TypeError(
       "authRoutes({ refreshTokens: true }) needs a DatabaseStrategy with the refreshTokens option",
     );
   }
-  return candidate as RefreshingStrategy<U>;
+  return found;
 }
 
 /**
