@@ -56,6 +56,7 @@ export default defineConfig({
             "test/redis/**/*.test.ts",
             "test/mongodb/**/*.test.ts",
             "test/package/**/*.test.ts",
+            "test/oauth/**/*.test.ts",
           ],
         },
       },
