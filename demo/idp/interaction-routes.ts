@@ -41,7 +41,7 @@ export function interactionRoutes(provider: Provider, users: readonly IdpUser[])
           { error: "access_denied", error_description: "End-User aborted interaction" },
           { mergeWithLastSubmission: false },
         );
-      } else if (interaction.prompt.name === "consent") {
+      } else if (interaction.prompt.name === "consent" && !action) {
         await grantConsent(provider, interaction, req, res);
       } else if (interaction.prompt.name !== "login") {
         send(res, 400, messagePage("Unsupported", [`No page for "${interaction.prompt.name}".`]));

@@ -53,7 +53,7 @@ export function loginPage({ uid, clientName, email = "", error }: LoginPageOptio
 ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ""}
 <form id="login" method="post" action="${escapeHtml(`${base}/login`)}">
 <label for="email">Email</label>
-<input id="email" name="email" type="email" autocomplete="username" required autofocus value="${escapeHtml(email)}">
+<input id="email" name="email" type="text" inputmode="email" autocomplete="username" required autofocus value="${escapeHtml(email)}">
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button>

@@ -12,6 +12,12 @@ const CLIENT = {
   clientSecret: "tessera-test-secret",
   redirectUris: [REDIRECT_URI],
 };
+const ODD_NAME_CLIENT = {
+  clientId: "odd",
+  clientSecret: "odd-secret",
+  redirectUris: [REDIRECT_URI],
+  name: `<script>alert("x")</script> & co`,
+};
 const ALICE = { email: "alice@example.com", password: "alice-password" };
 const DAVE = { sub: "dave-5b0c7e19", username: "dave", name: "Dave No-Email", password: "dave-pw" };
 
@@ -19,7 +25,7 @@ let idp: Idp;
 let config: client.Configuration;
 
 beforeAll(async () => {
-  idp = await startIdp({ clients: [CLIENT], users: [...testUsers, DAVE] });
+  idp = await startIdp({ clients: [CLIENT, ODD_NAME_CLIENT], users: [...testUsers, DAVE] });
   config = await discover(client.ClientSecretBasic(CLIENT.clientSecret));
 });
 afterAll(() => idp?.close());
@@ -143,6 +149,39 @@ describe("the demo OpenID provider", () => {
     expect(callback.searchParams.get("error")).toBe("access_denied");
     expect(callback.searchParams.get("state")).toBe(request.state);
     expect(callback.searchParams.has("code")).toBe(false);
+  });
+
+  it("escapes what its login page shows; an interaction without its cookie has expired", async () => {
+    const verifier = client.randomPKCECodeVerifier();
+    const authorize = new URL("/auth", idp.issuer);
+    authorize.search = new URLSearchParams({
+      client_id: ODD_NAME_CLIENT.clientId,
+      redirect_uri: REDIRECT_URI,
+      response_type: "code",
+      scope: "openid",
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+    }).toString();
+    const started = await fetch(authorize, { redirect: "manual" });
+    const interaction = new URL(started.headers.get("location") ?? "", idp.issuer);
+    expect(interaction.pathname).toMatch(/^\/interaction\/[\w-]+$/);
+    const cookie = started.headers
+      .getSetCookie()
+      .map((line) => line.split(";")[0])
+      .join("; ");
+
+    const loginPage = await fetch(interaction, { headers: { cookie } });
+    expect(loginPage.status).toBe(200);
+    const html = await loginPage.text();
+    expect(html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co");
+    expect(html).not.toContain("<script>");
+    expect(html).toMatch(/<label for="email">Email<\/label>/);
+    expect(html).toMatch(/<label for="password">Password<\/label>/);
+    expect(html).toContain('<button type="submit">Sign in</button>');
+
+    const withoutCookie = await fetch(interaction);
+    expect(withoutCookie.status).toBe(400);
+    expect(await withoutCookie.text()).toContain("This sign-in has expired");
   });
 
   it("refuses a code exchanged a second time", async () => {
