@@ -15,6 +15,16 @@ export async function createDemoApp(config: SetupConfig = {}) {
   const setup = await createSetup<Context>({ title: "tessera demo", ...config });
   const app = new Hono();
   app.get("/", (c) => c.html(PAGE));
+  app.get("/demo/providers", (c) => c.json({ providers: setup.providers }));
+  // The provider sends the browser back to the API's callback: a navigation gets the
+  // page, which calls the same URL (JSON, with this browser's state cookie).
+  const providerReturn = (c: Context, next: () => Promise<void>) =>
+    c.req.header("sec-fetch-mode") === "navigate" ||
+    (!c.req.header("sec-fetch-mode") && /text\/html/.test(c.req.header("accept") ?? ""))
+      ? c.html(PAGE)
+      : next();
+  app.get("/auth/:name/callback", providerReturn);
+  app.get("/auth/associate/:name/callback", providerReturn);
   app.all("/", (c) => json(c, detail(405, "Method Not Allowed", { allow: "GET, HEAD" })));
   for (const [prefix, routes] of setup.mounts) app.route(prefix, honoRoutes(routes));
   app.notFound((c) => json(c, statusDetail(404)));

@@ -93,7 +93,8 @@ const list = (value = "") =>
  * invalidations go through Redis), TESSERA_STRATEGY (`database`, `redis`
  * with REDIS_URL, `jwt` signed with TESSERA_SECRET), TESSERA_ADAPTER
  * (`kysely` or `drizzle`; a `mongodb://` DATABASE_URL runs the MongoDB adapter) and
- * TESSERA_EXPOSE_TOKENS (`1`), warning
+ * TESSERA_EXPOSE_TOKENS (`1`), the TESSERA_OIDC_* variables (sign-in through an
+ * OpenID provider), warning
  * loudly where a setting is unsafe.
  */
 export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -220,6 +221,7 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
       ].join("\n"),
     );
   }
+  const oidc = oidcFromEnv(env);
   const strategyLabel =
     strategy === "redis" ? `redis (${redactUrl(env.REDIS_URL as string)})` : strategy;
   return {
@@ -244,6 +246,47 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
       trustedOrigins,
       trustedProxies,
       rateLimit: rateLimit === "off" ? false : {},
+      oidc,
     },
+  };
+}
+
+/**
+ * Sign-in through an OpenID provider: TESSERA_OIDC_ISSUER, TESSERA_OIDC_CLIENT_ID and
+ * TESSERA_OIDC_CLIENT_SECRET together (or none), TESSERA_OIDC_NAME (default `oidc`),
+ * TESSERA_OIDC_ASSOCIATE_BY_EMAIL (`1` links a verified email's existing account).
+ */
+function oidcFromEnv(env: NodeJS.ProcessEnv): SetupConfig["oidc"] {
+  const issuer = env.TESSERA_OIDC_ISSUER;
+  const clientId = env.TESSERA_OIDC_CLIENT_ID;
+  const clientSecret = env.TESSERA_OIDC_CLIENT_SECRET;
+  if (!issuer && !clientId && !clientSecret) return undefined;
+  for (const [name, value] of [
+    ["TESSERA_OIDC_ISSUER", issuer],
+    ["TESSERA_OIDC_CLIENT_ID", clientId],
+    ["TESSERA_OIDC_CLIENT_SECRET", clientSecret],
+  ] as const) {
+    if (!value) {
+      throw new EnvError(
+        `${name} is missing: sign-in through a provider needs TESSERA_OIDC_ISSUER, TESSERA_OIDC_CLIENT_ID and TESSERA_OIDC_CLIENT_SECRET`,
+      );
+    }
+  }
+  const name = env.TESSERA_OIDC_NAME || "oidc";
+  if (!/^[a-z0-9][a-z0-9_-]{0,49}$/.test(name)) {
+    throw new EnvError(
+      `TESSERA_OIDC_NAME: "${name}" must be 1-50 lower-case letters, digits, "-" or "_" (it is a URL segment)`,
+    );
+  }
+  const associate = env.TESSERA_OIDC_ASSOCIATE_BY_EMAIL ?? "0";
+  if (associate !== "0" && associate !== "1") {
+    throw new EnvError(`TESSERA_OIDC_ASSOCIATE_BY_EMAIL must be "1" or "0", not "${associate}"`);
+  }
+  return {
+    issuer: httpUrl("TESSERA_OIDC_ISSUER", issuer as string, "https://accounts.google.com"),
+    clientId: clientId as string,
+    clientSecret: clientSecret as string,
+    name,
+    associateByEmail: associate === "1",
   };
 }

@@ -11,6 +11,8 @@ import {
   DatabaseStrategy,
   JwtStrategy,
   json,
+  oauthAssociateRoutes,
+  oauthRoutes,
   type Mailer,
   type Mount,
   openApiDocument,
@@ -112,6 +114,22 @@ export interface SetupConfig {
    * (on MongoDB the tables' names are the collections'). @default FastAPI Users' tables
    */
   schema?: Omit<SchemaOptions<"uuid">, "idType">;
+  /**
+   * Sign-in through an OpenID Connect provider, on the bearer backend at
+   * `/auth/{name}` (and linking at `/auth/associate/{name}`); the redirect
+   * URL is `baseUrl` + `/auth/{name}/callback`. @default none
+   */
+  oidc?: {
+    issuer: string;
+    clientId: string;
+    clientSecret: string;
+    /** @default "oidc" */
+    name?: string;
+    /** Link a verified email's existing account at first sign-in. @default false */
+    associateByEmail?: boolean;
+    /** Seconds a call to the provider may take (then 503). @default 10 */
+    timeoutSeconds?: number;
+  };
 }
 
 /**
@@ -224,6 +242,37 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
     clock,
   });
 
+  // Sign-in through an OpenID provider, on the bearer backend (FastAPI Users' routes).
+  const { oauthAccounts } = adapter;
+  const providerMounts: Mount<Ctx>[] = [];
+  const providers: string[] = [];
+  if (config.oidc) {
+    const { openIdConnectProvider } = await import("tessera-auth/oauth");
+    const { name = "oidc", associateByEmail, ...client } = config.oidc;
+    const provider = openIdConnectProvider({ name, ...client, clock });
+    // The provider's tokens are encrypted at rest under a key derived from the secret.
+    const flow = { accounts: oauthAccounts, stateSecret: secret, tokenEncryptionKey: secret, clock };
+    providerMounts.push(
+      [
+        `/auth/${name}`,
+        oauthRoutes(tessera, bearer, provider, {
+          ...flow,
+          redirectUrl: `${baseUrl}/auth/${name}/callback`,
+          associateByEmail,
+          isVerifiedByDefault: true,
+        }),
+      ],
+      [
+        `/auth/associate/${name}`,
+        oauthAssociateRoutes(tessera, provider, {
+          ...flow,
+          redirectUrl: `${baseUrl}/auth/associate/${name}/callback`,
+        }),
+      ],
+    );
+    providers.push(name);
+  }
+
   const apiMounts: Mount<Ctx>[] = [
     ["/", [healthRoute(cache, redis)]],
     ["/auth", authRoutes(tessera, bearer, { refreshTokens: config.refreshTokens ?? false })],
@@ -231,7 +280,8 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
     ["/auth", registerRoutes(tessera)],
     ["/auth", resetPasswordRoutes(tessera)],
     ["/auth", verifyRoutes(tessera)],
-    ["/users", usersRoutes(tessera)],
+    ...providerMounts,
+    ["/users", usersRoutes(tessera, { oauthAccounts })],
   ];
   if (exposeTokens) apiMounts.push(["/", [outbox.route()]]);
   const document = openApiDocument({
@@ -248,6 +298,8 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
   return {
     tessera,
     mounts,
+    /** The names of the providers one can sign in with (`/auth/{name}/authorize`). */
+    providers,
     document,
     manager,
     strategy,

@@ -99,6 +99,29 @@ export {
   resetPasswordRoutes,
 } from "./http/routes/reset-password-routes.js";
 export { type UsersRoutesOptions, usersRoutes } from "./http/routes/users-routes.js";
+export {
+  type OAuthAssociateRoutesOptions,
+  oauthAssociateRoutes,
+} from "./http/routes/oauth-associate-routes.js";
+export type { OAuthFlowOptions } from "./http/routes/oauth-flow.js";
+export { type OAuthRoutesOptions, oauthRoutes } from "./http/routes/oauth-routes.js";
+export {
+  type OAuthAccount,
+  OAuthAccountAlreadyLinked,
+  type OAuthAccountCreate,
+  type OAuthAccountDatabase,
+  type OAuthAccountUpdate,
+  type OAuthUnlinkOutcome,
+} from "./oauth/oauth-account.js";
+export type {
+  AuthorizationRequest,
+  AuthorizationResponse,
+  OAuthProvider,
+  ProviderIdentity,
+  ProviderTokens,
+} from "./oauth/provider.js";
+export { ProviderRefused, ProviderUnavailable } from "./oauth/provider-errors.js";
+export { TokenCipher, TokenDecryptionFailed } from "./oauth/token-cipher.js";
 export { verifyRoutes } from "./http/routes/verify-routes.js";
 export {
   type UserRoutesOptions,

@@ -29,6 +29,24 @@ export const ErrorCode = {
   CSRF_ORIGIN_NOT_TRUSTED: "CSRF_ORIGIN_NOT_TRUSTED",
   /** tessera only: a cookie-authenticated unsafe request marked cross-site by `Sec-Fetch-Site`. */
   CSRF_CROSS_SITE_REQUEST: "CSRF_CROSS_SITE_REQUEST",
+  /** FastAPI Users (OAuth): the state is missing, forged, expired, used, or from another browser. */
+  OAUTH_INVALID_STATE: "OAUTH_INVALID_STATE",
+  /** FastAPI Users (OAuth): the provider gave no email. */
+  OAUTH_NOT_AVAILABLE_EMAIL: "OAUTH_NOT_AVAILABLE_EMAIL",
+  /** FastAPI Users (OAuth): a user has the email, and the provider account may not be linked to it. */
+  OAUTH_USER_ALREADY_EXISTS: "OAUTH_USER_ALREADY_EXISTS",
+  /** tessera only: the provider refused the code (used before, expired, or not this browser's). */
+  OAUTH_INVALID_CODE: "OAUTH_INVALID_CODE",
+  /** tessera only: the provider's ID token failed validation (signature, issuer, audience, nonce, expiry). */
+  OAUTH_INVALID_ID_TOKEN: "OAUTH_INVALID_ID_TOKEN",
+  /** tessera only: the provider sent the browser back with an error, or answered outside the protocol. */
+  OAUTH_PROVIDER_ERROR: "OAUTH_PROVIDER_ERROR",
+  /** tessera only: the provider could not be reached in time (503). */
+  OAUTH_PROVIDER_UNAVAILABLE: "OAUTH_PROVIDER_UNAVAILABLE",
+  /** tessera only: the provider account is linked to another user. */
+  OAUTH_ACCOUNT_ALREADY_LINKED: "OAUTH_ACCOUNT_ALREADY_LINKED",
+  /** tessera only: unlinking it would leave the user no way to sign in (no password, no other provider). */
+  OAUTH_LAST_SIGN_IN_METHOD: "OAUTH_LAST_SIGN_IN_METHOD",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -67,6 +67,19 @@ export interface TesseraEventMap<ID = unknown> {
   "password.changed": EventSource & { at: Date; userId: ID };
   "password.reset": EventSource & { at: Date; userId: ID };
   "email.changed": EventSource & { at: Date; userId: ID };
+  /**
+   * A provider account was linked to a user: by a sign-in (`sign_in`, which
+   * `created` the user when none had the email) or by the signed-in user (`associate`).
+   */
+  "oauth.linked": EventSource & {
+    at: Date;
+    userId: ID;
+    provider: string;
+    flow: "sign_in" | "associate";
+    created: boolean;
+  };
+  /** The user unlinked their account at a provider. */
+  "oauth.unlinked": EventSource & { at: Date; userId: ID; provider: string };
 }
 
 export type TesseraEventName = keyof TesseraEventMap;

@@ -45,6 +45,13 @@ export interface RouteDoc {
   readonly tags?: readonly string[];
   /** Path parameters. */
   readonly parameters?: readonly { name: string; description: string; schema: JsonSchema }[];
+  /** Query parameters. */
+  readonly query?: readonly {
+    name: string;
+    description: string;
+    schema: JsonSchema;
+    required?: boolean;
+  }[];
   /** The backends whose credentials it accepts (any one of them); absent for a public route. */
   readonly security?: readonly DocumentedBackend[];
   /**

@@ -165,7 +165,11 @@ export class PasswordHelper {
       : BCRYPT_HASH.test(hash)
         ? "bcrypt-verify"
         : null;
-    if (op === null) return false;
+    if (op === null) {
+      // An unusable or unknown hash costs what a wrong password costs: its time tells nothing.
+      await this.spendVerifyTime(password, { priority });
+      return false;
+    }
     try {
       return (await this.#run({ op, hash, password }, priority)) === true;
     } catch (error) {
@@ -181,3 +185,19 @@ export class PasswordHelper {
 }
 
 const BCRYPT_HASH = /^\$2[aby]\$\d\d\$/;
+
+/** What starts the stored hash of a user without a usable password (as Django marks one). */
+export const UNUSABLE_PASSWORD_PREFIX = "!";
+
+/**
+ * A stored hash that no password verifies (a user created by an identity
+ * provider): the prefix and random text, so two such users' rows differ.
+ */
+export function unusablePassword(): string {
+  return `${UNUSABLE_PASSWORD_PREFIX}${randomBytes(24).toString("base64url")}`;
+}
+
+/** Whether a stored hash can verify a password (not one from {@link unusablePassword}). */
+export function hasUsablePassword(hashedPassword: string): boolean {
+  return !hashedPassword.startsWith(UNUSABLE_PASSWORD_PREFIX);
+}

@@ -13,7 +13,7 @@ import type { HttpRequest } from "../core/http-request.js";
 import type { User, UserCreate, UserUpdate, UserUpdateData } from "../core/models.js";
 import { AccountTokens } from "./account-tokens.js";
 import { isVisibleEmail, normalizeEmail } from "./email.js";
-import { type HashOptions, PasswordHelper } from "./password-helper.js";
+import { type HashOptions, PasswordHelper, unusablePassword } from "./password-helper.js";
 import { defaultPasswordPolicy } from "./password-policy.js";
 import type { UserDatabase } from "./user-database.js";
 import type { ExtraFieldsOf } from "./user-fields.js";
@@ -226,6 +226,31 @@ export class UserManager<U extends User<ID>, ID = U["id"]> {
       isVerified: safe ? false : (userCreate.isVerified ?? false),
     });
     await this.#hooks.onAfterRegister?.(user, request);
+    return user;
+  }
+
+  /**
+   * Registers a user who proved their email elsewhere (an identity provider):
+   * active, not a superuser, with no usable password until they set one (a
+   * password reset works). Runs `onAfterRegister`. Throws
+   * {@link UserAlreadyExists} or {@link InvalidEmail}.
+   */
+  async createWithoutPassword(
+    data: { email: string; isVerified: boolean },
+    options: { request?: HttpRequest } = {},
+  ): Promise<U> {
+    const email = normalizeEmail(data.email);
+    if (email === null || !isVisibleEmail(email)) throw new InvalidEmail();
+    if (await this.userDb.getByEmail(email)) throw new UserAlreadyExists();
+    const user = await this.userDb.create({
+      ...this.#customFields({}, true),
+      email,
+      hashedPassword: unusablePassword(),
+      isActive: true,
+      isSuperuser: false,
+      isVerified: data.isVerified,
+    });
+    await this.#hooks.onAfterRegister?.(user, options.request);
     return user;
   }
 

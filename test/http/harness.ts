@@ -100,6 +100,12 @@ export interface TestServerOptions {
   freshSessionSeconds?: number;
   /** What a token is. @default the project's (TESSERA_TEST_STRATEGY), else "database" */
   strategy?: "database" | "redis" | "jwt";
+  /** Sign-in through an OpenID provider (the routes at /auth/{name}). @default none */
+  oidc?: SetupConfig["oidc"];
+  /** The port to listen on. @default 0 (a free one) */
+  port?: number;
+  /** Where emails' links and providers' redirects point. @default http://127.0.0.1:8000 */
+  baseUrl?: string;
 }
 
 /** The SQL adapter of this project's HTTP suite run (`sqlite-drizzle`), else Kysely. */
@@ -138,41 +144,54 @@ export class TestServer {
     const directory = onFile ? await mkdtemp(join(tmpdir(), "tessera-http-")) : null;
     const clock = new TestClock();
     const mailer = new RecordingMailer();
-    const running = await startApp(options.framework ?? FRAMEWORK, {
-      secret: SECRET,
-      mailer,
-      exposeTokens,
-      trustedOrigins,
-      databaseUrl:
-        options.databaseUrl ??
-        (directory
-          ? `sqlite:${join(directory, "tessera.db")}`
-          : STORE === "mongodb"
-            ? await mongoWorkerUrl()
-            : await workerDatabaseUrl()),
-      clock: clock.read,
-      passwordHelper,
-      connectOptions: options.connectOptions,
-      rateLimit: options.rateLimit ?? false,
-      trustedProxies: options.trustedProxies,
-      schema: options.schema,
-      maxSessionsPerUser: options.maxSessionsPerUser,
-      sessionCapPolicy: options.sessionCapPolicy,
-      idleTimeoutSeconds: options.idleTimeoutSeconds,
-      refreshTokens: options.refreshTokens,
-      lifetimeSeconds: options.lifetimeSeconds,
-      freshSessionSeconds: options.freshSessionSeconds,
-      strategy: options.strategy ?? STRATEGY,
-      adapter: ADAPTER,
-      redisUrl: process.env.TESSERA_TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
-    });
+    const running = await startApp(
+      options.framework ?? FRAMEWORK,
+      {
+        secret: SECRET,
+        baseUrl: options.baseUrl,
+        mailer,
+        exposeTokens,
+        trustedOrigins,
+        databaseUrl:
+          options.databaseUrl ??
+          (directory
+            ? `sqlite:${join(directory, "tessera.db")}`
+            : STORE === "mongodb"
+              ? await mongoWorkerUrl()
+              : await workerDatabaseUrl()),
+        clock: clock.read,
+        passwordHelper,
+        connectOptions: options.connectOptions,
+        rateLimit: options.rateLimit ?? false,
+        trustedProxies: options.trustedProxies,
+        schema: options.schema,
+        maxSessionsPerUser: options.maxSessionsPerUser,
+        sessionCapPolicy: options.sessionCapPolicy,
+        idleTimeoutSeconds: options.idleTimeoutSeconds,
+        refreshTokens: options.refreshTokens,
+        lifetimeSeconds: options.lifetimeSeconds,
+        freshSessionSeconds: options.freshSessionSeconds,
+        strategy: options.strategy ?? STRATEGY,
+        oidc: options.oidc,
+        adapter: ADAPTER,
+        redisUrl: process.env.TESSERA_TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
+      },
+      options.port,
+    );
     const { setup, server, url } = running;
     if (!options.databaseUrl) {
       const { userTable = "user", accessTokenTable = "accesstoken" } = options.schema ?? {};
       const custom = accessTokenTable !== "accesstoken";
       const refreshTokenTable = custom ? `${accessTokenTable}_refresh` : "refreshtoken";
       const sessionTable = custom ? `${accessTokenTable}_session` : "authsession";
-      const tables = [sessionTable, refreshTokenTable, accessTokenTable, userTable];
+      const oauthAccountTable = custom ? `${accessTokenTable}_oauth` : "oauth_account";
+      const tables = [
+        oauthAccountTable,
+        sessionTable,
+        refreshTokenTable,
+        accessTokenTable,
+        userTable,
+      ];
       if (setup.mongo) await emptyCollections(setup.mongo, tables);
       else await emptyTables(setup.db, tables);
     }

@@ -31,8 +31,12 @@ export interface RunningApp {
   readonly url: string;
 }
 
-/** Builds `framework`'s app over `config` and starts it on a free port. */
-export async function startApp(framework: Framework, config: SetupConfig): Promise<RunningApp> {
+/** Builds `framework`'s app over `config` and starts it on `port` (0: a free one). */
+export async function startApp(
+  framework: Framework,
+  config: SetupConfig,
+  port = 0,
+): Promise<RunningApp> {
   switch (framework) {
     case "hono":
     case "demo": {
@@ -40,7 +44,7 @@ export async function startApp(framework: Framework, config: SetupConfig): Promi
         framework === "demo" ? await createDemoApp(config) : await createHonoApp(config);
       return listening(
         built,
-        serve({ fetch: built.app.fetch, port: 0, hostname: "127.0.0.1" }) as Server,
+        serve({ fetch: built.app.fetch, port, hostname: "127.0.0.1" }) as Server,
       );
     }
     case "express":
@@ -49,7 +53,7 @@ export async function startApp(framework: Framework, config: SetupConfig): Promi
         framework === "express"
           ? await createExpressApp(config)
           : await createExpressApp(config, express4 as never);
-      return listening(built, built.app.listen(0, "127.0.0.1"));
+      return listening(built, built.app.listen(port, "127.0.0.1"));
     }
     case "fastify":
     case "fastify4": {
@@ -57,7 +61,7 @@ export async function startApp(framework: Framework, config: SetupConfig): Promi
         framework === "fastify"
           ? await createFastifyApp(config)
           : await createFastifyApp(config, fastify4 as never);
-      await built.app.listen({ port: 0, host: "127.0.0.1" });
+      await built.app.listen({ port, host: "127.0.0.1" });
       return listening(built, built.app.server as Server);
     }
   }

@@ -63,8 +63,11 @@ function operation(route: Route<unknown>): Record<string, unknown> {
     description: doc.description,
     operationId: doc.operationId,
   };
-  if (doc.parameters) {
-    op.parameters = doc.parameters.map((p) => ({ ...p, in: "path", required: true }));
+  if (doc.parameters || doc.query) {
+    op.parameters = [
+      ...(doc.parameters ?? []).map((p) => ({ ...p, in: "path", required: true })),
+      ...(doc.query ?? []).map((p) => ({ ...p, in: "query", required: p.required ?? false })),
+    ];
   }
   if (route.body) {
     const schema = { $ref: `#/components/schemas/${route.body.name}` };

@@ -124,6 +124,11 @@ export class RateLimiter {
     return this.#limits[action][scope] || null;
   }
 
+  /** Where the counters live (other single-use claims may share it: OAuth states). */
+  get store(): RateLimitStore {
+    return this.#store;
+  }
+
   /** Whether the counters live in this process only (the default store) rather than in a shared one. */
   get countsInProcess(): boolean {
     return this.#store instanceof MemoryRateLimitStore;

@@ -6,6 +6,7 @@ import {
 } from "../../core/errors.js";
 import { detail, NOT_FOUND, noContent, privateJson } from "../../core/http-result.js";
 import type { User, UserUpdate } from "../../core/models.js";
+import type { OAuthAccountDatabase } from "../../oauth/oauth-account.js";
 import type { CurrentUserOptions, Tessera } from "../../tessera.js";
 import type { ExtraFieldsOf } from "../../users/user-fields.js";
 import { eventSource } from "../event-source.js";
@@ -33,9 +34,16 @@ import {
   USER,
   userSchemas,
 } from "./route-docs.js";
+import { oauthAccountRoutes } from "./oauth-account-routes.js";
 import { sessionRoutes } from "./session-routes.js";
 
-export interface UsersRoutesOptions<U> extends UserRoutesOptions<U> {
+export interface UsersRoutesOptions<U, ID = unknown, Ctx = unknown> extends UserRoutesOptions<U> {
+  /**
+   * Serve `GET /me/oauth-accounts` and `DELETE /me/oauth-accounts/{oauth_name}`
+   * over this store (the adapter's `oauthAccounts`, or one per request).
+   * @default not served
+   */
+  oauthAccounts?: OAuthAccountDatabase<ID> | ((ctx: Ctx) => OAuthAccountDatabase<ID>);
   /** Require a verified user on every route. @default false */
   requiresVerification?: boolean;
   /**
@@ -78,7 +86,7 @@ const PATCH_ATTEMPTS = 3;
  */
 export function usersRoutes<U extends User<ID>, ID, Ctx>(
   tessera: Tessera<U, ID, Ctx>,
-  options: UsersRoutesOptions<U> = {},
+  options: UsersRoutesOptions<U, ID, Ctx> = {},
 ): RouteGroup<Ctx> {
   const { maxBodySize, requiresVerification = false } = options;
   const { userFields } = tessera;
@@ -253,7 +261,11 @@ export function usersRoutes<U extends User<ID>, ID, Ctx>(
       `usersRoutes({ sessions: true }): backend "${stateless.name}" keeps no sessions to list or end (a JWT strategy): leave sessions unset, or give every backend a strategy that keeps sessions`,
     );
   }
-  return sessions ? [...routes, ...sessionRoutes(tessera, { me, superuser, findUser })] : routes;
+  const linked = options.oauthAccounts
+    ? oauthAccountRoutes(tessera, options.oauthAccounts, me)
+    : [];
+  const all: Route<Ctx>[] = [...routes, ...linked];
+  return sessions ? [...all, ...sessionRoutes(tessera, { me, superuser, findUser })] : all;
 }
 
 function usersDocs(
