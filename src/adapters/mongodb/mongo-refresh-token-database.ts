@@ -133,10 +133,10 @@ export class MongoRefreshTokenDatabase<U extends User<string>>
   ): Promise<RotationResult> {
     return guard(async (): Promise<RotationResult> => {
       const { family } = refresh;
+      // The record as it was (its amr for the new access token); no projection: FerretDB has none here.
       const advanced = await this.schema.sessions.findOneAndUpdate(
         { _id: family },
         { $set: { refreshed_at: at }, $inc: { rotations: 1 } },
-        { projection: { amr: 1 } },
       );
       if (advanced === null) return "ended";
       const marker: Document = { _id: `used:${used}`, family, created_at: at, used_at: at };
