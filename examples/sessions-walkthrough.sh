@@ -6,7 +6,7 @@ LAPTOP=$(curl -s "$BASE/auth/login" -A 'Laptop/1.0' -d "$FORM")
 PHONE=$(curl -s "$BASE/auth/login" -A 'Phone/2.0' -d "$FORM")
 AUTH="authorization: Bearer $(jq -r .access_token <<< "$LAPTOP")"
 # The laptop lists the sessions (their ids log nobody in) and ends the phone's.
-curl -s "$BASE/users/me/sessions" -H "$AUTH" | jq -c '.[] | {user_agent, current}'
+curl -s "$BASE/users/me/sessions" -H "$AUTH" | jq -c '.[] | {user_agent, amr, current}'
 OTHER=$(curl -s "$BASE/users/me/sessions" -H "$AUTH" | jq -r '.[] | select(.current | not) | .id')
 curl -s -X DELETE "$BASE/users/me/sessions/$OTHER" -H "$AUTH" -w 'phone ended: %{http_code}\n'
 refresh() { curl -s "$BASE/auth/refresh" -H 'content-type: application/json' -d "{\"refresh_token\": $1}"; }

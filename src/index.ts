@@ -173,7 +173,14 @@ export type {
   RefreshTokenOptions,
   TokenPair,
 } from "./sessions/refresh-tokens.js";
-export { isSessionId, type Session, type SessionInfo, sessionId } from "./sessions/session.js";
+export {
+  decodeAmr,
+  encodeAmr,
+  isSessionId,
+  type Session,
+  type SessionInfo,
+  sessionId,
+} from "./sessions/session.js";
 export { TokenFormat } from "./sessions/token-format.js";
 export {
   constantTimeEqual,

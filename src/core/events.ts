@@ -33,8 +33,17 @@ export type RevocationReason =
  * password. `at` is when it happened (a strategy reads its own clock).
  */
 export interface TesseraEventMap<ID = unknown> {
-  /** A login succeeded and started a session. */
-  login: EventSource & { at: Date; userId: ID; sessionId: string | null; backend: string };
+  /**
+   * A login succeeded and started a session. `amr` is how it was proven
+   * (`["password"]`, `["oauth:google"]`…), as the session records it.
+   */
+  login: EventSource & {
+    at: Date;
+    userId: ID;
+    sessionId: string | null;
+    backend: string;
+    amr: string[];
+  };
   /**
    * A login was refused. `userId` is set only when the password was right
    * (inactive, unverified, too many sessions).
@@ -44,8 +53,13 @@ export interface TesseraEventMap<ID = unknown> {
     userId: ID | null;
     reason: "bad_credentials" | "inactive" | "unverified" | "too_many_sessions";
   };
-  /** A session was created (by a login). */
-  "session.created": EventSource & { at: Date; userId: ID; sessionId: string | null };
+  /** A session was created (by a login); `amr` as in `login`. */
+  "session.created": EventSource & {
+    at: Date;
+    userId: ID;
+    sessionId: string | null;
+    amr: string[];
+  };
   /** A refresh token was exchanged for a new pair; the session goes on under the same id. */
   "session.refreshed": EventSource & { at: Date; userId: ID; sessionId: string };
   /**

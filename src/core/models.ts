@@ -43,6 +43,12 @@ export interface AccessToken<ID = string> {
   userAgent?: string | null;
   /** A name given to the session. */
   label?: string | null;
+  /**
+   * How the session was proven (`["password"]`, `["oauth:google"]`…); empty
+   * for a token issued before tessera recorded it. Stored space-separated
+   * (`encodeAmr`, `decodeAmr`).
+   */
+  amr?: string[];
   /** When the session was last used, where recorded. */
   lastUsedAt?: Date | null;
   /**
@@ -71,6 +77,12 @@ export interface RefreshToken<ID = string> {
   ip: string | null;
   userAgent: string | null;
   label: string | null;
+  /**
+   * How the session was proven: its session record's (no column of the
+   * refresh-token table), which `create` writes and `find` and `listByUser`
+   * read; empty for a session from before tessera recorded it.
+   */
+  amr: string[];
 }
 
 /** What a user database needs to insert a user (the password is already hashed). */

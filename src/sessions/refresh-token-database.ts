@@ -12,6 +12,8 @@ export interface SessionRecordRow<ID = string> {
   userId: ID;
   /** When the session was proven by a login: what freshness is measured from. */
   createdAt: Date;
+  /** How it was proven (`AccessToken.amr`); empty for a session from before tessera recorded it. */
+  amr: string[];
 }
 
 /**
@@ -47,13 +49,15 @@ export type RotationResult = "rotated" | "used" | "ended";
 export interface RefreshTokenDatabase<U extends User<ID>, ID = U["id"]> {
   /**
    * Stores a new session: its record (from `refresh`'s family, user, start
-   * and metadata), its access token and first refresh token, all or none.
+   * and metadata, `amr` included), its access token and first refresh token,
+   * all or none.
    */
   create(access: AccessToken<ID>, refresh: RefreshToken<ID>): Promise<void>;
   /**
    * The refresh token, used or not, if created at or after `notBefore`, with
    * its user when the token still carries the user's current stamp (else
-   * `user` is `null`).
+   * `user` is `null`), and its session record's `amr` (none once the record
+   * is gone).
    */
   find(
     token: string,
@@ -65,7 +69,9 @@ export interface RefreshTokenDatabase<U extends User<ID>, ID = U["id"]> {
    * marks `used` used at `at` only if it is unused (compare-and-set; `used`,
    * with nothing changed, when it was used before or is gone), supersedes the
    * family's access tokens (their stamp becomes {@link SUPERSEDED_STAMP}), and
-   * stores the new access and refresh tokens.
+   * stores the new access and refresh tokens. The new access token takes the
+   * record's `amr`, not `access.amr`: the session keeps how it was proven
+   * (as the record says then) across refreshes.
    */
   rotate(
     used: string,
@@ -88,7 +94,10 @@ export interface RefreshTokenDatabase<U extends User<ID>, ID = U["id"]> {
   deleteByUser(userId: ID, options?: { keepFamily?: string }): Promise<number>;
   /** Moves a family's unused refresh tokens from stamp `from` to `to`. */
   restampFamily(family: string, from: number, to: number): Promise<void>;
-  /** The user's unused refresh tokens created at or after `notBefore`, newest session first. */
+  /**
+   * The user's unused refresh tokens created at or after `notBefore`, newest
+   * session first, each with its session record's `amr`.
+   */
   listByUser(userId: ID, notBefore: Date | null): Promise<RefreshToken<ID>[]>;
   /** Deletes refresh tokens (used or not) created before `notBefore`; returns how many. */
   deleteExpired(

@@ -17,6 +17,7 @@ import {
   isSessionId,
   type Session,
   type SessionInfo,
+  type StoredSessionInfo,
   sessionId,
   storedSessionInfo,
 } from "../sessions/session.js";
@@ -310,7 +311,8 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
     if (user === null || !user.isActive) return { ok: false, reason: "invalid" };
     const accessToken = this.#newToken();
     const refreshToken = refresh.format.generate();
-    const info = { ip: used.ip, userAgent: used.userAgent, label: used.label };
+    // The store gives the new access token the session record's amr (see rotate).
+    const info = { ip: used.ip, userAgent: used.userAgent, label: used.label, amr: used.amr };
     const rotated = await refresh.database.rotate(
       stored,
       now,
@@ -404,7 +406,7 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
     token: string,
     now: Date,
     family: string | null,
-    info: Required<SessionInfo>,
+    info: StoredSessionInfo,
   ): AccessToken<ID> {
     return {
       token: storedToken(token, this.#storage),
@@ -438,6 +440,7 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
           ip: row.ip ?? null,
           userAgent: row.userAgent ?? null,
           label: row.label ?? null,
+          amr: row.amr ?? [],
         },
       }));
     const refresh = this.refreshTokens;
@@ -469,6 +472,7 @@ export class DatabaseStrategy<U extends User<ID>, ID = U["id"]> implements Strat
           ip: row.ip,
           userAgent: row.userAgent,
           label: row.label,
+          amr: row.amr,
         },
       });
     }

@@ -7,8 +7,20 @@ import { userData } from "./user-database-suite.js";
 
 const T0 = new Date("2026-01-31T12:00:00.000Z");
 const seconds = (n: number) => new Date(T0.getTime() + n * 1000);
-/** What a token row holds of its session when the login recorded nothing. */
-const NO_METADATA = { ip: null, userAgent: null, label: null, lastUsedAt: null, family: null };
+/**
+ * What a token row holds of its session when the login recorded nothing (as
+ * a row from before tessera recorded it: no `amr` is none).
+ */
+const NO_METADATA = {
+  ip: null,
+  userAgent: null,
+  label: null,
+  amr: [],
+  lastUsedAt: null,
+  family: null,
+};
+/** Methods that take the `amr` column's 100 characters exactly. */
+const FULL_AMR = ["password", "otp", `oauth:${"x".repeat(100 - "password otp oauth:".length)}`];
 /** Rows of the large-table case: enough that a full scan would show in the plan. */
 const LARGE_USERS = 5000;
 const LARGE_TOKENS = 20_000;
@@ -53,7 +65,7 @@ export function runAccessTokenDatabaseSuite<U extends User<ID>, ID>(
       return token;
     };
 
-    test("create stores the row; getByToken reads it back with its creation time", async () => {
+    test("create stores the row; getByToken reads it back with its creation time (no metadata: no amr, as a row from before it was recorded)", async () => {
       const token = await issue();
       const row = await db.accessTokens.getByToken(token, null);
       expect(row).toEqual({
@@ -180,12 +192,13 @@ export function runAccessTokenDatabaseSuite<U extends User<ID>, ID>(
       expect(await db.accessTokens.getByToken(fresh, null)).not.toBeNull();
     });
 
-    test("a session's metadata round-trips at its full sizes (IPv6, 512-character user agent, any script)", async () => {
+    test("a session's metadata round-trips at its full sizes (IPv6, 512-character user agent, 100 characters of amr, any script)", async () => {
       const token = hashToken(generateToken());
       const metadata = {
         ip: "2001:0db8:85a3:0000:0000:8a2e:0370:7334".padEnd(45, "0").slice(0, 45),
         userAgent: `Mozilla/5.0 (Ω; 日本語; 🦄) ${"x".repeat(512)}`.slice(0, 512),
         label: `Ada's laptop 💻 ${"y".repeat(100)}`.slice(0, 100),
+        amr: FULL_AMR,
         lastUsedAt: seconds(5),
         family: "Fam1ly_-Id0123456789ab",
       };

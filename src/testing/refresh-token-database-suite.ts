@@ -43,7 +43,12 @@ export function runRefreshTokenDatabaseSuite<U extends User<ID>, ID>(
       securityStamp: owner.securityStamp,
       family,
     });
-    const refreshRow = (family: string, owner: U = user, createdAt = T0): RefreshToken<ID> => ({
+    const refreshRow = (
+      family: string,
+      owner: U = user,
+      createdAt = T0,
+      amr = ["password"],
+    ): RefreshToken<ID> => ({
       token: hashToken(generateToken()),
       family,
       userId: owner.id,
@@ -54,14 +59,15 @@ export function runRefreshTokenDatabaseSuite<U extends User<ID>, ID>(
       ip: "192.0.2.1",
       userAgent: "Suite/1",
       label: null,
+      amr,
     });
     const family = () => hashToken(generateToken()).slice(0, 22);
     /** A stored pair of a new family. */
-    const session = async (owner: U = user, createdAt = T0) => {
+    const session = async (owner: U = user, createdAt = T0, amr = ["password"]) => {
       const id = family();
       const pair = {
-        access: access(id, owner, createdAt),
-        refresh: refreshRow(id, owner, createdAt),
+        access: { ...access(id, owner, createdAt), amr },
+        refresh: refreshRow(id, owner, createdAt, amr),
       };
       await refresh.create(pair.access, pair.refresh);
       return { id, ...pair };
@@ -165,7 +171,12 @@ export function runRefreshTokenDatabaseSuite<U extends User<ID>, ID>(
 
     it("a session's record: stored by create with the session's start, untouched by rotations", async () => {
       const { id, refresh: r } = await session(user, seconds(-30));
-      expect(await refresh.getSession(id)).toEqual({ id, userId: user.id, createdAt: T0 });
+      expect(await refresh.getSession(id)).toEqual({
+        id,
+        userId: user.id,
+        createdAt: T0,
+        amr: ["password"],
+      });
       const next = {
         access: access(id, user, seconds(60)),
         refresh: refreshRow(id, user, seconds(60)),
@@ -174,6 +185,43 @@ export function runRefreshTokenDatabaseSuite<U extends User<ID>, ID>(
       expect((await refresh.getSession(id))?.createdAt).toEqual(T0);
       expect(await refresh.getSession(family())).toBeNull();
       expect(await refresh.getSession("' OR '1'='1")).toBeNull();
+    });
+
+    it("a session's amr: on its record and first access token, read by find and listByUser, kept by every rotation", async () => {
+      const amr = ["password", "otp"];
+      const { id, access: a, refresh: r } = await session(user, T0, amr);
+      expect((await db.accessTokens.getByToken(a.token, null))?.amr).toEqual(amr);
+      expect((await refresh.getSession(id))?.amr).toEqual(amr);
+      expect((await refresh.find(r.token, null))?.refresh.amr).toEqual(amr);
+      let used = r;
+      for (const at of [60, 120]) {
+        // The record's amr, whatever the rows a rotation is given say.
+        const next = {
+          access: { ...access(id, user, seconds(at)), amr: ["other"] },
+          refresh: refreshRow(id, user, seconds(at), []),
+        };
+        expect(await refresh.rotate(used.token, seconds(at), next.access, next.refresh)).toBe(
+          "rotated",
+        );
+        expect((await db.accessTokens.getByToken(next.access.token, null))?.amr).toEqual(amr);
+        expect((await refresh.find(next.refresh.token, null))?.refresh.amr).toEqual(amr);
+        used = next.refresh;
+      }
+      expect((await refresh.listByUser(user.id, null)).map((row) => row.amr)).toEqual([amr]);
+      expect((await refresh.getSession(id))?.amr).toEqual(amr);
+    });
+
+    it("a session with no amr (as one from before it was recorded) reads none, before and after a rotation", async () => {
+      const { id, access: a, refresh: r } = await session(user, T0, []);
+      expect((await db.accessTokens.getByToken(a.token, null))?.amr).toEqual([]);
+      expect((await refresh.getSession(id))?.amr).toEqual([]);
+      const next = {
+        access: access(id, user, seconds(60)),
+        refresh: refreshRow(id, user, seconds(60)),
+      };
+      await refresh.rotate(r.token, seconds(60), next.access, next.refresh);
+      expect((await db.accessTokens.getByToken(next.access.token, null))?.amr).toEqual([]);
+      expect((await refresh.listByUser(user.id, null)).map((row) => row.amr)).toEqual([[]]);
     });
 
     it("rotate after the session ended answers ended and stores nothing", async () => {

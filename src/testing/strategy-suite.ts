@@ -29,8 +29,8 @@ const T0 = new Date("2026-05-01T08:00:00.000Z");
  * A token reads back as its user; unknown, garbled and expired tokens read as
  * `null`; a credential change ends older tokens; a deleted user's tokens
  * die; revocation (one token, all but one, one session) where the strategy
- * can revoke, and the sessions it lists; concurrent logins get distinct
- * tokens.
+ * can revoke, and the sessions it lists with how each was proven (`amr`);
+ * concurrent logins get distinct tokens.
  *
  * @example
  * runStrategySuite("redis", { create, lifetimeSeconds: 3600, revocable: true });
@@ -177,6 +177,24 @@ export function runStrategySuite<U extends User<ID>, ID>(
       expect(await strategy.destroySession?.(user, sessions[1]?.id as string)).toBe(false);
       later(lifetimeSeconds + 1);
       expect(await strategy.listSessions?.(user)).toEqual([]);
+    });
+
+    it("lists how each session was proven (amr), kept across a credential change that keeps it; one written without it, none", async () => {
+      const amrByAgent = async (owner: U) =>
+        Object.fromEntries(
+          ((await strategy.listSessions?.(owner)) ?? []).map((s) => [s.userAgent, s.amr]),
+        );
+      const proven = await strategy.writeToken(user, {
+        userAgent: "Proven/1",
+        amr: ["password", "otp", "password"],
+      });
+      later(1);
+      await strategy.writeToken(user, { userAgent: "Old/1" });
+      expect(await amrByAgent(user)).toEqual({ "Proven/1": ["password", "otp"], "Old/1": [] });
+      const changed = (await fixture.users.update(user, { securityStamp: 1 })) as U;
+      await strategy.destroyAllTokens?.(changed, { keep: proven, previousStamp: 0 });
+      expect(await amrByAgent(changed)).toEqual({ "Proven/1": ["password", "otp"] });
+      await expect(strategy.writeToken(changed, { amr: ["Password"] })).rejects.toThrow(TypeError);
     });
   });
 }

@@ -31,8 +31,8 @@ it.skipIf(missing.length > 0 && !process.env.CI)(
       });
       expect(run.stderr).toBe("");
       expect(run.stdout.trim().split("\n")).toEqual([
-        '{"user_agent":"Phone/2.0","current":false}',
-        '{"user_agent":"Laptop/1.0","current":true}',
+        '{"user_agent":"Phone/2.0","amr":["password"],"current":false}',
+        '{"user_agent":"Laptop/1.0","amr":["password"],"current":true}',
         "phone ended: 204",
         '{"detail":"REFRESH_TOKEN_INVALID"}',
         '{"email":"ada@example.com"}',

@@ -66,6 +66,15 @@ describe(`on ${ENGINE}, an adapter's startup check`, () => {
     expect(message).toContain("label");
   });
 
+  it("checks the session records too (their amr column, from 0009)", async () => {
+    const db = await unmigrated();
+    await migrateToLatest(db);
+    await db.schema.alterTable("authsession").dropColumn("amr").execute();
+    const message = await notMigrated(kyselyAdapter(db).assertReady());
+    expect(message).toContain('table "authsession"');
+    expect(message).toContain("amr");
+  });
+
   it("checks the Drizzle adapter's tables the same way", async () => {
     const url = await freshDatabaseUrl();
     const { db, close } = await openDrizzle(url);

@@ -12,6 +12,7 @@ const ALL = [
   "0005_refresh_tokens",
   "0006_revocation_log",
   "0007_session_records",
+  "0009_session_amr",
 ];
 
 describe(`migrations on ${ENGINE}`, () => {
@@ -40,6 +41,39 @@ describe(`migrations on ${ENGINE}`, () => {
         (row) => row.name,
       );
       expect(names.sort()).toEqual(ALL);
+    } finally {
+      await close();
+    }
+  });
+
+  it("0009 adds amr to the access tokens and session records already there, which read as none", async () => {
+    const { db, close } = await connect(await freshDatabaseUrl());
+    try {
+      await migrateToLatest(db);
+      const { users, accessTokens } = kyselyAdapter(db);
+      const user = await users.create({
+        email: "ada@example.com",
+        hashedPassword: "x",
+        isActive: true,
+        isSuperuser: false,
+        isVerified: false,
+      });
+      const token = hashToken(generateToken());
+      await accessTokens.create({
+        token,
+        userId: user.id,
+        createdAt: new Date(),
+        securityStamp: user.securityStamp,
+        amr: ["password"],
+      });
+      // As the database was before 0009: no amr columns, no record of the migration.
+      for (const table of ["accesstoken", "authsession"]) {
+        await db.schema.alterTable(table).dropColumn("amr").execute();
+      }
+      await db.deleteFrom("tessera_migration").where("name", "=", "0009_session_amr").execute();
+      expect((await migrateToLatest(db)).applied).toEqual(["0009_session_amr"]);
+      expect((await accessTokens.getByToken(token, null))?.amr).toEqual([]);
+      await expect(kyselyAdapter(db).assertReady()).resolves.toBeUndefined();
     } finally {
       await close();
     }

@@ -60,11 +60,18 @@ describe("lifecycle events", () => {
     expect(seen).toEqual([
       {
         name: "session.created",
-        event: { ...SOURCE, at, userId: alice.id, sessionId: session?.id },
+        event: { ...SOURCE, at, userId: alice.id, sessionId: session?.id, amr: ["password"] },
       },
       {
         name: "login",
-        event: { ...SOURCE, at, userId: alice.id, sessionId: session?.id, backend: "database" },
+        event: {
+          ...SOURCE,
+          at,
+          userId: alice.id,
+          sessionId: session?.id,
+          backend: "database",
+          amr: ["password"],
+        },
       },
       { name: "login.failed", event: { ...SOURCE, at, userId: null, reason: "bad_credentials" } },
       { name: "login.failed", event: { ...SOURCE, at, userId: null, reason: "bad_credentials" } },

@@ -4,6 +4,7 @@ import {
   expectDetail,
   expectNoContent,
   expectUnauthorized,
+  jsonBody,
   PASSWORD,
   TestServer,
   TOKEN,
@@ -18,6 +19,7 @@ interface SessionJson {
   ip: string | null;
   user_agent: string | null;
   label: string | null;
+  amr: string[];
   current: boolean;
 }
 
@@ -64,6 +66,7 @@ describe("sessions", () => {
         ip: "127.0.0.1",
         user_agent: "Phone/2.0",
         label: null,
+        amr: ["password"],
         current: true,
       },
       expect.objectContaining({ user_agent: "Laptop/1.0", current: false }),
@@ -74,6 +77,41 @@ describe("sessions", () => {
       await expectUnauthorized(await server.me(bearer(session.id)));
     }
     expect((await sessions(server, laptop)).map((s) => s.current)).toEqual([false, true]);
+  });
+
+  test("each session says how it was proven (amr): a password login, bearer or cookie, in the user's list and a superuser's; one from before it was recorded, none", async ({
+    server,
+  }) => {
+    const alice = await server.register("alice@example.com");
+    const bearerToken = await loginAs(server, "Bearer/1");
+    await server.cookieLogin("alice@example.com");
+    // As a session stored before tessera recorded how it was proven: no amr.
+    await server.setup.strategy.writeToken(
+      await server.setup.manager.getByEmail("alice@example.com"),
+      { userAgent: "Old/1" },
+    );
+    const { token: root } = await server.superuser();
+    for (const [token, path] of [
+      [bearerToken, "/users/me/sessions"],
+      [root, `/users/${alice.id}/sessions`],
+    ] as const) {
+      const listed = await sessions(server, token, path);
+      expect(listed).toHaveLength(3);
+      const old = listed.find((s) => s.user_agent === "Old/1");
+      expect(old?.amr).toEqual([]);
+      expect(listed.filter((s) => s !== old).map((s) => s.amr)).toEqual([
+        ["password"],
+        ["password"],
+      ]);
+    }
+    const document = (await (await server.fetch("/openapi.json")).json()) as {
+      components: {
+        schemas: { Session: { properties: Record<string, unknown>; required: string[] } };
+      };
+    };
+    const { Session } = document.components.schemas;
+    expect(Session.properties.amr).toMatchObject({ type: "array", items: { type: "string" } });
+    expect(Session.required).toContain("amr");
   });
 
   test("expired sessions and sessions ended by a password change are not listed", async ({
@@ -374,4 +412,42 @@ describe("a cap that refuses (maxSessionsPerUser: 3, sessionCapPolicy: refuse)",
       },
     );
   }
+});
+
+describe("with refresh tokens (refreshTokens: true, access tokens of 900 s)", () => {
+  const refreshing = base.extend<{ server: TestServer }>({
+    // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern.
+    server: async ({}, use) => {
+      const server = await TestServer.start({ refreshTokens: true, lifetimeSeconds: 900 });
+      try {
+        await use(server);
+      } finally {
+        await server.close();
+      }
+    },
+  });
+
+  refreshing(
+    "a refreshed session keeps how it was proven (amr), once its first access token expired",
+    async ({ server }) => {
+      await server.register("alice@example.com");
+      const login = await server.fetch("/auth/login", {
+        method: "POST",
+        body: new URLSearchParams({ username: "alice@example.com", password: PASSWORD }),
+      });
+      expect(login.status).toBe(200);
+      let pair = (await login.json()) as { access_token: string; refresh_token: string };
+      for (let i = 0; i < 2; i++) {
+        server.clock.advance(901_000);
+        const next = await server.fetch(
+          "/auth/refresh",
+          jsonBody("POST", { refresh_token: pair.refresh_token }),
+        );
+        expect(next.status).toBe(200);
+        pair = (await next.json()) as typeof pair;
+      }
+      const listed = await sessions(server, pair.access_token);
+      expect(listed).toEqual([expect.objectContaining({ amr: ["password"], current: true })]);
+    },
+  );
 });

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
+import { hashToken } from "tessera-auth";
 import { RedisStrategy } from "tessera-auth/redis";
-import { runStrategySuite } from "tessera-auth/testing";
-import { afterAll, describe } from "vitest";
+import { runStrategySuite, userData } from "tessera-auth/testing";
+import { afterAll, describe, expect, it } from "vitest";
 import { REDIS_URL, redisUnavailable } from "../support/redis.js";
 import { memoryDatabase } from "../support/sqlite.js";
 
@@ -34,6 +35,26 @@ describe.skipIf(unavailable !== null)(
           },
         };
       },
+    });
+
+    it("a record written before sessions recorded amr lists none", async () => {
+      const db = await memoryDatabase();
+      const redis = new Redis(REDIS_URL);
+      clients.push(redis);
+      const keyPrefix = `tessera-test:${randomUUID()}:`;
+      try {
+        const strategy = new RedisStrategy(redis, { lifetimeSeconds: LIFETIME, keyPrefix });
+        const user = await db.users.create(userData("ada@example.com"));
+        const token = await strategy.writeToken(user, { amr: ["password"] });
+        const key = `${keyPrefix}${hashToken(token)}`;
+        const record = JSON.parse((await redis.get(key)) as string);
+        expect(record.a).toBe("password");
+        delete record.a;
+        await redis.set(key, JSON.stringify(record), "KEEPTTL");
+        expect((await strategy.listSessions(user)).map((session) => session.amr)).toEqual([[]]);
+      } finally {
+        await db.db.destroy();
+      }
     });
   },
 );

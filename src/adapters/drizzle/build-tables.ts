@@ -1,4 +1,5 @@
 import type { ResolvedUserField } from "../../users/user-fields.js";
+import { AMR_LENGTH } from "../kysely/migrations/add-session-amr.js";
 import {
   IP_LENGTH,
   LABEL_LENGTH,
@@ -67,6 +68,7 @@ export function buildTables(kit: ColumnKit, options: ResolvedTableOptions): Driz
     ...session,
     last_used_at: timestamp("last_used_at"),
     family: string("family", TOKEN_LENGTH),
+    amr: string("amr", AMR_LENGTH),
   });
   const refreshToken = kit.table(options.refreshTokenTable, {
     token: string("token", TOKEN_LENGTH).primaryKey(),
@@ -85,6 +87,7 @@ export function buildTables(kit: ColumnKit, options: ResolvedTableOptions): Driz
     refreshed_at: timestamp("refreshed_at"),
     rotations: integer("rotations").notNull().default(0),
     ...session,
+    amr: string("amr", AMR_LENGTH),
   });
   return { user, accessToken, refreshToken, session: record };
 }

@@ -252,7 +252,15 @@ export class DrizzleAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
         }
         throw error;
       }
-      return { ip: null, userAgent: null, label: null, lastUsedAt: null, family: null, ...data };
+      return {
+        ip: null,
+        userAgent: null,
+        label: null,
+        amr: [],
+        lastUsedAt: null,
+        family: null,
+        ...data,
+      };
     });
   }
 

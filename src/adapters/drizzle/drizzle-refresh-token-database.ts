@@ -1,4 +1,15 @@
-import { and, desc, eq, isNotNull, isNull, lt, ne, notExists, sql } from "drizzle-orm";
+import {
+  and,
+  desc,
+  eq,
+  getTableColumns,
+  isNotNull,
+  isNull,
+  lt,
+  ne,
+  notExists,
+  sql,
+} from "drizzle-orm";
 import { UserNotExists } from "../../core/errors.js";
 import type { AccessToken, RefreshToken, User } from "../../core/models.js";
 import type { DeleteExpiredOptions } from "../../sessions/access-token-database.js";
@@ -8,6 +19,7 @@ import {
   type SessionRecordRow,
   SUPERSEDED_STAMP,
 } from "../../sessions/refresh-token-database.js";
+import { decodeAmr, encodeAmr } from "../../sessions/session.js";
 import type { UserRows } from "../../users/user-rows.js";
 import {
   accessTokenToRow,
@@ -56,6 +68,7 @@ export class DrizzleRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
             ip: refresh.ip,
             user_agent: refresh.userAgent,
             label: refresh.label,
+            amr: encodeAmr(refresh.amr),
           }),
           rest: [
             tx.insert(tables.accessToken).values(accessTokenToRow(access, traits)),
@@ -76,9 +89,7 @@ export class DrizzleRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
     const { traits, tables } = this.schema;
     const { refreshToken: table, user } = tables;
     return guard(traits, async () => {
-      const [row] = await this.db
-        .select()
-        .from(table)
+      const [row] = await this.#withAmr()
         .where(and(eq(table.token, token), createdSince(table, notBefore, traits)))
         .limit(1);
       if (!row) return null;
@@ -119,7 +130,11 @@ export class DrizzleRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
             .update(accessToken)
             .set({ security_stamp: SUPERSEDED_STAMP })
             .where(eq(accessToken.family, refresh.family)),
-          tx.insert(accessToken).values(accessTokenToRow(access, traits)),
+          // The record's amr, read under the lock the first gate took.
+          tx.insert(accessToken).values({
+            ...accessTokenToRow(access, traits),
+            amr: sql`${tx.select({ amr: session.amr }).from(session).where(eq(session.id, refresh.family))}`,
+          }),
           tx.insert(refreshToken).values(refreshTokenToRow(refresh, traits)),
         ],
       }));
@@ -137,6 +152,7 @@ export class DrizzleRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
         id: row.id,
         userId: row.user_id as ID,
         createdAt: traits.decodeDate(row.created_at),
+        amr: decodeAmr(row.amr),
       };
     });
   }
@@ -205,9 +221,7 @@ export class DrizzleRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
     const { traits, tables } = this.schema;
     const table = tables.refreshToken;
     return guard(traits, async () => {
-      const rows = await this.db
-        .select()
-        .from(table)
+      const rows = await this.#withAmr()
         .where(
           and(
             eq(table.user_id, userId),
@@ -218,6 +232,15 @@ export class DrizzleRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
         .orderBy(desc(table.session_created_at));
       return rows.map((row: Record<string, unknown>) => rowToRefreshToken<ID>(row, traits));
     });
+  }
+
+  /** Refresh tokens with their session record's `amr` (`null` once it is gone). */
+  #withAmr() {
+    const { refreshToken, session } = this.schema.tables;
+    return this.db
+      .select({ ...getTableColumns(refreshToken), amr: session.amr })
+      .from(refreshToken)
+      .leftJoin(session, eq(session.id, refreshToken.family));
   }
 
   /** Then the records of sessions that started before the bound and have no refresh token left. */

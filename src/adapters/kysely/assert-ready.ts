@@ -31,6 +31,7 @@ function expectedColumns(schema: Schema): [table: string, columns: string[]][] {
         "user_agent",
         "label",
         "family",
+        "amr",
       ],
     ],
     [
@@ -46,6 +47,20 @@ function expectedColumns(schema: Schema): [table: string, columns: string[]][] {
         "ip",
         "user_agent",
         "label",
+      ],
+    ],
+    [
+      schema.sessionTable,
+      [
+        "id",
+        "user_id",
+        "created_at",
+        "refreshed_at",
+        "rotations",
+        "ip",
+        "user_agent",
+        "label",
+        "amr",
       ],
     ],
     [schema.revocationLogTable, ["id", "message", "created_ms"]],

@@ -231,7 +231,15 @@ export class KyselyAccessTokenDatabase<U extends User<ID>, ID = U["id"]>
           if (engine.isForeignKeyViolation(error)) throw new UserNotExists();
           throw error;
         });
-      return { ip: null, userAgent: null, label: null, lastUsedAt: null, family: null, ...data };
+      return {
+        ip: null,
+        userAgent: null,
+        label: null,
+        amr: [],
+        lastUsedAt: null,
+        family: null,
+        ...data,
+      };
     });
   }
 

@@ -8,6 +8,7 @@ import {
   type SessionRecordRow,
   SUPERSEDED_STAMP,
 } from "../../sessions/refresh-token-database.js";
+import { decodeAmr, encodeAmr } from "../../sessions/session.js";
 import type { UserRows } from "../../users/user-rows.js";
 import { deleteMatching } from "./delete-batch.js";
 import { guard } from "./guard.js";
@@ -58,6 +59,7 @@ export class KyselyRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
             ip: refresh.ip,
             user_agent: refresh.userAgent,
             label: refresh.label,
+            amr: encodeAmr(refresh.amr),
           })
           .execute()
           .catch(userGone);
@@ -74,10 +76,12 @@ export class KyselyRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
     token: string,
     notBefore: Date | null,
   ): Promise<{ refresh: RefreshToken<ID>; user: U | null } | null> {
-    const { engine, userTable, refreshTokenTable } = this.schema;
+    const { engine, userTable } = this.schema;
     return guard(engine, async () => {
-      let query = this.#db.selectFrom(refreshTokenTable).selectAll().where("token", "=", token);
-      if (notBefore !== null) query = query.where("created_at", ">=", engine.encodeDate(notBefore));
+      let query = this.#withAmr().where("r.token", "=", token);
+      if (notBefore !== null) {
+        query = query.where("r.created_at", ">=", engine.encodeDate(notBefore));
+      }
       const row = await query.executeTakeFirst();
       if (!row) return null;
       const refresh = rowToRefreshToken<ID>(row, engine);
@@ -122,7 +126,12 @@ export class KyselyRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
           .set({ security_stamp: SUPERSEDED_STAMP })
           .where("family", "=", refresh.family)
           .execute();
-        await trx.insertInto(accessTokenTable).values(accessTokenToRow(access, engine)).execute();
+        // The record's amr, read under the lock the update above took.
+        const amr = trx.selectFrom(sessionTable).select("amr").where("id", "=", refresh.family);
+        await trx
+          .insertInto(accessTokenTable)
+          .values({ ...accessTokenToRow(access, engine), amr })
+          .execute();
         await trx
           .insertInto(refreshTokenTable)
           .values(refreshTokenToRow(refresh, engine))
@@ -137,7 +146,7 @@ export class KyselyRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
     return guard(engine, async () => {
       const row = await this.#db
         .selectFrom(sessionTable)
-        .select(["id", "user_id", "created_at"])
+        .select(["id", "user_id", "created_at", "amr"])
         .where("id", "=", family)
         .executeTakeFirst();
       if (!row) return null;
@@ -145,6 +154,7 @@ export class KyselyRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
         id: row.id,
         userId: row.user_id as ID,
         createdAt: engine.decodeDate(row.created_at),
+        amr: decodeAmr(row.amr),
       };
     });
   }
@@ -201,18 +211,28 @@ export class KyselyRefreshTokenDatabase<U extends User<ID>, ID = U["id"]>
   }
 
   listByUser(userId: ID, notBefore: Date | null): Promise<RefreshToken<ID>[]> {
-    const { engine, refreshTokenTable } = this.schema;
+    const { engine } = this.schema;
     return guard(engine, async () => {
-      let query = this.#db
-        .selectFrom(refreshTokenTable)
-        .selectAll()
-        .where("user_id", "=", userId)
-        .where("used_at", "is", null)
-        .orderBy("session_created_at", "desc");
-      if (notBefore !== null) query = query.where("created_at", ">=", engine.encodeDate(notBefore));
+      let query = this.#withAmr()
+        .where("r.user_id", "=", userId)
+        .where("r.used_at", "is", null)
+        .orderBy("r.session_created_at", "desc");
+      if (notBefore !== null) {
+        query = query.where("r.created_at", ">=", engine.encodeDate(notBefore));
+      }
       const rows = await query.execute();
       return rows.map((row) => rowToRefreshToken<ID>(row, engine));
     });
+  }
+
+  /** Refresh tokens (as `r`) with their session record's `amr` (`null` once it is gone). */
+  #withAmr() {
+    const { refreshTokenTable, sessionTable } = this.schema;
+    return this.#db
+      .selectFrom(`${refreshTokenTable} as r`)
+      .leftJoin(`${sessionTable} as s`, "s.id", "r.family")
+      .selectAll("r")
+      .select("s.amr");
   }
 
   /** Then the records of sessions that started before the bound and have no refresh token left. */

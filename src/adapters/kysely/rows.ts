@@ -1,4 +1,5 @@
 import type { AccessToken, RefreshToken } from "../../core/models.js";
+import { decodeAmr, encodeAmr } from "../../sessions/session.js";
 import type { ResolvedUserField } from "../../users/user-fields.js";
 import { UserRows } from "../../users/user-rows.js";
 import type { Engine } from "./engine.js";
@@ -34,6 +35,7 @@ export function rowToAccessToken<ID>(
     ip: (row.ip as string | null | undefined) ?? null,
     userAgent: (row.user_agent as string | null | undefined) ?? null,
     label: (row.label as string | null | undefined) ?? null,
+    amr: decodeAmr(row.amr as string | null | undefined),
     lastUsedAt:
       row.last_used_at === null || row.last_used_at === undefined
         ? null
@@ -42,6 +44,7 @@ export function rowToAccessToken<ID>(
   };
 }
 
+/** A refresh token row, with the `amr` of its session record (joined; see `RefreshToken.amr`). */
 export function rowToRefreshToken<ID>(
   row: Record<string, unknown>,
   engine: Engine,
@@ -57,6 +60,7 @@ export function rowToRefreshToken<ID>(
     ip: (row.ip as string | null) ?? null,
     userAgent: (row.user_agent as string | null) ?? null,
     label: (row.label as string | null) ?? null,
+    amr: decodeAmr(row.amr as string | null | undefined),
   };
 }
 
@@ -70,6 +74,7 @@ export function accessTokenToRow<ID>(data: AccessToken<ID>, engine: Engine) {
     ip: data.ip ?? null,
     user_agent: data.userAgent ?? null,
     label: data.label ?? null,
+    amr: encodeAmr(data.amr),
     last_used_at: data.lastUsedAt ? engine.encodeDate(data.lastUsedAt) : null,
     family: data.family ?? null,
   };

@@ -1,5 +1,6 @@
 import type { Document } from "mongodb";
 import type { AccessToken, RefreshToken, User } from "../../core/models.js";
+import { decodeAmr, encodeAmr } from "../../sessions/session.js";
 import type { ResolvedUserField } from "../../users/user-fields.js";
 import { UserRows } from "../../users/user-rows.js";
 import type { IdCodec } from "./ids.js";
@@ -43,6 +44,7 @@ export function accessTokenDocument(data: AccessToken<string>, userId: unknown):
     ip: data.ip ?? null,
     user_agent: data.userAgent ?? null,
     label: data.label ?? null,
+    amr: encodeAmr(data.amr),
     last_used_at: data.lastUsedAt ?? null,
     family: data.family ?? null,
   };
@@ -57,6 +59,7 @@ export function documentToAccessToken(document: Document, ids: IdCodec): AccessT
     ip: document.ip ?? null,
     userAgent: document.user_agent ?? null,
     label: document.label ?? null,
+    amr: decodeAmr(document.amr),
     lastUsedAt: document.last_used_at ?? null,
     family: document.family ?? null,
   };
@@ -77,7 +80,12 @@ export function refreshTokenDocument(data: RefreshToken<string>, userId: unknown
   };
 }
 
-export function documentToRefreshToken(document: Document, ids: IdCodec): RefreshToken<string> {
+/** A refresh token, with `amr` as its session record holds it (`null` once the record is gone). */
+export function documentToRefreshToken(
+  document: Document,
+  ids: IdCodec,
+  amr: string | null | undefined,
+): RefreshToken<string> {
   return {
     token: document._id as string,
     family: document.family as string,
@@ -89,5 +97,6 @@ export function documentToRefreshToken(document: Document, ids: IdCodec): Refres
     ip: document.ip ?? null,
     userAgent: document.user_agent ?? null,
     label: document.label ?? null,
+    amr: decodeAmr(amr),
   };
 }

@@ -108,7 +108,15 @@ export class MongoAccessTokenDatabase<U extends User<string>>
         await this.schema.accessTokens.deleteOne({ _id: data.token });
         throw new UserNotExists();
       }
-      return { ip: null, userAgent: null, label: null, lastUsedAt: null, family: null, ...data };
+      return {
+        ip: null,
+        userAgent: null,
+        label: null,
+        amr: [],
+        lastUsedAt: null,
+        family: null,
+        ...data,
+      };
     });
   }
 

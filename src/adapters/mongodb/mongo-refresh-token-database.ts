@@ -7,6 +7,7 @@ import {
   type SessionRecordRow,
   SUPERSEDED_STAMP,
 } from "../../sessions/refresh-token-database.js";
+import { decodeAmr, encodeAmr } from "../../sessions/session.js";
 import {
   accessTokenDocument,
   documentToRefreshToken,
@@ -63,6 +64,7 @@ export class MongoRefreshTokenDatabase<U extends User<string>>
         ip: refresh.ip,
         user_agent: refresh.userAgent,
         label: refresh.label,
+        amr: encodeAmr(refresh.amr),
       };
       await this.schema.sessions.insertOne(record);
       try {
@@ -97,12 +99,15 @@ export class MongoRefreshTokenDatabase<U extends User<string>>
     return guard(async () => {
       const document = await this.schema.refreshTokens.findOne(tokenFilter(token, notBefore));
       if (!document) return null;
-      const user = await this.schema.users.findOne({
-        _id: document.user_id,
-        security_stamp: document.security_stamp,
-      });
+      const [user, record] = await Promise.all([
+        this.schema.users.findOne({
+          _id: document.user_id,
+          security_stamp: document.security_stamp,
+        }),
+        this.schema.sessions.findOne({ _id: document.family }, { projection: { amr: 1 } }),
+      ]);
       return {
-        refresh: documentToRefreshToken(document, this.schema.ids),
+        refresh: documentToRefreshToken(document, this.schema.ids, record?.amr),
         user: user ? this.#documents.toUser<U>(user) : null,
       };
     });
@@ -117,6 +122,7 @@ export class MongoRefreshTokenDatabase<U extends User<string>>
    * the winner stores the new refresh token, marks the used one used,
    * supersedes the family's access tokens and stores the new one, then reads
    * the record again: gone, it deletes the pair and answers `ended`.
+   * The new access token takes the `amr` the record had when advanced.
    * The marker goes with its family, or with the purge.
    */
   rotate(
@@ -127,11 +133,12 @@ export class MongoRefreshTokenDatabase<U extends User<string>>
   ): Promise<RotationResult> {
     return guard(async (): Promise<RotationResult> => {
       const { family } = refresh;
-      const advanced = await this.schema.sessions.updateOne(
+      // The record as it was (its amr for the new access token); no projection: FerretDB has none here.
+      const advanced = await this.schema.sessions.findOneAndUpdate(
         { _id: family },
         { $set: { refreshed_at: at }, $inc: { rotations: 1 } },
       );
-      if (advanced.matchedCount !== 1) return "ended";
+      if (advanced === null) return "ended";
       const marker: Document = { _id: `used:${used}`, family, created_at: at, used_at: at };
       try {
         await this.schema.refreshTokens.insertOne(marker);
@@ -158,7 +165,10 @@ export class MongoRefreshTokenDatabase<U extends User<string>>
         { family },
         { $set: { security_stamp: SUPERSEDED_STAMP } },
       );
-      await this.schema.accessTokens.insertOne(accessTokenDocument(access, userId));
+      await this.schema.accessTokens.insertOne({
+        ...accessTokenDocument(access, userId),
+        amr: advanced.amr ?? null,
+      });
       if (await this.#recordExists(family)) return "rotated";
       await this.#deleteTokens(access.token, refresh.token);
       return "ended";
@@ -173,6 +183,7 @@ export class MongoRefreshTokenDatabase<U extends User<string>>
         id: family,
         userId: this.schema.ids.fromStored(document.user_id),
         createdAt: document.created_at as Date,
+        amr: decodeAmr(document.amr),
       };
     });
   }
@@ -224,7 +235,16 @@ export class MongoRefreshTokenDatabase<U extends User<string>>
         .find(filter)
         .sort({ session_created_at: -1 })
         .toArray();
-      return documents.map((document) => documentToRefreshToken(document, this.schema.ids));
+      if (documents.length === 0) return [];
+      // No joins on every server (FerretDB has no $lookup): the records' amr in one more read.
+      const families = [...new Set(documents.map((document) => document.family))];
+      const records = await this.schema.sessions
+        .find({ _id: { $in: families } }, { projection: { amr: 1 } })
+        .toArray();
+      const amr = new Map(records.map((record) => [record._id, record.amr]));
+      return documents.map((document) =>
+        documentToRefreshToken(document, this.schema.ids, amr.get(document.family)),
+      );
     });
   }
 

@@ -3,6 +3,8 @@ import { type Clock, systemClock } from "../../core/clock.js";
 import { UserNotExists } from "../../core/errors.js";
 import type { User } from "../../core/models.js";
 import {
+  decodeAmr,
+  encodeAmr,
   isSessionId,
   type Session,
   type SessionInfo,
@@ -45,6 +47,12 @@ interface TokenRecord {
   ip: string | null;
   ua: string | null;
   l: string | null;
+  /**
+   * How the session was proven, space-separated (`encodeAmr`): a string, as
+   * the restamp script's cjson would write an empty list back as `{}`.
+   * Missing from records written before tessera recorded it.
+   */
+  a?: string | null;
 }
 
 /**
@@ -122,6 +130,7 @@ export class RedisStrategy<U extends User<ID>, ID = U["id"]> implements Strategy
       ip: info.ip,
       ua: info.userAgent,
       l: info.label,
+      a: encodeAmr(info.amr),
     };
     const index = this.#userKey(user.id);
     const write = this.#redis.multi();
@@ -220,6 +229,7 @@ export class RedisStrategy<U extends User<ID>, ID = U["id"]> implements Strategy
           ip: record.ip,
           userAgent: record.ua,
           label: record.l,
+          amr: decodeAmr(record.a),
         },
       });
     });

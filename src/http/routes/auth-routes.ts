@@ -112,16 +112,17 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
         return detail(400, ErrorCode.LOGIN_USER_NOT_VERIFIED);
       }
       const strategy = backend.getStrategy(ctx);
+      const amr = ["password"];
       let token: string;
       let refresh: RefreshGrant | undefined;
       try {
         if (refreshTokens) {
           const refreshable = refreshing(strategy);
-          const pair = await refreshable.writeTokens(user, source);
+          const pair = await refreshable.writeTokens(user, { ...source, amr });
           token = pair.accessToken;
           refresh = { refreshToken: pair.refreshToken, expiresIn: refreshable.lifetimeSeconds };
         } else {
-          token = await strategy.writeToken(user, source);
+          token = await strategy.writeToken(user, { ...source, amr });
         }
       } catch (error) {
         // Deleted between the password check and the token's insert.
@@ -137,8 +138,15 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
       }
       const sessionId = (await strategy.sessionIdOf?.(token)) ?? null;
       const at = new Date();
-      events.emit("session.created", { ...source, at, userId: user.id, sessionId });
-      events.emit("login", { ...source, at, userId: user.id, sessionId, backend: backend.name });
+      events.emit("session.created", { ...source, at, userId: user.id, sessionId, amr });
+      events.emit("login", {
+        ...source,
+        at,
+        userId: user.id,
+        sessionId,
+        backend: backend.name,
+        amr,
+      });
       await manager.onAfterLogin(user, request);
       const result = backend.transport.loginResult(token, refresh);
       const deviceCookie = tessera.deviceCookies?.setCookie(account, device);

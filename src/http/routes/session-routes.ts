@@ -111,12 +111,14 @@ export function sessionJson(session: ListedSession): Record<string, unknown> {
     ip: session.ip,
     user_agent: session.userAgent,
     label: session.label,
+    amr: session.amr,
     current: session.current,
   };
 }
 
 const NULLABLE_STRING = { anyOf: [{ type: "string" }, { type: "null" }] };
 const NULLABLE_TIME = { anyOf: [{ type: "string", format: "date-time" }, { type: "null" }] };
+const STRING_LIST = { type: "array", items: { type: "string" } };
 
 /** The `Session` schema of the OpenAPI document. */
 export const SESSION_SCHEMA: JsonSchema = {
@@ -130,6 +132,11 @@ export const SESSION_SCHEMA: JsonSchema = {
     ip: NULLABLE_STRING,
     user_agent: NULLABLE_STRING,
     label: NULLABLE_STRING,
+    amr: {
+      ...STRING_LIST,
+      description:
+        'How the session was proven (authentication methods: "password", "oauth:<provider>"…); empty for a session from before tessera recorded it',
+    },
     current: { type: "boolean", description: "The session making this request" },
   },
   required: [
@@ -140,6 +147,7 @@ export const SESSION_SCHEMA: JsonSchema = {
     "ip",
     "user_agent",
     "label",
+    "amr",
     "current",
   ],
 };

@@ -3,6 +3,7 @@ import type { Schema } from "../schema.js";
 import { addRefreshTokens } from "./add-refresh-tokens.js";
 import { addRevocationLog } from "./add-revocation-log.js";
 import { addSecurityStamps } from "./add-security-stamps.js";
+import { addSessionAmr } from "./add-session-amr.js";
 import { addSessionMetadata } from "./add-session-metadata.js";
 import { addSessionRecords } from "./add-session-records.js";
 import { type Adoption, adoptExistingTables } from "./adopt-existing-tables.js";
@@ -46,6 +47,9 @@ export function tesseraMigrations(
     },
     "0007_session_records": {
       up: (db: Kysely<any>) => addSessionRecords(db, schema),
+    },
+    "0009_session_amr": {
+      up: (db: Kysely<any>) => addSessionAmr(db, schema),
     },
   };
 }
