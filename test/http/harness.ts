@@ -172,7 +172,14 @@ export class TestServer {
       const custom = accessTokenTable !== "accesstoken";
       const refreshTokenTable = custom ? `${accessTokenTable}_refresh` : "refreshtoken";
       const sessionTable = custom ? `${accessTokenTable}_session` : "authsession";
-      const tables = [sessionTable, refreshTokenTable, accessTokenTable, userTable];
+      const oauthAccountTable = custom ? `${accessTokenTable}_oauth` : "oauth_account";
+      const tables = [
+        oauthAccountTable,
+        sessionTable,
+        refreshTokenTable,
+        accessTokenTable,
+        userTable,
+      ];
       if (setup.mongo) await emptyCollections(setup.mongo, tables);
       else await emptyTables(setup.db, tables);
     }

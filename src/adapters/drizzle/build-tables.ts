@@ -1,5 +1,10 @@
 import type { ResolvedUserField } from "../../users/user-fields.js";
 import {
+  ACCOUNT_EMAIL_LENGTH,
+  ACCOUNT_ID_LENGTH,
+  OAUTH_NAME_LENGTH,
+} from "../kysely/migrations/add-oauth-accounts.js";
+import {
   IP_LENGTH,
   LABEL_LENGTH,
   USER_AGENT_LENGTH,
@@ -19,6 +24,10 @@ export interface ColumnKit {
   /** A column holding a user id (`user_id`). */
   userId(name: string, options: ResolvedTableOptions): Column;
   string(name: string, maxLength: number): Column;
+  /** A UUID: the engine's `uuid`, else its text. */
+  uuid(name: string): Column;
+  /** Text of any length (an encrypted provider token). */
+  text(name: string): Column;
   integer(name: string): Column;
   number(name: string): Column;
   boolean(name: string): Column;
@@ -86,7 +95,17 @@ export function buildTables(kit: ColumnKit, options: ResolvedTableOptions): Driz
     rotations: integer("rotations").notNull().default(0),
     ...session,
   });
-  return { user, accessToken, refreshToken, session: record };
+  const oauthAccount = kit.table(options.oauthAccountTable, {
+    id: kit.uuid("id").primaryKey(),
+    oauth_name: string("oauth_name", OAUTH_NAME_LENGTH).notNull(),
+    access_token: kit.text("access_token").notNull(),
+    expires_at: integer("expires_at"),
+    refresh_token: kit.text("refresh_token"),
+    account_id: string("account_id", ACCOUNT_ID_LENGTH).notNull(),
+    account_email: string("account_email", ACCOUNT_EMAIL_LENGTH).notNull(),
+    user_id: userId(),
+  });
+  return { user, accessToken, refreshToken, session: record, oauthAccount };
 }
 
 /**
