@@ -11,10 +11,10 @@ import {
   DatabaseStrategy,
   JwtStrategy,
   json,
-  oauthAssociateRoutes,
-  oauthRoutes,
   type Mailer,
   type Mount,
+  oauthAssociateRoutes,
+  oauthRoutes,
   openApiDocument,
   PasswordHelper,
   type RateLimitOptions,
@@ -251,7 +251,12 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
     const { name = "oidc", associateByEmail, ...client } = config.oidc;
     const provider = openIdConnectProvider({ name, ...client, clock });
     // The provider's tokens are encrypted at rest under a key derived from the secret.
-    const flow = { accounts: oauthAccounts, stateSecret: secret, tokenEncryptionKey: secret, clock };
+    const flow = {
+      accounts: oauthAccounts,
+      stateSecret: secret,
+      tokenEncryptionKey: secret,
+      clock,
+    };
     providerMounts.push(
       [
         `/auth/${name}`,

@@ -93,18 +93,34 @@ export type {
 } from "./http/route.js";
 export { type ApiDocsRoutesOptions, apiDocsRoutes } from "./http/routes/api-docs-routes.js";
 export { type AuthRoutesOptions, authRoutes } from "./http/routes/auth-routes.js";
-export { registerRoutes } from "./http/routes/register-routes.js";
-export {
-  type ResetPasswordRoutesOptions,
-  resetPasswordRoutes,
-} from "./http/routes/reset-password-routes.js";
-export { type UsersRoutesOptions, usersRoutes } from "./http/routes/users-routes.js";
 export {
   type OAuthAssociateRoutesOptions,
   oauthAssociateRoutes,
 } from "./http/routes/oauth-associate-routes.js";
 export type { OAuthFlowOptions } from "./http/routes/oauth-flow.js";
 export { type OAuthRoutesOptions, oauthRoutes } from "./http/routes/oauth-routes.js";
+export { registerRoutes } from "./http/routes/register-routes.js";
+export {
+  type ResetPasswordRoutesOptions,
+  resetPasswordRoutes,
+} from "./http/routes/reset-password-routes.js";
+export { type UsersRoutesOptions, usersRoutes } from "./http/routes/users-routes.js";
+export { verifyRoutes } from "./http/routes/verify-routes.js";
+export {
+  type UserRoutesOptions,
+  type UserSerializer,
+  userRead,
+  userReader,
+} from "./http/user-read.js";
+export type { BodyOf, BodySpec, FieldSpec, ValidationErrorItem } from "./http/validation.js";
+export {
+  type AccountEmailOptions,
+  accountEmailHooks,
+  resetPasswordEmail,
+  verifyEmail,
+} from "./mail/account-emails.js";
+export { ConsoleMailer, type ConsoleMailerOptions } from "./mail/console-mailer.js";
+export type { Mailer, MailMessage } from "./mail/mailer.js";
 export {
   type OAuthAccount,
   OAuthAccountAlreadyLinked,
@@ -122,22 +138,6 @@ export type {
 } from "./oauth/provider.js";
 export { ProviderRefused, ProviderUnavailable } from "./oauth/provider-errors.js";
 export { TokenCipher, TokenDecryptionFailed } from "./oauth/token-cipher.js";
-export { verifyRoutes } from "./http/routes/verify-routes.js";
-export {
-  type UserRoutesOptions,
-  type UserSerializer,
-  userRead,
-  userReader,
-} from "./http/user-read.js";
-export type { BodyOf, BodySpec, FieldSpec, ValidationErrorItem } from "./http/validation.js";
-export {
-  type AccountEmailOptions,
-  accountEmailHooks,
-  resetPasswordEmail,
-  verifyEmail,
-} from "./mail/account-emails.js";
-export { ConsoleMailer, type ConsoleMailerOptions } from "./mail/console-mailer.js";
-export type { Mailer, MailMessage } from "./mail/mailer.js";
 export type {
   AccessTokenDatabase,
   DeleteExpiredOptions,

@@ -51,6 +51,7 @@ const KEYS: Record<keyof CliConfig, "string" | "number" | "object"> = {
   refreshTokenTable: "string",
   sessionTable: "string",
   revocationLogTable: "string",
+  oauthAccountTable: "string",
   idType: "string",
   migrationTable: "string",
   lifetimeSeconds: "number",

@@ -29,9 +29,9 @@ export async function openMongo(url: string, schema: CliSchema): Promise<OpenedM
   const connection = await connectMongo(url);
   try {
     const stores = mongoAdapter(connection.db, options);
-    const { users, accessTokens, refreshTokens } = stores.users.schema;
+    const { users, accessTokens, refreshTokens, oauthAccounts } = stores.users.schema;
     await refuseOtherIdType(users.collectionName, await users.findOne({}), options.idType);
-    const collections = [users, accessTokens, refreshTokens];
+    const collections = [users, accessTokens, refreshTokens, oauthAccounts];
     return {
       stores: stores as unknown as CliStores,
       async ensureIndexes() {
@@ -62,6 +62,7 @@ function mongoOptionsOf(schema: CliSchema): MongoSchemaOptions & { idType: "obje
     userCollection: schema.userTable,
     accessTokenCollection: schema.accessTokenTable,
     refreshTokenCollection: schema.refreshTokenTable,
+    oauthAccountCollection: schema.oauthAccountTable,
     userFields: schema.userFields,
   };
 }

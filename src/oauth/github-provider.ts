@@ -121,5 +121,7 @@ export function githubEmail(emails: readonly GithubEmail[]): GithubEmail | null 
   const primary = emails.find(
     (entry) => entry?.primary === true && typeof entry.email === "string",
   );
-  return primary ? { email: primary.email, primary: true, verified: primary.verified === true } : null;
+  return primary
+    ? { email: primary.email, primary: true, verified: primary.verified === true }
+    : null;
 }

@@ -89,15 +89,11 @@ class OpenIdConnectProvider implements OAuthProvider {
   async finish(response: AuthorizationResponse): Promise<ProviderIdentity> {
     const config = await this.#configuration();
     try {
-      const tokens = await client.authorizationCodeGrant(
-        config,
-        response.callbackUrl,
-        {
-          pkceCodeVerifier: response.codeVerifier,
-          expectedState: response.state,
-          expectedNonce: response.nonce,
-        },
-      );
+      const tokens = await client.authorizationCodeGrant(config, response.callbackUrl, {
+        pkceCodeVerifier: response.codeVerifier,
+        expectedState: response.state,
+        expectedNonce: response.nonce,
+      });
       const claims = tokens.claims();
       if (!claims) throw new ProviderRefused("invalid_id_token");
       let email = typeof claims.email === "string" ? claims.email : null;

@@ -66,7 +66,10 @@ export async function signInWithProvider<U extends User<ID>, ID>(
     } else {
       try {
         user = await manager.createWithoutPassword(
-          { email: identity.email, isVerified: options.isVerifiedByDefault && identity.emailVerified },
+          {
+            email: identity.email,
+            isVerified: options.isVerifiedByDefault && identity.emailVerified,
+          },
           { request: options.request },
         );
       } catch (error) {

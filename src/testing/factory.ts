@@ -1,4 +1,5 @@
 import type { AccessToken, User, UserCreateData } from "../core/models.js";
+import type { OAuthAccountDatabase } from "../oauth/oauth-account.js";
 import type { AccessTokenDatabase } from "../sessions/access-token-database.js";
 import type { RefreshTokenDatabase } from "../sessions/refresh-token-database.js";
 import type { UserDatabase } from "../users/user-database.js";
@@ -26,6 +27,8 @@ export interface DatabaseFixture<U extends User<ID>, ID> {
   accessTokens: AccessTokenDatabase<U, ID>;
   /** The refresh-token store beside it, when the adapter has one: its cases run then. */
   refreshTokens?: RefreshTokenDatabase<U, ID>;
+  /** The store of linked provider accounts, when the adapter has one: its cases run then. */
+  oauthAccounts?: OAuthAccountDatabase<ID>;
   /** Reads back the stored token column as is (to prove what is and is not stored). */
   storedTokens(): Promise<string[]>;
   /**

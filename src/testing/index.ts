@@ -5,6 +5,7 @@ export type {
   DatabaseSuiteOptions,
   LookupPlan,
 } from "./factory.js";
+export { runOAuthAccountDatabaseSuite } from "./oauth-account-database-suite.js";
 export { runRefreshTokenDatabaseSuite } from "./refresh-token-database-suite.js";
 export {
   runSessionRaceSuite,

@@ -45,6 +45,7 @@ describe.skipIf(!existsSync(BUILT_BIN))("the CLI reads the app's configuration",
       .map((row) => (row as { name: string }).name);
     expect(tables.sort()).toEqual([
       "app_token",
+      "app_token_oauth",
       "app_token_refresh",
       "app_token_revocations",
       "app_token_session",

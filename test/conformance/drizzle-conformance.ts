@@ -11,6 +11,7 @@ import { connect, createSqliteDialect, migrateToLatest } from "tessera-auth/kyse
 import {
   type DatabaseFixture,
   runAccessTokenDatabaseSuite,
+  runOAuthAccountDatabaseSuite,
   runRefreshTokenDatabaseSuite,
   runUserDatabaseSuite,
 } from "tessera-auth/testing";
@@ -88,16 +89,26 @@ export function runDrizzleConformance(engine: EngineName): void {
       if (!migrated.has(key)) migrated.set(key, migrateToLatest(opened.kysely, options));
       await migrated.get(key);
     }
-    const { users, accessTokens, refreshTokens } = drizzleAdapter(opened.drizzle, options);
+    const { users, accessTokens, refreshTokens, oauthAccounts } = drizzleAdapter(
+      opened.drizzle,
+      options,
+    );
     const { tables: defined, traits } = accessTokens.schema;
     if (engine !== "sqlite") {
-      const names = [defined.session, defined.refreshToken, defined.accessToken, defined.user];
+      const names = [
+        defined.oauthAccount,
+        defined.session,
+        defined.refreshToken,
+        defined.accessToken,
+        defined.user,
+      ];
       await emptyTables(opened.kysely, names.map(tableName));
     }
     return {
       users: users as never,
       accessTokens: accessTokens as never,
       refreshTokens: refreshTokens as never,
+      oauthAccounts: oauthAccounts as never,
       storedTokens: async () =>
         (await opened.drizzle.select().from(defined.accessToken)).map(
           (row: { token: string }) => row.token,
@@ -134,6 +145,7 @@ export function runDrizzleConformance(engine: EngineName): void {
     runUserDatabaseSuite(`${engine} drizzle ${idType}`, options);
     runAccessTokenDatabaseSuite(`${engine} drizzle ${idType}`, options);
     runRefreshTokenDatabaseSuite(`${engine} drizzle ${idType}`, options);
+    runOAuthAccountDatabaseSuite(`${engine} drizzle ${idType}`, options);
   }
   runSessionRaces(`${engine} drizzle`, () => fixture<string>("uuid", {}));
 }

@@ -13,6 +13,7 @@ import {
 import {
   type DatabaseFixture,
   runAccessTokenDatabaseSuite,
+  runOAuthAccountDatabaseSuite,
   runRefreshTokenDatabaseSuite,
   runUserDatabaseSuite,
 } from "tessera-auth/testing";
@@ -40,7 +41,7 @@ export const VARIANTS = [
 ] as const;
 
 /**
- * Runs both conformance suites on the Kysely adapter over one engine, once
+ * Runs the conformance suites on the Kysely adapter over one engine, once
  * per id type: SQLite in memory (a new database per test), PostgreSQL and
  * MySQL on this worker's database (tables migrated once, emptied per test).
  */
@@ -73,16 +74,18 @@ export function runKyselyConformance(engine: EngineName): void {
     const { db, own } = await open(options);
     const userTable = tables.userTable ?? "user";
     const tokenTable = tables.accessTokenTable ?? "accesstoken";
-    const { users, accessTokens, refreshTokens } = kyselyAdapter(db, options);
+    const { users, accessTokens, refreshTokens, oauthAccounts } = kyselyAdapter(db, options);
     if (!own) {
-      const { sessionTable, refreshTokenTable } = accessTokens.schema;
-      await emptyTables(db, [sessionTable, refreshTokenTable, tokenTable, userTable]);
+      const { sessionTable, refreshTokenTable, oauthAccountTable } = accessTokens.schema;
+      const tables = [oauthAccountTable, sessionTable, refreshTokenTable, tokenTable, userTable];
+      await emptyTables(db, tables);
     }
     const { engine: traits } = accessTokens.schema;
     return {
       users: users as never,
       accessTokens: accessTokens as never,
       refreshTokens: refreshTokens as never,
+      oauthAccounts: oauthAccounts as never,
       storedTokens: async () =>
         (await db.selectFrom(tokenTable).select("token").execute()).map((row) => row.token),
       bulk: {
@@ -120,6 +123,7 @@ export function runKyselyConformance(engine: EngineName): void {
     runUserDatabaseSuite(`${engine} ${idType}`, options);
     runAccessTokenDatabaseSuite(`${engine} ${idType}`, options);
     runRefreshTokenDatabaseSuite(`${engine} ${idType}`, options);
+    runOAuthAccountDatabaseSuite(`${engine} ${idType}`, options);
   }
   runSessionRaces(`${engine} kysely`, () => fixture<string>("uuid", {}));
 }

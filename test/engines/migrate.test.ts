@@ -12,6 +12,7 @@ const ALL = [
   "0005_refresh_tokens",
   "0006_revocation_log",
   "0007_session_records",
+  "0008_oauth_accounts",
   "0009_session_amr",
 ];
 

@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Idp } from "../../demo/idp.js";
 import { signInAtProvider } from "../support/idp-login.js";
 import { bearer, TestServer } from "./harness.js";
-import { ALICE, authorize, CAROL, callback, oidcOptions, signInToken, startTestIdp } from "./oauth-support.js";
+import {
+  ALICE,
+  authorize,
+  CAROL,
+  callback,
+  oidcOptions,
+  signInToken,
+  startTestIdp,
+} from "./oauth-support.js";
 
 let idp: Idp;
 beforeAll(async () => {
@@ -28,7 +36,11 @@ const CALLBACK = "/auth/associate/oidc/callback";
 async function link(server: TestServer, token: string, person: typeof ALICE) {
   const { url, cookie } = await authorize(server, AUTHORIZE, bearer(token));
   const redirect = await signInAtProvider(url, { email: person.email, password: person.password });
-  return { redirect, cookie, response: await callback(server, redirect, cookie, bearer(token), CALLBACK) };
+  return {
+    redirect,
+    cookie,
+    response: await callback(server, redirect, cookie, bearer(token), CALLBACK),
+  };
 }
 
 describe("linking a provider account to the signed-in user", () => {
@@ -77,7 +89,10 @@ describe("linking a provider account to the signed-in user", () => {
       const dave = await server.user("dave@example.com");
       const erin = await server.user("erin@example.com");
       const { url, cookie } = await authorize(server, AUTHORIZE, bearer(dave.token));
-      const redirect = await signInAtProvider(url, { email: ALICE.email, password: ALICE.password });
+      const redirect = await signInAtProvider(url, {
+        email: ALICE.email,
+        password: ALICE.password,
+      });
       const response = await callback(server, redirect, cookie, bearer(erin.token), CALLBACK);
       expect(response.status).toBe(400);
       expect(await response.json()).toEqual({ detail: "OAUTH_INVALID_STATE" });
@@ -92,7 +107,13 @@ describe("linking a provider account to the signed-in user", () => {
         email: ALICE.email,
         password: ALICE.password,
       });
-      const response = await callback(server, redirect, signInStart.cookie, bearer(dave.token), CALLBACK);
+      const response = await callback(
+        server,
+        redirect,
+        signInStart.cookie,
+        bearer(dave.token),
+        CALLBACK,
+      );
       expect(response.status).toBe(400);
       expect(await response.json()).toEqual({ detail: "OAUTH_INVALID_STATE" });
     }));

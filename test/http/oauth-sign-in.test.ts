@@ -41,7 +41,8 @@ async function withServer(
   }
 }
 
-const detailOf = async (response: Response) => ((await response.json()) as { detail: unknown }).detail;
+const detailOf = async (response: Response) =>
+  ((await response.json()) as { detail: unknown }).detail;
 
 describe("sign in with an OpenID provider", () => {
   it("authorize answers the provider's URL with PKCE (S256), a nonce and a state, and sets a short-lived HttpOnly cookie", () =>
@@ -55,7 +56,9 @@ describe("sign in with an OpenID provider", () => {
       expect(params.get("state")).toEqual(expect.any(String));
       expect(params.get("redirect_uri")).toBe("http://127.0.0.1:8000/auth/oidc/callback");
       expect(params.get("scope")?.split(" ")).toEqual(expect.arrayContaining(["openid", "email"]));
-      expect(setCookie).toMatch(/^tessera_oauth_oidc=[A-Za-z0-9_-]{43}; HttpOnly; Max-Age=600; Path=\/; SameSite=Lax$/);
+      expect(setCookie).toMatch(
+        /^tessera_oauth_oidc=[A-Za-z0-9_-]{43}; HttpOnly; Max-Age=600; Path=\/; SameSite=Lax$/,
+      );
       // The verifier is never in the URL.
       expect(url).not.toContain("code_verifier");
     }));
@@ -169,7 +172,10 @@ describe("the state: single-use, short-lived, this browser's", () => {
   it("missing or forged: OAUTH_INVALID_STATE", () =>
     withServer(async (server) => {
       const { url, cookie } = await authorize(server);
-      const redirect = await signInAtProvider(url, { email: ALICE.email, password: ALICE.password });
+      const redirect = await signInAtProvider(url, {
+        email: ALICE.email,
+        password: ALICE.password,
+      });
       const code = redirect.searchParams.get("code") as string;
       for (const search of [
         `?code=${code}`,
@@ -189,7 +195,10 @@ describe("the state: single-use, short-lived, this browser's", () => {
   it("replayed: the second callback with the same state is refused", () =>
     withServer(async (server) => {
       const { url, cookie } = await authorize(server);
-      const redirect = await signInAtProvider(url, { email: ALICE.email, password: ALICE.password });
+      const redirect = await signInAtProvider(url, {
+        email: ALICE.email,
+        password: ALICE.password,
+      });
       expect((await callback(server, redirect, cookie)).status).toBe(200);
       const replay = await callback(server, redirect, cookie);
       expect(replay.status).toBe(400);
@@ -199,7 +208,10 @@ describe("the state: single-use, short-lived, this browser's", () => {
   it("expired: ten minutes after authorize it is refused", () =>
     withServer(async (server) => {
       const { url, cookie } = await authorize(server);
-      const redirect = await signInAtProvider(url, { email: ALICE.email, password: ALICE.password });
+      const redirect = await signInAtProvider(url, {
+        email: ALICE.email,
+        password: ALICE.password,
+      });
       server.clock.advance(601_000);
       const response = await callback(server, redirect, cookie);
       expect(response.status).toBe(400);
@@ -224,7 +236,10 @@ describe("the state: single-use, short-lived, this browser's", () => {
   it("a code used before is refused by the provider: OAUTH_INVALID_CODE", () =>
     withServer(async (server) => {
       const first = await authorize(server);
-      const used = await signInAtProvider(first.url, { email: ALICE.email, password: ALICE.password });
+      const used = await signInAtProvider(first.url, {
+        email: ALICE.email,
+        password: ALICE.password,
+      });
       expect((await callback(server, used, first.cookie)).status).toBe(200);
       // A fresh state and cookie, with the used code.
       const second = await authorize(server);
@@ -300,7 +315,10 @@ describe("a provider that is down answers 503, never 500 or a hang", () => {
     const server = await TestServer.start({ oidc: oidcOptions(own) });
     try {
       const { url, cookie } = await authorize(server);
-      const redirect = await signInAtProvider(url, { email: ALICE.email, password: ALICE.password });
+      const redirect = await signInAtProvider(url, {
+        email: ALICE.email,
+        password: ALICE.password,
+      });
       await own.close();
       const response = await callback(server, redirect, cookie);
       expect(response.status).toBe(503);

@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, SignJWT } from "jose";
+import {
+  decodeJwt,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  SignJWT,
+} from "jose";
 import { expect } from "vitest";
 import { type Idp, type IdpUser, startIdp, testUsers } from "../../demo/idp.js";
 import { signInAtProvider } from "../support/idp-login.js";
@@ -18,7 +25,12 @@ export const CLIENT = {
 };
 
 /** A provider user without an email claim. */
-export const NO_EMAIL: IdpUser = { sub: "dan-0e44", name: "Dan", password: "dan-password", username: "dan" };
+export const NO_EMAIL: IdpUser = {
+  sub: "dan-0e44",
+  name: "Dan",
+  password: "dan-password",
+  username: "dan",
+};
 
 export const ALICE = testUsers[0] as IdpUser & { email: string };
 export const BOB = testUsers[1] as IdpUser & { email: string };
@@ -29,8 +41,16 @@ export function startTestIdp(): Promise<Idp> {
 }
 
 /** The setup's OIDC options for this provider. */
-export function oidcOptions(idp: { issuer: string }, more: { associateByEmail?: boolean; timeoutSeconds?: number } = {}) {
-  return { issuer: idp.issuer, clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, ...more };
+export function oidcOptions(
+  idp: { issuer: string },
+  more: { associateByEmail?: boolean; timeoutSeconds?: number } = {},
+) {
+  return {
+    issuer: idp.issuer,
+    clientId: CLIENT.clientId,
+    clientSecret: CLIENT.clientSecret,
+    ...more,
+  };
 }
 
 /** `GET …/authorize`: the provider's URL and this browser's state cookie (`name=value`). */
@@ -63,7 +83,10 @@ export function callback(
 /** The whole sign-in as `user`: authorize, the provider's login, the callback's answer. */
 export async function signIn(server: TestServer, user: IdpUser): Promise<Response> {
   const { url, cookie } = await authorize(server);
-  const redirect = await signInAtProvider(url, { email: user.username ?? (user.email as string), password: user.password });
+  const redirect = await signInAtProvider(url, {
+    email: user.username ?? (user.email as string),
+    password: user.password,
+  });
   return callback(server, redirect, cookie);
 }
 

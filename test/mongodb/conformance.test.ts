@@ -4,6 +4,7 @@ import { ensureIndexes, type MongoSchemaOptions, mongoAdapter } from "tessera-au
 import {
   type DatabaseFixture,
   runAccessTokenDatabaseSuite,
+  runOAuthAccountDatabaseSuite,
   runRefreshTokenDatabaseSuite,
   runUserDatabaseSuite,
 } from "tessera-auth/testing";
@@ -60,9 +61,12 @@ describe.skipIf(unavailable !== null)(
         indexed ??= ensureIndexes(db, options);
         await indexed;
         const adapter = mongoAdapter(db, options);
-        const { users, accessTokens, refreshTokens, sessions } = adapter.users.schema;
+        const { users, accessTokens, refreshTokens, sessions, oauthAccounts } =
+          adapter.users.schema;
         await Promise.all(
-          [users, accessTokens, refreshTokens, sessions].map((c) => c.deleteMany({})),
+          [users, accessTokens, refreshTokens, sessions, oauthAccounts].map((c) =>
+            c.deleteMany({}),
+          ),
         );
         const ids = adapter.users.schema.ids;
         return {
@@ -102,6 +106,7 @@ describe.skipIf(unavailable !== null)(
       runUserDatabaseSuite(`mongodb ${name}`, suite);
       runAccessTokenDatabaseSuite(`mongodb ${name}`, suite);
       runRefreshTokenDatabaseSuite(`mongodb ${name}`, suite);
+      runOAuthAccountDatabaseSuite(`mongodb ${name}`, suite);
     }
   },
 );

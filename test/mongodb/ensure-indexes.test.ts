@@ -34,6 +34,7 @@ describe.skipIf(unavailable !== null)(
         "tessera_user",
       ]);
       expect(await names("authsession")).toEqual(["_id_", "tessera_user"]);
+      expect(await names("oauth_account")).toEqual(["_id_", "tessera_account", "tessera_user"]);
     });
 
     it("makes emails unique ignoring case, at the server", async () => {

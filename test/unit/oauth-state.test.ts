@@ -1,10 +1,14 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { OAuthStates } from "../../src/oauth/oauth-state.js";
-import { createHash } from "node:crypto";
 
 const SECRET = "state-secret-state-secret-state-secret-01";
 
-function states(now = new Date("2026-01-31T12:00:00Z"), flow: "sign-in" | "associate" = "sign-in", provider = "oidc") {
+function states(
+  now = new Date("2026-01-31T12:00:00Z"),
+  flow: "sign-in" | "associate" = "sign-in",
+  provider = "oidc",
+) {
   const clock = { now };
   return {
     clock,
@@ -20,7 +24,9 @@ describe("OAuth states", () => {
     expect(checked).not.toBeNull();
     expect(checked?.nonce).toBe(issued.nonce);
     expect(checked?.codeVerifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const challenge = createHash("sha256").update(checked?.codeVerifier as string).digest("base64url");
+    const challenge = createHash("sha256")
+      .update(checked?.codeVerifier as string)
+      .digest("base64url");
     expect(challenge).toBe(issued.codeChallenge);
     // Nothing the URL carries gives the verifier away.
     expect(issued.state).not.toContain(checked?.codeVerifier);
@@ -39,8 +45,12 @@ describe("OAuth states", () => {
   it("refuses a state for another provider or flow, and a forged one", async () => {
     const { states: s } = states();
     const issued = await s.issue("");
-    expect(await states(undefined, "associate").states.check(issued.state, issued.cookie, "")).toBeNull();
-    expect(await states(undefined, "sign-in", "github").states.check(issued.state, issued.cookie, "")).toBeNull();
+    expect(
+      await states(undefined, "associate").states.check(issued.state, issued.cookie, ""),
+    ).toBeNull();
+    expect(
+      await states(undefined, "sign-in", "github").states.check(issued.state, issued.cookie, ""),
+    ).toBeNull();
     const [head, body] = issued.state.split(".");
     expect(await s.check(`${head}.${body}.AAAA`, issued.cookie, "")).toBeNull();
     expect(await s.check("not-a-jwt", issued.cookie, "")).toBeNull();

@@ -28,7 +28,9 @@ describe("provider tokens at rest", () => {
     expect(() => new TokenCipher(`${KEY}-other`).decrypt(stored)).toThrow(TokenDecryptionFailed);
     const altered = `${stored.slice(0, -2)}${stored.endsWith("A") ? "B" : "A"}A`;
     expect(() => new TokenCipher(KEY).decrypt(altered)).toThrow(TokenDecryptionFailed);
-    expect(() => new TokenCipher(KEY).decrypt("tessera-enc:v1:AAAA")).toThrow(TokenDecryptionFailed);
+    expect(() => new TokenCipher(KEY).decrypt("tessera-enc:v1:AAAA")).toThrow(
+      TokenDecryptionFailed,
+    );
   });
 
   it("a short key fails at construction", () => {
@@ -44,9 +46,9 @@ describe("GitHub's email", () => {
         { email: "me@example.com", primary: true, verified: true },
       ]),
     ).toEqual({ email: "me@example.com", primary: true, verified: true });
-    expect(githubEmail([{ email: "me@example.com", primary: true, verified: false }])?.verified).toBe(
-      false,
-    );
+    expect(
+      githubEmail([{ email: "me@example.com", primary: true, verified: false }])?.verified,
+    ).toBe(false);
     expect(githubEmail([{ email: "x@example.com", primary: false, verified: true }])).toBeNull();
     expect(githubEmail([])).toBeNull();
   });
@@ -65,6 +67,8 @@ describe("an OpenID provider's configuration fails at construction, with the fix
   });
 
   it("an http: issuer on a loopback address is allowed (a local provider)", () => {
-    expect(() => openIdConnectProvider({ ...valid, issuer: "http://127.0.0.1:9400" })).not.toThrow();
+    expect(() =>
+      openIdConnectProvider({ ...valid, issuer: "http://127.0.0.1:9400" }),
+    ).not.toThrow();
   });
 });

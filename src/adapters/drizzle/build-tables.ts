@@ -1,4 +1,9 @@
 import type { ResolvedUserField } from "../../users/user-fields.js";
+import {
+  ACCOUNT_EMAIL_LENGTH,
+  ACCOUNT_ID_LENGTH,
+  OAUTH_NAME_LENGTH,
+} from "../kysely/migrations/add-oauth-accounts.js";
 import { AMR_LENGTH } from "../kysely/migrations/add-session-amr.js";
 import {
   IP_LENGTH,
@@ -20,6 +25,10 @@ export interface ColumnKit {
   /** A column holding a user id (`user_id`). */
   userId(name: string, options: ResolvedTableOptions): Column;
   string(name: string, maxLength: number): Column;
+  /** A UUID: the engine's `uuid`, else its text. */
+  uuid(name: string): Column;
+  /** Text of any length (an encrypted provider token). */
+  text(name: string): Column;
   integer(name: string): Column;
   number(name: string): Column;
   boolean(name: string): Column;
@@ -89,7 +98,17 @@ export function buildTables(kit: ColumnKit, options: ResolvedTableOptions): Driz
     ...session,
     amr: string("amr", AMR_LENGTH),
   });
-  return { user, accessToken, refreshToken, session: record };
+  const oauthAccount = kit.table(options.oauthAccountTable, {
+    id: kit.uuid("id").primaryKey(),
+    oauth_name: string("oauth_name", OAUTH_NAME_LENGTH).notNull(),
+    access_token: kit.text("access_token").notNull(),
+    expires_at: integer("expires_at"),
+    refresh_token: kit.text("refresh_token"),
+    account_id: string("account_id", ACCOUNT_ID_LENGTH).notNull(),
+    account_email: string("account_email", ACCOUNT_EMAIL_LENGTH).notNull(),
+    user_id: userId(),
+  });
+  return { user, accessToken, refreshToken, session: record, oauthAccount };
 }
 
 /**

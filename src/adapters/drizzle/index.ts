@@ -2,12 +2,14 @@ import type { IdOf, IdType, User } from "../../core/models.js";
 import { assertReady } from "./assert-ready.js";
 import { DrizzleAccessTokenDatabase } from "./drizzle-access-token-database.js";
 import type { AnyDrizzle } from "./drizzle-engine.js";
+import { DrizzleOAuthAccountDatabase } from "./drizzle-oauth-account-database.js";
 import { DrizzleRefreshTokenDatabase } from "./drizzle-refresh-token-database.js";
 import { DrizzleUserDatabase } from "./drizzle-user-database.js";
 import { resolveDrizzleSchema } from "./schema.js";
 import type { DrizzleTableOptions, DrizzleTables } from "./tables.js";
 
 export { DrizzleAccessTokenDatabase } from "./drizzle-access-token-database.js";
+export { DrizzleOAuthAccountDatabase } from "./drizzle-oauth-account-database.js";
 export { DrizzleRefreshTokenDatabase } from "./drizzle-refresh-token-database.js";
 export { DrizzleUserDatabase } from "./drizzle-user-database.js";
 export type { DrizzleSchema } from "./schema.js";
@@ -24,6 +26,8 @@ export interface DrizzleAdapter<U extends User<ID>, ID> {
   accessTokens: DrizzleAccessTokenDatabase<U, ID>;
   /** For `DatabaseStrategy({ refreshTokens })`. */
   refreshTokens: DrizzleRefreshTokenDatabase<U, ID>;
+  /** Accounts at identity providers linked to users (sign-in with OAuth). */
+  oauthAccounts: DrizzleOAuthAccountDatabase<ID>;
   /**
    * Throws `DatabaseNotMigrated` (one line: what is missing, and "run `npx
    * tessera-auth migrate`") unless every table and column of its Drizzle
@@ -54,6 +58,7 @@ export function drizzleAdapter<T extends IdType = "uuid", U extends User<IdOf<T>
     users: new DrizzleUserDatabase<U, IdOf<T>>(db, schema),
     accessTokens: new DrizzleAccessTokenDatabase<U, IdOf<T>>(db, schema),
     refreshTokens: new DrizzleRefreshTokenDatabase<U, IdOf<T>>(db, schema),
+    oauthAccounts: new DrizzleOAuthAccountDatabase<IdOf<T>>(db, schema),
     assertReady: () => assertReady(db, schema),
   };
 }

@@ -1,4 +1,13 @@
-import { boolean, char, datetime, double, int, mysqlTable, varchar } from "drizzle-orm/mysql-core";
+import {
+  boolean,
+  char,
+  datetime,
+  double,
+  int,
+  mysqlTable,
+  text,
+  varchar,
+} from "drizzle-orm/mysql-core";
 import type { ColumnKit } from "./build-tables.js";
 
 /** MySQL and MariaDB: `char(36)` ids (or auto-increment), `datetime(6)` in UTC, `tinyint(1)`. */
@@ -14,6 +23,8 @@ export const mysqlColumns: ColumnKit = {
       : idType === "integer"
         ? int(name)
         : varchar(name, { length: 255 }),
+  uuid: (name) => char(name, { length: 36 }),
+  text: (name) => text(name),
   string: (name, length) => varchar(name, { length }),
   integer: (name) => int(name),
   number: (name) => double(name),

@@ -3,6 +3,7 @@ import {
   doublePrecision,
   integer,
   pgTable,
+  text,
   timestamp,
   uuid,
   varchar,
@@ -22,6 +23,8 @@ export const postgresColumns: ColumnKit = {
       : idType === "integer"
         ? integer(name)
         : varchar(name, { length: 255 }),
+  uuid: (name) => uuid(name),
+  text: (name) => text(name),
   string: (name, length) => varchar(name, { length }),
   integer: (name) => integer(name),
   number: (name) => doublePrecision(name),

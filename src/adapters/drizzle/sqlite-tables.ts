@@ -9,6 +9,8 @@ export const sqliteColumns: ColumnKit = {
       ? integer("id").primaryKey({ autoIncrement: true })
       : text("id").primaryKey(),
   userId: (name, { idType }) => (idType === "integer" ? integer(name) : text(name)),
+  uuid: (name) => text(name),
+  text: (name) => text(name),
   string: (name) => text(name),
   integer: (name) => integer(name),
   number: (name) => real(name),

@@ -4,7 +4,11 @@ import {
   resolveUserFields,
   type UserFields,
 } from "../../users/user-fields.js";
-import { defaultRefreshTokenTable, defaultSessionTable } from "../kysely/schema.js";
+import {
+  defaultOAuthAccountTable,
+  defaultRefreshTokenTable,
+  defaultSessionTable,
+} from "../kysely/schema.js";
 import { buildTables, type ColumnKit } from "./build-tables.js";
 import { mysqlColumns } from "./mysql-tables.js";
 import { postgresColumns } from "./postgres-tables.js";
@@ -25,6 +29,8 @@ export interface DrizzleTableOptions<T extends IdType = IdType> {
   refreshTokenTable?: string;
   /** @default "authsession", or "<accessTokenTable>_session" for a custom accessTokenTable */
   sessionTable?: string;
+  /** @default "oauth_account", or "<accessTokenTable>_oauth" for a custom accessTokenTable */
+  oauthAccountTable?: string;
   /** The app's custom user fields (see `defineUserFields`), as columns of the user table. */
   userFields?: UserFields;
   /**
@@ -44,13 +50,14 @@ export interface ResolvedTableOptions {
   readonly accessTokenTable: string;
   readonly refreshTokenTable: string;
   readonly sessionTable: string;
+  readonly oauthAccountTable: string;
   readonly userFields: readonly ResolvedUserField[];
   // biome-ignore lint/suspicious/noExplicitAny: column builders of any of the three engines.
   readonly extraUserColumns: Record<string, any>;
 }
 
 /**
- * tessera's four tables as Drizzle tables of one engine. Their JavaScript
+ * tessera's tables as Drizzle tables of one engine. Their JavaScript
  * keys are the SQL column names (`hashed_password`, `user_id`…). The tables
  * are `migrateToLatest`'s; add these to your Drizzle schema to query or join them.
  */
@@ -61,6 +68,8 @@ export type DrizzleTables<Table = any> = {
   refreshToken: Table;
   /** One record per session with a refresh token (see `RefreshTokenDatabase`). */
   session: Table;
+  /** Accounts at identity providers linked to users (FastAPI Users' `oauth_account`). */
+  oauthAccount: Table;
 };
 
 export function resolveTableOptions(
@@ -76,6 +85,8 @@ export function resolveTableOptions(
     refreshTokenTable:
       options.refreshTokenTable ?? defaultRefreshTokenTable(options.accessTokenTable),
     sessionTable: options.sessionTable ?? defaultSessionTable(options.accessTokenTable),
+    oauthAccountTable:
+      options.oauthAccountTable ?? defaultOAuthAccountTable(options.accessTokenTable),
     userFields: resolveUserFields(options.userFields),
     extraUserColumns: options.extraUserColumns ?? {},
   };

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { DatabaseNotMigrated } from "../../core/errors.js";
 import { guarded } from "./guard.js";
+import { OAUTH_ACCOUNT_COLUMNS } from "./migrations/add-oauth-accounts.js";
 import { resolveSchema, type Schema, type SchemaOptions } from "./schema.js";
 
 /** Every column tessera's current migrations create, by table (custom user fields added). */
@@ -64,6 +65,7 @@ function expectedColumns(schema: Schema): [table: string, columns: string[]][] {
       ],
     ],
     [schema.revocationLogTable, ["id", "message", "created_ms"]],
+    [schema.oauthAccountTable, [...OAUTH_ACCOUNT_COLUMNS]],
   ];
 }
 

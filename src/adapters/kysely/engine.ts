@@ -43,6 +43,13 @@ export interface Engine {
   readonly tokenType: DataTypeExpression;
   /** Column type of a custom string field of at most this many characters (any character). */
   stringType(maxLength: number): DataTypeExpression;
+  /**
+   * Column type of a short string compared exactly, case and accents
+   * included (a provider's name, an account's id there): MySQL's usual
+   * collations ignore case (and trailing spaces), which would let `Alice`
+   * sign in as `alice`.
+   */
+  exactStringType(db: Kysely<any>, maxLength: number): Promise<DataTypeExpression>;
   /** Column type of `created_at`. Always written and compared in UTC. */
   readonly timestampType: DataTypeExpression;
   /** Makes an `integer` column the auto-generated primary key. */
@@ -65,6 +72,13 @@ export interface Engine {
   readonly caseInsensitiveEmail: "lower-index" | "collation";
   /** Column type of `email`. On `collation` engines it carries the case-insensitive collation. */
   emailType(db: Kysely<any>): Promise<DataTypeExpression>;
+  /**
+   * `SELECT … FOR UPDATE` locks the rows it reads until the transaction ends
+   * (PostgreSQL, MySQL). SQLite has no row locks: a transaction's first write
+   * takes the database's write lock, and the adapter's one connection runs
+   * one transaction at a time.
+   */
+  readonly lockingReads: boolean;
   /** `INSERT … RETURNING` works. */
   readonly supportsReturning: boolean;
   /** How an insert updates the row it collides with: `ON CONFLICT … DO UPDATE`, or `ON DUPLICATE KEY UPDATE` (MySQL). */
@@ -85,6 +99,13 @@ export interface Engine {
    * to what tessera's tables use on this engine; a no-op where they match.
    */
   adoptColumns(db: Kysely<any>, tables: AdoptedTables): Promise<void>;
+  /**
+   * Brings the columns of FastAPI Users' `oauth_account` table to tessera's
+   * on this engine: provider tokens of any length (its `String(1024)` is too
+   * short for an encrypted one), provider names and account ids compared
+   * exactly; a no-op where they match.
+   */
+  adoptOAuthAccountColumns(db: Kysely<any>, table: string): Promise<void>;
   /** A Date as the driver binds it, in UTC. */
   encodeDate(date: Date): unknown;
   /** A `created_at` value as the driver returns it. */

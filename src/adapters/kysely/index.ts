@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { IdOf, IdType, User } from "../../core/models.js";
 import { assertReady } from "./assert-ready.js";
 import { KyselyAccessTokenDatabase } from "./kysely-access-token-database.js";
+import { KyselyOAuthAccountDatabase } from "./kysely-oauth-account-database.js";
 import { KyselyRefreshTokenDatabase } from "./kysely-refresh-token-database.js";
 import { KyselyUserDatabase } from "./kysely-user-database.js";
 import { resolveSchema, type SchemaOptions } from "./schema.js";
@@ -10,6 +11,7 @@ export { assertReady } from "./assert-ready.js";
 export { type Connection, type ConnectOptions, connect } from "./connect.js";
 export type { Engine, QueryPlan } from "./engine.js";
 export { KyselyAccessTokenDatabase } from "./kysely-access-token-database.js";
+export { KyselyOAuthAccountDatabase } from "./kysely-oauth-account-database.js";
 export {
   KyselyRateLimitStore,
   type KyselyRateLimitStoreOptions,
@@ -40,6 +42,8 @@ export interface KyselyAdapter<U extends User<ID>, ID> {
   accessTokens: KyselyAccessTokenDatabase<U, ID>;
   /** For `DatabaseStrategy({ refreshTokens })`. */
   refreshTokens: KyselyRefreshTokenDatabase<U, ID>;
+  /** Accounts at identity providers linked to users (sign-in with OAuth). */
+  oauthAccounts: KyselyOAuthAccountDatabase<ID>;
   /**
    * Throws `DatabaseNotMigrated` (one line: what is missing, and "run `npx
    * tessera-auth migrate`") unless every table and column of the current
@@ -66,6 +70,7 @@ export function kyselyAdapter<T extends IdType = "uuid", U extends User<IdOf<T>>
     users: new KyselyUserDatabase<U, IdOf<T>>(db, schema),
     accessTokens: new KyselyAccessTokenDatabase<U, IdOf<T>>(db, schema),
     refreshTokens: new KyselyRefreshTokenDatabase<U, IdOf<T>>(db, schema),
+    oauthAccounts: new KyselyOAuthAccountDatabase<IdOf<T>>(db, schema),
     assertReady: () => assertReady(db, options),
   };
 }

@@ -1,4 +1,9 @@
 import type { AccessToken, RefreshToken } from "../../core/models.js";
+import type {
+  OAuthAccount,
+  OAuthAccountCreate,
+  OAuthAccountUpdate,
+} from "../../oauth/oauth-account.js";
 import { decodeAmr, encodeAmr } from "../../sessions/session.js";
 import type { ResolvedUserField } from "../../users/user-fields.js";
 import { UserRows } from "../../users/user-rows.js";
@@ -94,4 +99,50 @@ export function refreshTokenToRow<ID>(data: RefreshToken<ID>, engine: Engine) {
     user_agent: data.userAgent,
     label: data.label,
   };
+}
+
+export function rowToOAuthAccount<ID>(row: Record<string, unknown>): OAuthAccount<ID> {
+  return {
+    id: String(row.id),
+    oauthName: row.oauth_name as string,
+    accessToken: row.access_token as string,
+    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+    refreshToken: (row.refresh_token as string | null) ?? null,
+    accountId: row.account_id as string,
+    accountEmail: row.account_email as string,
+    userId: row.user_id as ID,
+  };
+}
+
+/** The columns of a linked account's row. */
+export function oauthAccountToRow<ID>(id: string, data: OAuthAccountCreate<ID>) {
+  return {
+    id,
+    oauth_name: data.oauthName,
+    access_token: data.accessToken,
+    expires_at: data.expiresAt,
+    refresh_token: data.refreshToken,
+    account_id: data.accountId,
+    account_email: data.accountEmail,
+    user_id: data.userId,
+  };
+}
+
+/** The columns a sign-in changes: only those given. */
+export function oauthAccountChange(data: OAuthAccountUpdate): Record<string, unknown> {
+  const change: Record<string, unknown> = {};
+  if (data.accessToken !== undefined) change.access_token = data.accessToken;
+  if (data.expiresAt !== undefined) change.expires_at = data.expiresAt;
+  if (data.refreshToken !== undefined) change.refresh_token = data.refreshToken;
+  if (data.accountEmail !== undefined) change.account_email = data.accountEmail;
+  return change;
+}
+
+/** The account as an update leaves it (a field given as `undefined` is left as it was). */
+export function updatedOAuthAccount<ID>(
+  account: OAuthAccount<ID>,
+  data: OAuthAccountUpdate,
+): OAuthAccount<ID> {
+  const defined = Object.entries(data).filter(([, value]) => value !== undefined);
+  return { ...account, ...Object.fromEntries(defined) };
 }

@@ -34,6 +34,12 @@ export interface SchemaOptions<T extends IdType = IdType> {
    */
   revocationLogTable?: string;
   /**
+   * Accounts at identity providers linked to users (FastAPI Users'
+   * `oauth_account` table: its database opens in place).
+   * @default "oauth_account", or "<accessTokenTable>_oauth" for a custom accessTokenTable
+   */
+  oauthAccountTable?: string;
+  /**
    * The app's custom user fields (see `defineUserFields`): columns of the
    * user table that the adapter reads and writes and `migrateToLatest` adds.
    * @default none
@@ -49,6 +55,7 @@ export interface Schema {
   readonly refreshTokenTable: string;
   readonly sessionTable: string;
   readonly revocationLogTable: string;
+  readonly oauthAccountTable: string;
   readonly userFields: readonly ResolvedUserField[];
   readonly engine: Engine;
 }
@@ -63,6 +70,8 @@ export function resolveSchema(db: Kysely<unknown>, options: SchemaOptions = {}):
     sessionTable: options.sessionTable ?? defaultSessionTable(options.accessTokenTable),
     revocationLogTable:
       options.revocationLogTable ?? defaultRevocationLogTable(options.accessTokenTable),
+    oauthAccountTable:
+      options.oauthAccountTable ?? defaultOAuthAccountTable(options.accessTokenTable),
     userFields: resolveUserFields(options.userFields),
     engine: engineOf(db),
   };
@@ -75,6 +84,7 @@ export function resolveSchema(db: Kysely<unknown>, options: SchemaOptions = {}):
     schema.refreshTokenTable,
     schema.sessionTable,
     schema.revocationLogTable,
+    schema.oauthAccountTable,
   ];
   for (const table of tables) {
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,47}$/.test(table)) {
@@ -85,7 +95,7 @@ export function resolveSchema(db: Kysely<unknown>, options: SchemaOptions = {}):
   }
   if (new Set(tables).size !== tables.length) {
     throw new TypeError(
-      "userTable, accessTokenTable, refreshTokenTable, sessionTable and revocationLogTable must differ",
+      "userTable, accessTokenTable, refreshTokenTable, sessionTable, revocationLogTable and oauthAccountTable must differ",
     );
   }
   return schema;
@@ -104,4 +114,9 @@ export function defaultSessionTable(accessTokenTable = "accesstoken"): string {
 /** The revocation log beside an access-token table, when not named. */
 export function defaultRevocationLogTable(accessTokenTable = "accesstoken"): string {
   return accessTokenTable === "accesstoken" ? "revocationlog" : `${accessTokenTable}_revocations`;
+}
+
+/** The linked provider accounts beside an access-token table, when not named. */
+export function defaultOAuthAccountTable(accessTokenTable = "accesstoken"): string {
+  return accessTokenTable === "accesstoken" ? "oauth_account" : `${accessTokenTable}_oauth`;
 }

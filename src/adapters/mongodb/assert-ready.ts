@@ -13,6 +13,7 @@ function expectedIndexes(schema: MongoSchema): [Collection<StoredDocument>, stri
     [schema.users, [["tessera_email_key"]]],
     [schema.accessTokens, [["tessera_user_created"], ["tessera_family"], createdAt]],
     [schema.refreshTokens, [["tessera_family"], ["tessera_user"], createdAt]],
+    [schema.oauthAccounts, [["tessera_account"], ["tessera_user"]]],
   ];
 }
 

@@ -2,6 +2,7 @@ import type { Db } from "mongodb";
 import type { User } from "../../core/models.js";
 import { assertReady } from "./assert-ready.js";
 import { MongoAccessTokenDatabase } from "./mongo-access-token-database.js";
+import { MongoOAuthAccountDatabase } from "./mongo-oauth-account-database.js";
 import { MongoRefreshTokenDatabase } from "./mongo-refresh-token-database.js";
 import { MongoUserDatabase } from "./mongo-user-database.js";
 import { type MongoSchemaOptions, resolveMongoSchema } from "./schema.js";
@@ -14,6 +15,7 @@ export {
 } from "./ensure-indexes.js";
 export type { MongoIdType } from "./ids.js";
 export { MongoAccessTokenDatabase } from "./mongo-access-token-database.js";
+export { MongoOAuthAccountDatabase } from "./mongo-oauth-account-database.js";
 export { MongoRefreshTokenDatabase } from "./mongo-refresh-token-database.js";
 export { MongoUserDatabase } from "./mongo-user-database.js";
 export type { MongoSchema, MongoSchemaOptions } from "./schema.js";
@@ -24,6 +26,8 @@ export interface MongoAdapter<U extends User<string>> {
   accessTokens: MongoAccessTokenDatabase<U>;
   /** For `DatabaseStrategy({ refreshTokens })`. */
   refreshTokens: MongoRefreshTokenDatabase<U>;
+  /** Accounts at identity providers linked to users (sign-in with OAuth). */
+  oauthAccounts: MongoOAuthAccountDatabase;
   /**
    * Throws `DatabaseNotMigrated` (one line: the missing index, and "call
    * ensureIndexes(db)") unless every index `ensureIndexes` creates is there:
@@ -52,6 +56,7 @@ export function mongoAdapter<U extends User<string> = User<string>>(
     users: new MongoUserDatabase<U>(schema),
     accessTokens: new MongoAccessTokenDatabase<U>(schema),
     refreshTokens: new MongoRefreshTokenDatabase<U>(schema),
+    oauthAccounts: new MongoOAuthAccountDatabase(schema),
     assertReady: () => assertReady(schema),
   };
 }

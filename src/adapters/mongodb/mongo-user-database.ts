@@ -93,9 +93,10 @@ export class MongoUserDatabase<U extends User<string>> implements UserDatabase<U
   }
 
   /**
-   * Deletes the user, then its tokens. MongoDB has no cascade: a token left
-   * by a crash in between finds no user (every lookup reads the user), and a
-   * purge deletes it once expired.
+   * Deletes the user, then its tokens and linked accounts. MongoDB has no
+   * cascade: a token left by a crash in between finds no user (every lookup
+   * reads the user), and a purge deletes it once expired; a linked account
+   * left so names a user no lookup finds.
    */
   delete(user: U): Promise<void> {
     return guard(async () => {
@@ -105,6 +106,7 @@ export class MongoUserDatabase<U extends User<string>> implements UserDatabase<U
       await this.schema.sessions.deleteMany({ user_id: id });
       await this.schema.accessTokens.deleteMany({ user_id: id });
       await this.schema.refreshTokens.deleteMany({ user_id: id });
+      await this.schema.oauthAccounts.deleteMany({ user_id: id });
     });
   }
 }

@@ -21,6 +21,11 @@ export interface MongoSchemaOptions {
    * @default "authsession", or "<accessTokenCollection>_session" for a custom accessTokenCollection
    */
   sessionCollection?: string;
+  /**
+   * Accounts at identity providers linked to users.
+   * @default "oauth_account", or "<accessTokenCollection>_oauth" for a custom accessTokenCollection
+   */
+  oauthAccountCollection?: string;
   /** The app's custom user fields (see `defineUserFields`), stored as more fields of a user. */
   userFields?: UserFields;
 }
@@ -36,22 +41,20 @@ export interface MongoSchema {
   readonly accessTokens: Collection<StoredDocument>;
   readonly refreshTokens: Collection<StoredDocument>;
   readonly sessions: Collection<StoredDocument>;
+  readonly oauthAccounts: Collection<StoredDocument>;
   readonly userFields: readonly ResolvedUserField[];
 }
 
 export function resolveMongoSchema(db: Db, options: MongoSchemaOptions = {}): MongoSchema {
   const accessTokenCollection = options.accessTokenCollection ?? "accesstoken";
+  const beside = (standard: string, suffix: string) =>
+    accessTokenCollection === "accesstoken" ? standard : `${accessTokenCollection}_${suffix}`;
   const names = [
     options.userCollection ?? "user",
     accessTokenCollection,
-    options.refreshTokenCollection ??
-      (accessTokenCollection === "accesstoken"
-        ? "refreshtoken"
-        : `${accessTokenCollection}_refresh`),
-    options.sessionCollection ??
-      (accessTokenCollection === "accesstoken"
-        ? "authsession"
-        : `${accessTokenCollection}_session`),
+    options.refreshTokenCollection ?? beside("refreshtoken", "refresh"),
+    options.sessionCollection ?? beside("authsession", "session"),
+    options.oauthAccountCollection ?? beside("oauth_account", "oauth"),
   ] as const;
   for (const name of names) {
     if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(name) || name.startsWith("system.")) {
@@ -62,7 +65,7 @@ export function resolveMongoSchema(db: Db, options: MongoSchemaOptions = {}): Mo
   }
   if (new Set(names).size !== names.length) {
     throw new TypeError(
-      "userCollection, accessTokenCollection, refreshTokenCollection and sessionCollection must differ",
+      "userCollection, accessTokenCollection, refreshTokenCollection, sessionCollection and oauthAccountCollection must differ",
     );
   }
   return {
@@ -71,6 +74,7 @@ export function resolveMongoSchema(db: Db, options: MongoSchemaOptions = {}): Mo
     accessTokens: db.collection(names[1]),
     refreshTokens: db.collection(names[2]),
     sessions: db.collection(names[3]),
+    oauthAccounts: db.collection(names[4]),
     userFields: resolveUserFields(options.userFields),
   };
 }

@@ -9,8 +9,18 @@ import { eventSource } from "../event-source.js";
 import { requireUser } from "../require-user.js";
 import type { Route, RouteGroup } from "../route.js";
 import { type UserSerializer, userReader } from "../user-read.js";
-import { authorizeResult, finishAtProvider, type OAuthFlowOptions, oauthFlow } from "./oauth-flow.js";
-import { AUTHORIZE_RESPONSE, CALLBACK_QUERY, callbackFailures, SCOPES_QUERY } from "./oauth-docs.js";
+import {
+  AUTHORIZE_RESPONSE,
+  CALLBACK_QUERY,
+  callbackFailures,
+  SCOPES_QUERY,
+} from "./oauth-docs.js";
+import {
+  authorizeResult,
+  finishAtProvider,
+  type OAuthFlowOptions,
+  oauthFlow,
+} from "./oauth-flow.js";
 import { USER, userSchemas } from "./route-docs.js";
 
 export interface OAuthAssociateRoutesOptions<U, ID, Ctx> extends OAuthFlowOptions<ID, Ctx> {
@@ -34,7 +44,8 @@ export function oauthAssociateRoutes<U extends User<ID>, ID, Ctx>(
 ): RouteGroup<Ctx> {
   const { requiresVerification = false } = options;
   const flow = oauthFlow(provider, "associate", options, tessera.rateLimiter?.store ?? null);
-  const serializeUser = options.serializeUser ?? (userReader(tessera.userFields) as UserSerializer<U>);
+  const serializeUser =
+    options.serializeUser ?? (userReader(tessera.userFields) as UserSerializer<U>);
   const me: CurrentUserOptions<U, ID, Ctx> = { active: true, verified: requiresVerification };
   const id = `oauth-associate:${provider.name}`;
 
@@ -81,7 +92,12 @@ export function oauthAssociateRoutes<U extends User<ID>, ID, Ctx>(
       const identity = await finishAtProvider(flow, request, String(user.id));
       const clear = [flow.clearStateCookie(request)];
       try {
-        const outcome = await linkProviderAccount(flow.store(ctx), provider.name, identity, user.id);
+        const outcome = await linkProviderAccount(
+          flow.store(ctx),
+          provider.name,
+          identity,
+          user.id,
+        );
         if (outcome === "linked") {
           tessera.events.emit("oauth.linked", {
             ...eventSource(tessera, request),

@@ -15,8 +15,18 @@ import { CookieTransport } from "../../transports/cookie-transport.js";
 import { eventSource } from "../event-source.js";
 import { limitAddress } from "../rate-limit/limit-call.js";
 import type { ResponseDoc, Route, RouteGroup } from "../route.js";
-import { authorizeResult, finishAtProvider, type OAuthFlowOptions, oauthFlow } from "./oauth-flow.js";
-import { AUTHORIZE_RESPONSE, CALLBACK_QUERY, callbackFailures, SCOPES_QUERY } from "./oauth-docs.js";
+import {
+  AUTHORIZE_RESPONSE,
+  CALLBACK_QUERY,
+  callbackFailures,
+  SCOPES_QUERY,
+} from "./oauth-docs.js";
+import {
+  authorizeResult,
+  finishAtProvider,
+  type OAuthFlowOptions,
+  oauthFlow,
+} from "./oauth-flow.js";
 import { BEARER_RESPONSE } from "./route-docs.js";
 
 export interface OAuthRoutesOptions<ID, Ctx> extends OAuthFlowOptions<ID, Ctx> {
@@ -150,7 +160,14 @@ export function oauthRoutes<U extends User<ID>, ID, Ctx>(
       const at = new Date();
       const amr = [method];
       events.emit("session.created", { ...source, at, userId: user.id, sessionId, amr });
-      events.emit("login", { ...source, at, userId: user.id, sessionId, backend: backend.name, amr });
+      events.emit("login", {
+        ...source,
+        at,
+        userId: user.id,
+        sessionId,
+        backend: backend.name,
+        amr,
+      });
       await manager.onAfterLogin(user, request);
       const result = backend.transport.loginResult(token);
       return { ...result, cookies: [...(result.cookies ?? []), ...clear] };
@@ -174,7 +191,9 @@ function callbackResponses(
       ...failures,
       204: {
         description: "Signed in: the token is in an HttpOnly cookie",
-        headers: { "set-cookie": { description: "The session cookie", schema: { type: "string" } } },
+        headers: {
+          "set-cookie": { description: "The session cookie", schema: { type: "string" } },
+        },
       },
     };
   }

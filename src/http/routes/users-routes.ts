@@ -25,6 +25,7 @@ import { userUpdateSpec } from "../schemas.js";
 import { userFieldSpecs, userFieldValues } from "../user-field-specs.js";
 import { type UserRoutesOptions, type UserSerializer, userReader } from "../user-read.js";
 import type { BodyOf } from "../validation.js";
+import { oauthAccountRoutes } from "./oauth-account-routes.js";
 import {
   fails,
   ID_PARAMETER,
@@ -34,7 +35,6 @@ import {
   USER,
   userSchemas,
 } from "./route-docs.js";
-import { oauthAccountRoutes } from "./oauth-account-routes.js";
 import { sessionRoutes } from "./session-routes.js";
 
 export interface UsersRoutesOptions<U, ID = unknown, Ctx = unknown> extends UserRoutesOptions<U> {

@@ -33,6 +33,13 @@ const UNAVAILABLE_MESSAGES = /closed state|Connection lost|Pool is closed|connec
 const EMAIL_COLLATIONS = ["utf8mb4_uca1400_as_ci", "utf8mb4_0900_as_ci", "utf8mb4_unicode_ci"];
 
 /**
+ * Binary collations, best first: those that compare trailing spaces too
+ * (`NO PAD`: MySQL 8's `utf8mb4_0900_bin`, MariaDB's `utf8mb4_nopad_bin`),
+ * else `utf8mb4_bin`, which ignores them.
+ */
+const EXACT_COLLATIONS = ["utf8mb4_0900_bin", "utf8mb4_nopad_bin", "utf8mb4_bin"];
+
+/**
  * MySQL and MariaDB through mysql2. `created_at` is `DATETIME(6)` holding UTC
  * (naive, so it is written and read as UTC text, never through a session
  * timezone), booleans are `tinyint(1)`, UUIDs `char(36)`, tokens
@@ -49,6 +56,10 @@ export const mysqlEngine: Engine = {
     maxLength <= 1000
       ? sql`varchar(${sql.raw(String(maxLength))}) character set utf8mb4`
       : sql`text character set utf8mb4`,
+  async exactStringType(db, maxLength) {
+    const collation = await exactCollation(db);
+    return sql`varchar(${sql.raw(String(maxLength))}) character set utf8mb4 collate ${sql.raw(collation)}`;
+  },
   timestampType: "datetime(6)",
   integerPrimaryKey: (column) => column.primaryKey().autoIncrement(),
   clusterByPrimaryKey: (table) => table,
@@ -57,12 +68,14 @@ export const mysqlEngine: Engine = {
     const collation = await emailCollation(db);
     return sql`varchar(320) character set utf8mb4 collate ${sql.raw(collation)}`;
   },
+  lockingReads: true,
   supportsReturning: false,
   upsert: "on-duplicate-key",
   transactionalMigrations: false,
   // Kysely's Migrator holds GET_LOCK on its connection; DDL cannot be transactional here.
   runMigrations: (db, migrate) => migrate(db),
   adoptColumns: adoptFastapiUsersColumns,
+  adoptOAuthAccountColumns: adoptFastapiUsersOAuthColumns,
   encodeDate: formatUtcDateTime,
   decodeDate: parseUtcDateTime,
   encodeBoolean: (value) => (value ? 1 : 0),
@@ -112,6 +125,15 @@ export async function emailCollation(db: Kysely<any>): Promise<string> {
   return EMAIL_COLLATIONS.find((name) => known.has(name)) ?? "utf8mb4_unicode_ci";
 }
 
+/** The first collation of {@link EXACT_COLLATIONS} the server knows. */
+async function exactCollation(db: Kysely<any>): Promise<string> {
+  const { rows } = await sql<{ name: string }>`select collation_name as name
+    from information_schema.collations
+    where collation_name in (${sql.join(EXACT_COLLATIONS)})`.execute(db);
+  const known = new Set(rows.map((row) => row.name));
+  return EXACT_COLLATIONS.find((name) => known.has(name)) ?? "utf8mb4_bin";
+}
+
 /**
  * FastAPI Users' MySQL tables differ from tessera's in three ways, fixed here:
  * `created_at` is a TIMESTAMP (seconds, shifted by the session zone, ends in
@@ -145,4 +167,20 @@ async function adoptFastapiUsersColumns(db: Kysely<any>, tables: AdoptedTables):
       db,
     );
   }
+}
+
+/**
+ * FastAPI Users' MySQL `oauth_account` takes the table's collation, usually
+ * case-insensitive, and `String(1024)` tokens: provider names and account ids
+ * take a binary collation (an id differing in case is another account), tokens
+ * `text`, the email utf8mb4.
+ */
+async function adoptFastapiUsersOAuthColumns(db: Kysely<any>, table: string): Promise<void> {
+  const exact = sql.raw(await exactCollation(db));
+  await sql`alter table ${sql.table(table)}
+    modify oauth_name varchar(100) character set utf8mb4 collate ${exact} not null,
+    modify account_id varchar(320) character set utf8mb4 collate ${exact} not null,
+    modify account_email varchar(320) character set utf8mb4 not null,
+    modify access_token text not null,
+    modify refresh_token text null`.execute(db);
 }

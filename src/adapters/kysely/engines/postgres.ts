@@ -27,11 +27,14 @@ export const postgresEngine: Engine = {
   uuidType: "uuid",
   tokenType: "varchar(43)",
   stringType: (maxLength) => sql`varchar(${sql.raw(String(maxLength))})`,
+  // The database's collation is deterministic: equal means the same characters.
+  exactStringType: async (_db, maxLength) => sql`varchar(${sql.raw(String(maxLength))})`,
   timestampType: "timestamptz",
   integerPrimaryKey: (column) => column.generatedByDefaultAsIdentity().primaryKey(),
   clusterByPrimaryKey: (table) => table,
   caseInsensitiveEmail: "lower-index",
   emailType: async () => "varchar(320)",
+  lockingReads: true,
   supportsReturning: true,
   upsert: "on-conflict",
   transactionalMigrations: true,
@@ -39,6 +42,12 @@ export const postgresEngine: Engine = {
   runMigrations: (db, migrate) => migrate(db),
   // FastAPI Users' columns are tessera's here: GUID/CHAR(36) or uuid, TIMESTAMP text or timestamptz.
   adoptColumns: async () => {},
+  // varchar(1024) to text changes no stored byte: no rewrite of the table.
+  async adoptOAuthAccountColumns(db, table) {
+    await sql`alter table ${sql.table(table)}
+      alter column access_token type text,
+      alter column refresh_token type text`.execute(db);
+  },
   encodeDate: (date) => date.toISOString(),
   decodeDate: parseUtcDateTime,
   encodeBoolean: (value) => value,

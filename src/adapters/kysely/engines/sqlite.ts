@@ -16,11 +16,14 @@ export const sqliteEngine: Engine = {
   uuidType: "char(36)",
   tokenType: "varchar(43)",
   stringType: () => "text",
+  // SQLite compares text byte for byte (BINARY) unless told otherwise.
+  exactStringType: async (_db, maxLength) => sql`varchar(${sql.raw(String(maxLength))})`,
   timestampType: "text",
   integerPrimaryKey: (column) => column.primaryKey().autoIncrement(),
   clusterByPrimaryKey: (table) => table.modifyEnd(sql`without rowid`),
   caseInsensitiveEmail: "lower-index",
   emailType: async () => "varchar(320)",
+  lockingReads: false,
   supportsReturning: true,
   upsert: "on-conflict",
   transactionalMigrations: true,
@@ -50,6 +53,8 @@ export const sqliteEngine: Engine = {
   },
   // FastAPI Users' columns are tessera's here: GUID/CHAR(36) or uuid, TIMESTAMP text or timestamptz.
   adoptColumns: async () => {},
+  // Text of any length fits any column, and comparisons are exact already.
+  adoptOAuthAccountColumns: async () => {},
   encodeDate: formatUtcDateTime,
   decodeDate: parseUtcDateTime,
   encodeBoolean(value) {

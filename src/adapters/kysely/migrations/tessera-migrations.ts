@@ -1,5 +1,6 @@
 import type { Kysely, Migration } from "kysely";
 import type { Schema } from "../schema.js";
+import { addOAuthAccounts } from "./add-oauth-accounts.js";
 import { addRefreshTokens } from "./add-refresh-tokens.js";
 import { addRevocationLog } from "./add-revocation-log.js";
 import { addSecurityStamps } from "./add-security-stamps.js";
@@ -47,6 +48,9 @@ export function tesseraMigrations(
     },
     "0007_session_records": {
       up: (db: Kysely<any>) => addSessionRecords(db, schema),
+    },
+    "0008_oauth_accounts": {
+      up: (db: Kysely<any>) => addOAuthAccounts(db, schema),
     },
     "0009_session_amr": {
       up: (db: Kysely<any>) => addSessionAmr(db, schema),
