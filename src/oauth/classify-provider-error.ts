@@ -1,8 +1,8 @@
 import { ClientError, ResponseBodyError } from "openid-client";
 import { ProviderRefused, ProviderUnavailable } from "./provider-errors.js";
 
-/** Error codes of a JWT that failed validation (openid-client's, from oauth4webapi). */
-const ID_TOKEN_CODES = /JWT|JWS|KEY_SELECTION|SIGNATURE/;
+/** What openid-client (oauth4webapi) says of a JWT that failed validation: the ID token's. */
+const ID_TOKEN_FAILURE = /JWT|JWS|ID Token|KEY_SELECTION|signature/i;
 
 /**
  * What an error from talking to a provider means for the caller: the
@@ -21,17 +21,22 @@ export function classifyProviderError(error: unknown, provider: string): Error {
   if (error instanceof ClientError) {
     const status = error.cause instanceof Response ? error.cause.status : 0;
     if (status >= 500 || status === 429) return new ProviderUnavailable(provider, { cause: error });
-    if (ID_TOKEN_CODES.test(error.code ?? "")) {
+    const cause = error.cause instanceof Error ? error.cause : null;
+    const said = `${error.code ?? ""} ${cause?.message ?? ""} ${(cause as { code?: string })?.code ?? ""}`;
+    if (ID_TOKEN_FAILURE.test(said))
       return new ProviderRefused("invalid_id_token", { cause: error });
-    }
     return new ProviderRefused("invalid_response", { cause: error });
   }
   return error instanceof Error ? error : new Error(String(error));
 }
 
-/** A network failure or a timeout: fetch's `TypeError: fetch failed`, an abort. */
+/** A network failure or a timeout anywhere in the error's causes: fetch's `TypeError: fetch failed`, an abort. */
 function unreachable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.name === "TimeoutError" || error.name === "AbortError") return true;
-  return error instanceof TypeError && error.message === "fetch failed";
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    if (current.name === "TimeoutError" || current.name === "AbortError") return true;
+    if ((current as { code?: string }).code === "OAUTH_TIMEOUT") return true;
+    if (current instanceof TypeError && current.message === "fetch failed") return true;
+    current = current.cause;
+  }
+  return false;
 }

@@ -245,7 +245,8 @@ describe("the state: single-use, short-lived, this browser's", () => {
       const second = await authorize(server);
       const state = new URL(second.url).searchParams.get("state") as string;
       const code = used.searchParams.get("code") as string;
-      const response = await callback(server, `?code=${code}&state=${state}`, second.cookie);
+      const query = new URLSearchParams({ code, state, iss: idp.issuer });
+      const response = await callback(server, `?${query}`, second.cookie);
       expect(response.status).toBe(400);
       expect(await detailOf(response)).toBe("OAUTH_INVALID_CODE");
     }));
