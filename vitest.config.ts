@@ -19,6 +19,8 @@ const ANY_STRATEGY = [
   "csrf",
   "device-cookie",
   "jwt-revocation",
+  "oauth-associate",
+  "oauth-sign-in",
   "private-answers",
   "rate-limit",
   "register",
