@@ -115,6 +115,14 @@ export {
 } from "./mail/account-emails.js";
 export { ConsoleMailer, type ConsoleMailerOptions } from "./mail/console-mailer.js";
 export type { Mailer, MailMessage } from "./mail/mailer.js";
+export {
+  type OAuthAccount,
+  OAuthAccountAlreadyLinked,
+  type OAuthAccountCreate,
+  type OAuthAccountDatabase,
+  type OAuthAccountUpdate,
+  type OAuthUnlinkOutcome,
+} from "./oauth/oauth-account.js";
 export type {
   AccessTokenDatabase,
   DeleteExpiredOptions,
