@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { generateToken, hashToken, PasswordHelper } from "tessera-auth";
-import { connect } from "tessera-auth/kysely";
+import { generateToken, hashToken, OAuthAccountAlreadyLinked, PasswordHelper } from "tessera-auth";
+import { connect, kyselyAdapter, migrateToLatest } from "tessera-auth/kysely";
 import { describe, expect, it } from "vitest";
 import {
   bearer,
@@ -12,6 +12,8 @@ import {
 } from "../http/harness.js";
 import {
   createFastapiUsersTables,
+  FASTAPI_USERS_OIDC_ACCOUNT,
+  insertFastapiUsersOAuthAccounts,
   insertFastapiUsersRows,
   pythonHashes,
 } from "../support/fastapi-users-database.js";
@@ -58,6 +60,9 @@ describe(`adopting a FastAPI Users database on ${ENGINE}`, () => {
           { token: tokens.bob, userId: bob.id, createdAt: ago(59) },
         ],
       );
+      await insertFastapiUsersOAuthAccounts(fastapi.db, [
+        { ...FASTAPI_USERS_OIDC_ACCOUNT, accountEmail: alice.email, userId: alice.id },
+      ]);
     } finally {
       await fastapi.close();
     }
@@ -138,6 +143,131 @@ describe(`adopting a FastAPI Users database on ${ENGINE}`, () => {
       for (const token of Object.values(tokens)) expect(after).not.toContain(token);
     } finally {
       await server.close();
+    }
+  });
+
+  it("opens FastAPI Users' linked accounts in place: same user, token in clear, each provider account linked once", async () => {
+    const { db, close } = await connect(await freshDatabaseUrl());
+    try {
+      await createFastapiUsersTables(db, ENGINE);
+      const alice = { id: randomUUID(), email: "Alice@example.com", hashedPassword: "x" };
+      const bob = { id: randomUUID(), email: "bob@example.com", hashedPassword: "x" };
+      await insertFastapiUsersRows(
+        db,
+        ENGINE,
+        [
+          { ...alice, isActive: true },
+          { ...bob, isActive: true },
+        ],
+        [],
+      );
+      await insertFastapiUsersOAuthAccounts(db, [
+        { ...FASTAPI_USERS_OIDC_ACCOUNT, accountEmail: alice.email, userId: alice.id },
+      ]);
+      expect((await migrateToLatest(db)).adoption).toMatchObject({ from: "fastapi-users" });
+      const { users, oauthAccounts, assertReady } = kyselyAdapter(db);
+      await assertReady();
+
+      const { oauthName, accountId } = FASTAPI_USERS_OIDC_ACCOUNT;
+      const linked = await oauthAccounts.getByAccount(oauthName, accountId);
+      expect(linked).toEqual({
+        ...FASTAPI_USERS_OIDC_ACCOUNT,
+        id: expect.any(String),
+        accountEmail: "Alice@example.com",
+        userId: alice.id,
+      });
+      if (!linked) return;
+      expect(await oauthAccounts.listByUser(alice.id)).toEqual([linked]);
+      // The unique index: through the store, and under it.
+      const { id: _, ...same } = linked;
+      await expect(oauthAccounts.add({ ...same, userId: bob.id })).rejects.toThrow(
+        OAuthAccountAlreadyLinked,
+      );
+      await expect(
+        db
+          .insertInto("oauth_account")
+          .values({
+            id: randomUUID(),
+            oauth_name: oauthName,
+            access_token: "x",
+            account_id: accountId,
+            account_email: bob.email,
+            user_id: bob.id,
+          })
+          .execute(),
+      ).rejects.toThrow();
+      // Ids compare exactly (MySQL's table collation ignored case), and the token columns
+      // hold an encrypted token, longer than FastAPI Users' 1024 characters.
+      expect(await oauthAccounts.getByAccount(oauthName, accountId.toUpperCase())).toBeNull();
+      const encrypted = `tessera-enc:v1:${"x".repeat(2_400)}`;
+      await oauthAccounts.update(linked, { accessToken: encrypted, refreshToken: encrypted });
+      expect(await oauthAccounts.getByAccount(oauthName, accountId)).toMatchObject({
+        accessToken: encrypted,
+        refreshToken: encrypted,
+      });
+      // Deleting the user still unlinks the account (FastAPI Users' cascade).
+      const user = await users.get(alice.id);
+      expect(user).not.toBeNull();
+      if (user) await users.delete(user);
+      expect(await oauthAccounts.getByAccount(oauthName, accountId)).toBeNull();
+    } finally {
+      await close();
+    }
+  });
+
+  it("refuses, in one line, a linked account table it cannot make unique, or that is not FastAPI Users'", async () => {
+    const url = await freshDatabaseUrl();
+    const { db, close } = await connect(url);
+    try {
+      await createFastapiUsersTables(db, ENGINE);
+      const alice = { id: randomUUID(), email: "alice@example.com", hashedPassword: "x" };
+      const bob = { id: randomUUID(), email: "bob@example.com", hashedPassword: "x" };
+      await insertFastapiUsersRows(
+        db,
+        ENGINE,
+        [
+          { ...alice, isActive: true },
+          { ...bob, isActive: true },
+        ],
+        [],
+      );
+      // Two racing callbacks linked one provider account twice, as FastAPI Users allows.
+      const twice = { ...FASTAPI_USERS_OIDC_ACCOUNT, accountEmail: alice.email };
+      await insertFastapiUsersOAuthAccounts(db, [
+        { ...twice, userId: alice.id },
+        { ...twice, userId: bob.id },
+        { ...twice, accountId: "carol", userId: bob.id },
+      ]);
+      const failed = await migrateToLatest(db).catch((error: Error) => error);
+      expect(failed).toBeInstanceOf(Error);
+      const { message } = failed as Error;
+      expect(message).not.toContain("\n");
+      expect(message).toMatch(
+        /^tessera migration 0008_oauth_accounts failed: cannot make provider accounts unique in "oauth_account": 1 \(oauth_name, account_id\) pairs are linked more than once .*then migrate again\.$/,
+      );
+      await db.deleteFrom("oauth_account").where("user_id", "=", bob.id).execute();
+      expect((await migrateToLatest(db)).applied).toContain("0008_oauth_accounts");
+    } finally {
+      await close();
+    }
+
+    const other = await connect(await freshDatabaseUrl());
+    try {
+      await createFastapiUsersTables(other.db, ENGINE);
+      await other.db.schema.dropTable("oauth_account").execute();
+      await other.db.schema
+        .createTable("oauth_account")
+        .addColumn("id", "varchar(36)", (column) => column.primaryKey())
+        .addColumn("provider", "varchar(100)")
+        .execute();
+      await expect(migrateToLatest(other.db)).rejects.toThrow(
+        'tessera migration 0008_oauth_accounts failed: table "oauth_account" exists but is not a ' +
+          "FastAPI Users or tessera oauth_account table (no column oauth_name, access_token, " +
+          "expires_at, refresh_token, account_id, account_email, user_id); pick another name " +
+          "with oauthAccountTable",
+      );
+    } finally {
+      await other.close();
     }
   });
 });

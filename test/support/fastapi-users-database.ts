@@ -1,15 +1,20 @@
 import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { type Kysely, sql } from "kysely";
 import type { EngineName } from "./engines.js";
 
 /**
  * The DDL that fastapi-users-db-sqlalchemy's models produce through
  * SQLAlchemy's `metadata.create_all` (`SQLAlchemyBaseUserTableUUID`,
- * `SQLAlchemyBaseAccessTokenTableUUID`), written out per engine: `GUID` is
- * `uuid` on PostgreSQL and `CHAR(36)` elsewhere; `TIMESTAMPAware(timezone=True)`
- * is `TIMESTAMP WITH TIME ZONE` on PostgreSQL and a naive `TIMESTAMP` on SQLite
- * and MySQL, holding UTC; `email` is `String(320)` with the unique index
- * `ix_user_email`; `created_at` is indexed as `ix_accesstoken_created_at`.
+ * `SQLAlchemyBaseAccessTokenTableUUID`, `SQLAlchemyBaseOAuthAccountTableUUID`),
+ * written out per engine: `GUID` is `uuid` on PostgreSQL and `CHAR(36)`
+ * elsewhere; `TIMESTAMPAware(timezone=True)` is `TIMESTAMP WITH TIME ZONE` on
+ * PostgreSQL and a naive `TIMESTAMP` on SQLite and MySQL, holding UTC; `email`
+ * is `String(320)` with the unique index `ix_user_email`; `created_at` is
+ * indexed as `ix_accesstoken_created_at`; `oauth_account` has the mixin's
+ * columns first and the UUID ones after (SQLAlchemy's creation order), its
+ * tokens `String(1024)`, `oauth_name` and `account_id` indexed each on its
+ * own, and no unique index on the pair.
  */
 export const FASTAPI_USERS_DDL: Record<EngineName, string[]> = {
   sqlite: [
@@ -31,6 +36,20 @@ export const FASTAPI_USERS_DDL: Record<EngineName, string[]> = {
       FOREIGN KEY(user_id) REFERENCES user (id) ON DELETE cascade
     )`,
     "CREATE INDEX ix_accesstoken_created_at ON accesstoken (created_at)",
+    `CREATE TABLE oauth_account (
+      oauth_name VARCHAR(100) NOT NULL,
+      access_token VARCHAR(1024) NOT NULL,
+      expires_at INTEGER,
+      refresh_token VARCHAR(1024),
+      account_id VARCHAR(320) NOT NULL,
+      account_email VARCHAR(320) NOT NULL,
+      id CHAR(36) NOT NULL,
+      user_id CHAR(36) NOT NULL,
+      PRIMARY KEY (id),
+      FOREIGN KEY(user_id) REFERENCES user (id) ON DELETE cascade
+    )`,
+    "CREATE INDEX ix_oauth_account_oauth_name ON oauth_account (oauth_name)",
+    "CREATE INDEX ix_oauth_account_account_id ON oauth_account (account_id)",
   ],
   postgres: [
     `CREATE TABLE "user" (
@@ -51,6 +70,20 @@ export const FASTAPI_USERS_DDL: Record<EngineName, string[]> = {
       FOREIGN KEY(user_id) REFERENCES "user" (id) ON DELETE cascade
     )`,
     "CREATE INDEX ix_accesstoken_created_at ON accesstoken (created_at)",
+    `CREATE TABLE oauth_account (
+      oauth_name VARCHAR(100) NOT NULL,
+      access_token VARCHAR(1024) NOT NULL,
+      expires_at INTEGER,
+      refresh_token VARCHAR(1024),
+      account_id VARCHAR(320) NOT NULL,
+      account_email VARCHAR(320) NOT NULL,
+      id UUID NOT NULL,
+      user_id UUID NOT NULL,
+      PRIMARY KEY (id),
+      FOREIGN KEY(user_id) REFERENCES "user" (id) ON DELETE cascade
+    )`,
+    "CREATE INDEX ix_oauth_account_oauth_name ON oauth_account (oauth_name)",
+    "CREATE INDEX ix_oauth_account_account_id ON oauth_account (account_id)",
   ],
   mysql: [
     `CREATE TABLE \`user\` (
@@ -71,6 +104,20 @@ export const FASTAPI_USERS_DDL: Record<EngineName, string[]> = {
       FOREIGN KEY(user_id) REFERENCES \`user\` (id) ON DELETE cascade
     )`,
     "CREATE INDEX ix_accesstoken_created_at ON accesstoken (created_at)",
+    `CREATE TABLE oauth_account (
+      oauth_name VARCHAR(100) NOT NULL,
+      access_token VARCHAR(1024) NOT NULL,
+      expires_at INTEGER,
+      refresh_token VARCHAR(1024),
+      account_id VARCHAR(320) NOT NULL,
+      account_email VARCHAR(320) NOT NULL,
+      id CHAR(36) NOT NULL,
+      user_id CHAR(36) NOT NULL,
+      PRIMARY KEY (id),
+      FOREIGN KEY(user_id) REFERENCES \`user\` (id) ON DELETE cascade
+    )`,
+    "CREATE INDEX ix_oauth_account_oauth_name ON oauth_account (oauth_name)",
+    "CREATE INDEX ix_oauth_account_account_id ON oauth_account (account_id)",
   ],
 };
 
@@ -118,6 +165,51 @@ export async function insertFastapiUsersRows(
         token: token.token,
         user_id: token.userId,
         created_at: engine === "postgres" ? iso : naive,
+      })
+      .execute();
+  }
+}
+
+/**
+ * The account FastAPI Users linked for one user at the test identity
+ * provider (mounted as `oidc`): its `sub` there is `accountId`.
+ */
+export const FASTAPI_USERS_OIDC_ACCOUNT = {
+  oauthName: "oidc",
+  accountId: "alice-fastapi-users-0001",
+  accessToken: "fastapi-users-clear-access-token",
+  refreshToken: "fastapi-users-clear-refresh-token",
+  expiresAt: 1_800_000_000,
+} as const;
+
+/** A linked account as FastAPI Users stores it: a new UUID id, the tokens in clear. */
+export interface FastapiUsersOAuthAccount {
+  oauthName: string;
+  accountId: string;
+  accountEmail: string;
+  accessToken: string;
+  refreshToken: string | null;
+  expiresAt: number | null;
+  userId: string;
+}
+
+/** Inserts linked accounts as FastAPI Users' `add_oauth_account` writes them. */
+export async function insertFastapiUsersOAuthAccounts(
+  db: Kysely<any>,
+  accounts: FastapiUsersOAuthAccount[],
+) {
+  for (const account of accounts) {
+    await db
+      .insertInto("oauth_account")
+      .values({
+        id: randomUUID(),
+        oauth_name: account.oauthName,
+        access_token: account.accessToken,
+        expires_at: account.expiresAt,
+        refresh_token: account.refreshToken,
+        account_id: account.accountId,
+        account_email: account.accountEmail,
+        user_id: account.userId,
       })
       .execute();
   }
