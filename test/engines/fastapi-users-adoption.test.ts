@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { generateToken, hashToken, OAuthAccountAlreadyLinked, PasswordHelper } from "tessera-auth";
 import { connect, kyselyAdapter, migrateToLatest } from "tessera-auth/kysely";
 import { describe, expect, it } from "vitest";
+import { startIdp } from "../../demo/idp.js";
 import {
   bearer,
   expectDetail,
@@ -10,6 +11,7 @@ import {
   TestServer,
   TOKEN,
 } from "../http/harness.js";
+import { CLIENT, oidcOptions, signInToken } from "../http/oauth-support.js";
 import {
   createFastapiUsersTables,
   FASTAPI_USERS_OIDC_ACCOUNT,
@@ -268,6 +270,46 @@ describe(`adopting a FastAPI Users database on ${ENGINE}`, () => {
       );
     } finally {
       await other.close();
+    }
+  });
+
+  it("after migrate, a user FastAPI Users linked signs in through the provider and keeps their id", async () => {
+    const url = await freshDatabaseUrl();
+    const fastapi = await connect(url);
+    const alice = { id: randomUUID(), email: "alice@fastapi.example", hashedPassword: "x" };
+    try {
+      await createFastapiUsersTables(fastapi.db, ENGINE);
+      await insertFastapiUsersRows(fastapi.db, ENGINE, [{ ...alice, isActive: true }], []);
+      await insertFastapiUsersOAuthAccounts(fastapi.db, [
+        { ...FASTAPI_USERS_OIDC_ACCOUNT, accountEmail: alice.email, userId: alice.id },
+      ]);
+    } finally {
+      await fastapi.close();
+    }
+    expect(await runCli(["migrate"], { DATABASE_URL: url })).toMatchObject({ code: 0 });
+
+    // The provider knows her by the subject FastAPI Users stored, under an email of its own.
+    const person = {
+      sub: FASTAPI_USERS_OIDC_ACCOUNT.accountId,
+      email: "alice@provider.example",
+      emailVerified: true,
+      name: "Alice",
+      password: "alice-at-the-provider",
+    };
+    const idp = await startIdp({ clients: [CLIENT], users: [person] });
+    const server = await TestServer.start({ databaseUrl: url, oidc: oidcOptions(idp) });
+    try {
+      const token = await signInToken(server, person);
+      const me = await server.me(bearer(token));
+      expect(await me.json()).toMatchObject({ id: alice.id, email: alice.email });
+      // The sign-in stored the provider's new tokens, encrypted, in the row FastAPI Users made.
+      const rows = await server.rows("oauth_account");
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ user_id: alice.id, account_email: person.email });
+      expect(String(rows[0]?.access_token)).toMatch(/^tessera-enc:v1:/);
+    } finally {
+      await server.close();
+      await idp.close();
     }
   });
 });
