@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, it } from "vitest";
 import type { Clock } from "../core/clock.js";
 import type { User } from "../core/models.js";
+import type { OAuthAccountDatabase } from "../oauth/oauth-account.js";
 import {
   type RefreshingStrategy,
   refreshingStrategy,
@@ -12,6 +13,7 @@ import { UserManager } from "../users/user-manager.js";
 import { checkInvariant } from "./session-race-check.js";
 import {
   type HeldSession,
+  RACE_PROVIDER,
   RACE_WRITES,
   type RaceRound,
   type RaceWrite,
@@ -32,6 +34,8 @@ export interface SessionRaceFixture<U extends User<ID>, ID> {
   strategy(clock: Clock): Strategy<U, ID>;
   /** Releases connections; runs after each case. */
   dispose?(): Promise<void>;
+  /** The adapter's OAuth account store: races provider sign-ins too. @default none */
+  oauthAccounts?: OAuthAccountDatabase<ID>;
 }
 
 export interface SessionRaceOptions<U extends User<ID>, ID> {
@@ -51,7 +55,8 @@ export interface SessionRaceOptions<U extends User<ID>, ID> {
 /**
  * The session race kit: every pair of session writes on one user (login,
  * refresh, refresh-token reuse, logout, ending one session, all others, all,
- * a credential change, deactivation, deletion, a password reset) fired
+ * a credential change, deactivation, deletion, a password reset, a sign-in
+ * through an identity provider when the fixture has `oauthAccounts`) fired
  * together, round after round, each round checking the invariant that the
  * routes promise: once a revocation has answered, no token of what it ended
  * works again, and every token that works is listed in its owner's sessions
@@ -125,6 +130,17 @@ export function runSessionRaceSuite<U extends User<ID>, ID>(
         a.used = used;
       }
       await manager.forgotPassword(user);
+      const accounts = fixture.oauthAccounts;
+      const accountId = `race-${randomBytes(6).toString("hex")}`;
+      await accounts?.add({
+        oauthName: RACE_PROVIDER,
+        accountId,
+        accountEmail: user.email,
+        accessToken: "race-provider-token",
+        refreshToken: null,
+        expiresAt: null,
+        userId: user.id,
+      });
       tick();
       return {
         user,
@@ -134,6 +150,7 @@ export function runSessionRaceSuite<U extends User<ID>, ID>(
         capped,
         sessions,
         resetToken,
+        providerAccount: accounts ? { accounts, accountId, email: user.email } : null,
         session(name: SessionName) {
           const found = sessions.find((session) => session.name === name);
           if (!found) throw new Error(`no session ${name}`);
@@ -165,7 +182,7 @@ export function runSessionRaceSuite<U extends User<ID>, ID>(
 
     for (const [first, second] of pairs(options.only)) {
       it(`${first.name} × ${second.name}`, async (context) => {
-        const traits = traitsOf(strategy);
+        const traits = { ...traitsOf(strategy), providerAccounts: !!fixture.oauthAccounts };
         const why = first.unsupported(traits) ?? second.unsupported(traits);
         if (why !== null) {
           context.skip(why);
@@ -200,7 +217,9 @@ function pairs(only?: readonly RaceWriteName[]): [RaceWrite, RaceWrite][] {
   );
 }
 
-function traitsOf<U extends User<ID>, ID>(strategy: Strategy<U, ID>): StrategyTraits {
+function traitsOf<U extends User<ID>, ID>(
+  strategy: Strategy<U, ID>,
+): Omit<StrategyTraits, "providerAccounts"> {
   return {
     refreshing: refreshingStrategy(strategy) !== null,
     revocable:

@@ -6,6 +6,8 @@ import {
   UserNotExists,
 } from "../core/errors.js";
 import type { User } from "../core/models.js";
+import type { OAuthAccountDatabase } from "../oauth/oauth-account.js";
+import { signInWithProvider } from "../oauth/provider-sign-in.js";
 import type { RefreshingStrategy, Strategy } from "../strategies/strategy.js";
 import type { UserManager } from "../users/user-manager.js";
 
@@ -41,6 +43,8 @@ export interface RaceRound<U extends User<ID>, ID> {
   sessions: HeldSession[];
   /** A password-reset token for the user, made before the round. */
   resetToken: string;
+  /** The user's account at the kit's provider (`race`), when the fixture has an OAuth store. */
+  providerAccount: { accounts: OAuthAccountDatabase<ID>; accountId: string; email: string } | null;
   session(name: SessionName): HeldSession;
 }
 
@@ -59,7 +63,8 @@ export type RaceWriteName =
   | "credentialChange"
   | "deactivation"
   | "deletion"
-  | "passwordReset";
+  | "passwordReset"
+  | "providerSignIn";
 
 export interface RaceWrite {
   name: RaceWriteName;
@@ -73,6 +78,9 @@ export interface RaceWrite {
   /** Runs the write as the routes do, and says what its answer ended. */
   run<U extends User<ID>, ID>(round: RaceRound<U, ID>): Promise<Ended>;
 }
+
+/** The provider the kit's sign-ins come from. */
+export const RACE_PROVIDER = "race";
 
 /** A new password the default policy accepts. */
 const NEW_PASSWORD = "a new race password, long enough";
@@ -111,6 +119,8 @@ export interface StrategyTraits {
   revocable: boolean;
   /** It can end all of a user's sessions at once. */
   revokesAll: boolean;
+  /** The fixture has an OAuth account store (for provider sign-ins). */
+  providerAccounts: boolean;
 }
 
 const needsRefresh = ({ refreshing }: StrategyTraits) =>
@@ -255,6 +265,46 @@ export const RACE_WRITES: readonly RaceWrite[] = [
       unlessLost(async () => {
         await round.manager.delete(round.user);
         return ["all"];
+      }),
+  },
+  {
+    // A sign-in through an identity provider: the linked account found (and
+    // its tokens refreshed), the user read afresh, refused when inactive, then
+    // a session, as the callback route does.
+    name: "providerSignIn",
+    unsupported: ({ providerAccounts }) =>
+      providerAccounts ? null : "the fixture has no OAuth account store",
+    mayEnd: ["B", "L"],
+    run: (round) =>
+      unlessLost(async () => {
+        const linked = round.providerAccount;
+        if (linked === null) return [];
+        const identity = {
+          accountId: linked.accountId,
+          email: linked.email,
+          emailVerified: true,
+          tokens: { accessToken: "race-provider-token", refreshToken: null, expiresAt: null },
+        };
+        const { user } = await signInWithProvider(
+          round.manager,
+          { accounts: linked.accounts, cipher: null },
+          RACE_PROVIDER,
+          identity,
+          { associateByEmail: false, isVerifiedByDefault: false },
+        );
+        if (!user.isActive) return [];
+        const info = { ip: "192.0.2.8", userAgent: "Race/1", amr: [`oauth:${RACE_PROVIDER}`] };
+        const held: HeldSession = { name: "L", id: null, access: [], refresh: [], used: null };
+        if (round.refreshing) {
+          const pair = await round.refreshing.writeTokens(user, info);
+          held.id = pair.sessionId;
+          held.access.push(pair.accessToken);
+          held.refresh.push(pair.refreshToken);
+        } else {
+          held.access.push(await round.strategy.writeToken(user, info));
+        }
+        round.sessions.push(held);
+        return round.capped ? ["A"] : [];
       }),
   },
   {

@@ -19,6 +19,7 @@ export function runSessionRaces<ID>(
         if (refreshing && !refreshTokens) throw new Error(`${label} has no refresh-token store`);
         return {
           users: stores.users,
+          oauthAccounts: stores.oauthAccounts,
           dispose: stores.dispose,
           strategy: (clock) =>
             new DatabaseStrategy(stores.accessTokens, {

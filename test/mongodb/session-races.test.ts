@@ -28,9 +28,10 @@ describe.skipIf(unavailable !== null)(
         async create() {
           indexed ??= ensureIndexes(db);
           await indexed;
-          const { users, accessTokens, refreshTokens } = mongoAdapter(db);
+          const { users, accessTokens, refreshTokens, oauthAccounts } = mongoAdapter(db);
           return {
             users,
+            oauthAccounts,
             strategy: (clock) =>
               new DatabaseStrategy(accessTokens, {
                 lifetimeSeconds: 3600,

@@ -24,6 +24,7 @@ describe.skipIf(unavailable !== null)(
         const keyPrefix = `tessera-race:${randomUUID()}:`;
         return {
           users: db.users,
+          oauthAccounts: db.oauthAccounts,
           strategy: (clock) =>
             new RedisStrategy(redis, { lifetimeSeconds: 3600, keyPrefix, clock }),
           async dispose() {

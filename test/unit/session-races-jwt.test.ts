@@ -14,6 +14,7 @@ runSessionRaceSuite("JwtStrategy (HS256)", {
     const secret = "a-secret-of-at-least-thirty-two-bytes!";
     return {
       users: db.users,
+      oauthAccounts: db.oauthAccounts,
       strategy: (clock) => new JwtStrategy({ secret, lifetimeSeconds: 3600, clock }),
       dispose: () => db.db.destroy(),
     };
