@@ -292,7 +292,9 @@ export const RACE_WRITES: readonly RaceWrite[] = [
           identity,
           { associateByEmail: false, isVerifiedByDefault: false },
         );
-        if (!user.isActive) return [];
+        // Past a concurrent deletion the sign-in makes a new user (the person signs up anew):
+        // a session of someone else, which the round's invariant is not about.
+        if (!user.isActive || user.id !== round.user.id) return [];
         const info = { ip: "192.0.2.8", userAgent: "Race/1", amr: [`oauth:${RACE_PROVIDER}`] };
         const held: HeldSession = { name: "L", id: null, access: [], refresh: [], used: null };
         if (round.refreshing) {
