@@ -1,6 +1,6 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect } from "vitest";
-import { test } from "./harness.js";
+import { TestServer, test } from "./harness.js";
 
 type Operation = {
   operationId: string;
@@ -123,6 +123,12 @@ const ROUTES: [string, string, Record<number, string[]>][] = [
     "delete",
     "/users/{id}/sessions/{session_id}",
     { 204: [], 401: ["Unauthorized"], 403: ["Forbidden"], 404: ["Not Found"] },
+  ],
+  ["get", "/users/me/oauth-accounts", { 200: [], 401: ["Unauthorized"] }],
+  [
+    "delete",
+    "/users/me/oauth-accounts/{oauth_name}",
+    { 204: [], 400: ["OAUTH_LAST_SIGN_IN_METHOD"], 401: ["Unauthorized"], 404: ["Not Found"] },
   ],
   ["get", "/health", { 200: [] }],
   ["get", "/_test/tokens/{email}", { 200: [] }],
@@ -247,6 +253,67 @@ describe("GET /docs", () => {
         status: 404,
         body: { detail: "Not Found" },
       });
+    }
+  });
+
+  test("with a provider: its four routes, documented with their queries and answers, in a valid document", async () => {
+    const server = await TestServer.start({
+      oidc: { issuer: "http://127.0.0.1:1", clientId: "id", clientSecret: "secret" },
+    });
+    try {
+      const document = await fetchDocument(server);
+      const result = await new Validator().validate(document as never);
+      expect(result.errors ?? []).toEqual([]);
+      const { paths } = document;
+      const callbackErrors = [
+        "OAUTH_INVALID_STATE",
+        "OAUTH_INVALID_CODE",
+        "OAUTH_INVALID_ID_TOKEN",
+        "OAUTH_NOT_AVAILABLE_EMAIL",
+        "OAUTH_PROVIDER_ERROR",
+      ];
+      const expected: [string, string, Record<number, string[]>][] = [
+        ["/auth/oidc/authorize", "oauth:oidc.database.authorize", { 200: [] }],
+        [
+          "/auth/oidc/callback",
+          "oauth:oidc.database.callback",
+          {
+            200: [],
+            400: [...callbackErrors, "OAUTH_USER_ALREADY_EXISTS", "LOGIN_BAD_CREDENTIALS"],
+            503: ["OAUTH_PROVIDER_UNAVAILABLE"],
+          },
+        ],
+        ["/auth/associate/oidc/authorize", "oauth-associate:oidc.authorize", { 200: [], 401: [] }],
+        [
+          "/auth/associate/oidc/callback",
+          "oauth-associate:oidc.callback",
+          {
+            200: [],
+            400: [...callbackErrors, "OAUTH_ACCOUNT_ALREADY_LINKED"],
+            401: [],
+            503: ["OAUTH_PROVIDER_UNAVAILABLE"],
+          },
+        ],
+      ];
+      for (const [path, operationId, statuses] of expected) {
+        const operation = paths[path]?.get as Operation & {
+          parameters?: { name: string; in: string }[];
+        };
+        expect(operation?.operationId, path).toBe(operationId);
+        for (const [status, codes] of Object.entries(statuses)) {
+          const examples = Object.keys(
+            operation.responses[status]?.content?.["application/json"].examples ?? {},
+          );
+          expect(operation.responses[status], `${path} ${status}`).toBeDefined();
+          expect(examples, `${path} ${status}`).toEqual(expect.arrayContaining(codes));
+        }
+        const query = (operation.parameters ?? [])
+          .filter((p) => p.in === "query")
+          .map((p) => p.name);
+        expect(query).toEqual(path.endsWith("authorize") ? ["scopes"] : ["code", "state", "error"]);
+      }
+    } finally {
+      await server.close();
     }
   });
 });
