@@ -56,8 +56,8 @@ const github = githubProvider({
 
 // Where the provider sends the browser back: register each callback URL at the provider.
 const publicUrl = process.env.PUBLIC_URL ?? "http://localhost:8000";
-// At least 32 bytes: signs the sign-ins' states, and encrypts the provider's tokens at rest
-// (each under a key of its own, derived from it).
+// At least 32 bytes: signs the sign-ins' states and, under a key derived from it, encrypts the
+// provider's tokens at rest.
 const secret = env("APP_SECRET");
 
 export const app = new Hono();
