@@ -30,8 +30,11 @@ function baseUrlOf(value: string): string {
 }
 
 function nameOf(value: string): string {
-  if (!/^[A-Za-z0-9_-]+$/.test(value)) {
-    fail(`TESSERA_OIDC_NAME: "${value}" is not a route name (letters, digits, "-" and "_")`);
+  // The demo's rule (examples/env.ts), so the redirect URIs registered here are the demo's.
+  if (!/^[a-z0-9][a-z0-9_-]{0,49}$/.test(value)) {
+    fail(
+      `TESSERA_OIDC_NAME: "${value}" must be 1-50 lower-case letters, digits, "-" or "_" (it is a URL segment)`,
+    );
   }
   return value;
 }

@@ -374,6 +374,48 @@ describe("README", () => {
     expect(await balance.json()).toEqual({ displayName: "Ada", plan: "free", credits: 5 });
   });
 
+  it("shows sign-in with providers exactly as examples/oauth.ts, whose routes start a GitHub sign-in and refuse a forged callback (past that, Google and GitHub need real credentials)", async () => {
+    expect(blockFor("examples/oauth.ts")).toBe(
+      readFileSync(resolve(ROOT, "examples/oauth.ts"), "utf8"),
+    );
+    const directory = mkdtempSync(join(tmpdir(), "tessera-oauth-"));
+    Object.assign(process.env, {
+      APP_DB: join(directory, "app.db"),
+      APP_SECRET: "an-app-secret-for-this-test-only-0123456789",
+      GOOGLE_CLIENT_ID: "google-client-id",
+      GOOGLE_CLIENT_SECRET: "google-client-secret",
+      GITHUB_CLIENT_ID: "github-client-id",
+      GITHUB_CLIENT_SECRET: "github-client-secret",
+      PUBLIC_URL: "https://app.example.com",
+    });
+    try {
+      const { app } = await import("../../examples/oauth.js");
+      // GitHub's authorization URL is built without a network call (Google's needs discovery).
+      const start = await app.request("/auth/github/authorize");
+      expect(start.status).toBe(200);
+      const { authorization_url } = (await start.json()) as { authorization_url: string };
+      const url = new URL(authorization_url);
+      expect(`${url.origin}${url.pathname}`).toBe("https://github.com/login/oauth/authorize");
+      expect(Object.fromEntries(url.searchParams)).toMatchObject({
+        client_id: "github-client-id",
+        redirect_uri: "https://app.example.com/auth/github/callback",
+        scope: "read:user user:email",
+        code_challenge_method: "S256",
+      });
+      expect(start.headers.get("set-cookie")).toMatch(
+        /^tessera_oauth_github=[\w-]{43}; HttpOnly; Max-Age=600; Path=\/; SameSite=Lax; Secure$/,
+      );
+      // A callback this browser did not start is refused before the provider is asked.
+      const forged = await app.request("/auth/google/callback?code=a-code&state=a-state");
+      expect(forged.status).toBe(400);
+      expect(await forged.json()).toEqual({ detail: "OAUTH_INVALID_STATE" });
+      expect((await app.request("/auth/associate/github/authorize")).status).toBe(401);
+      expect((await app.request("/users/me/oauth-accounts")).status).toBe(401);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
   it("the CLI's configuration example is one the CLI accepts: migrate makes those tables", () => {
     const dir = mkdtempSync(join(tmpdir(), "tessera-readme-config-"));
     try {
