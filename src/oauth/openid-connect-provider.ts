@@ -19,10 +19,27 @@ export interface OpenIdConnectProviderOptions {
   clientSecret: string;
   /** Scopes always asked for. @default ["openid", "email", "profile"] */
   scopes?: readonly string[];
+  /**
+   * More parameters of the authorization request: `{ access_type: "offline", prompt:
+   * "consent" }` (a Google refresh token), `{ hd: "example.com" }`. @default none
+   */
+  authorizationParams?: Readonly<Record<string, string>>;
   /** Seconds a call to the provider may take before the sign-in answers 503. @default 10 */
   timeoutSeconds?: number;
   clock?: Clock;
 }
+
+/** Parameters the flow sets itself: `authorizationParams` cannot change them. */
+const FLOW_PARAMETERS = new Set([
+  "client_id",
+  "redirect_uri",
+  "response_type",
+  "scope",
+  "state",
+  "nonce",
+  "code_challenge",
+  "code_challenge_method",
+]);
 
 /**
  * Any OpenID Connect provider, by its issuer URL: discovery and keys read
@@ -50,6 +67,7 @@ class OpenIdConnectProvider implements OAuthProvider {
   readonly #clientId: string;
   readonly #clientSecret: string;
   readonly #scopes: readonly string[];
+  readonly #params: Readonly<Record<string, string>>;
   readonly #timeoutSeconds: number;
   readonly #clock: Clock;
   #config: Promise<client.Configuration> | null = null;
@@ -70,6 +88,14 @@ class OpenIdConnectProvider implements OAuthProvider {
     this.#clientId = clientId;
     this.#clientSecret = clientSecret;
     this.#scopes = options.scopes ?? ["openid", "email", "profile"];
+    this.#params = options.authorizationParams ?? {};
+    for (const key of Object.keys(this.#params)) {
+      if (FLOW_PARAMETERS.has(key)) {
+        throw new TypeError(
+          `OAuth provider "${this.name}": authorizationParams cannot set "${key}" (the flow sets it)`,
+        );
+      }
+    }
     this.#timeoutSeconds = timeoutSeconds;
     this.#clock = options.clock ?? systemClock;
   }
@@ -77,6 +103,7 @@ class OpenIdConnectProvider implements OAuthProvider {
   async authorizationUrl(request: AuthorizationRequest): Promise<URL> {
     const config = await this.#configuration();
     return client.buildAuthorizationUrl(config, {
+      ...this.#params,
       redirect_uri: request.redirectUri,
       scope: [...new Set([...this.#scopes, ...request.scopes])].join(" "),
       state: request.state,
@@ -125,7 +152,8 @@ class OpenIdConnectProvider implements OAuthProvider {
           this.#issuer,
           this.#clientId,
           { client_secret: this.#clientSecret },
-          client.ClientSecretBasic(this.#clientSecret),
+          // Basic unless the provider says it takes only client_secret_post (Apple).
+          (server, ...rest) => clientAuthentication(server, this.#clientSecret)(server, ...rest),
           {
             timeout: this.#timeoutSeconds,
             execute: loopback ? [client.allowInsecureRequests] : [],
@@ -144,6 +172,17 @@ class OpenIdConnectProvider implements OAuthProvider {
     }
     return this.#config;
   }
+}
+
+/** How the client authenticates at the token endpoint: `client_secret_basic` unless the provider supports only `client_secret_post`. */
+function clientAuthentication(
+  server: client.ServerMetadata,
+  secret: string,
+): client.ClientAuth {
+  const supported = server.token_endpoint_auth_methods_supported;
+  return supported?.includes("client_secret_basic") !== false
+    ? client.ClientSecretBasic(secret)
+    : client.ClientSecretPost(secret);
 }
 
 /** A provider's name is a URL segment and a column value: short, plain. */

@@ -126,12 +126,16 @@ async function findByEmail<U extends User<ID>, ID>(
   }
 }
 
+/**
+ * What a sign-in stores of the provider's answer. A refresh token is kept
+ * when the answer has none (Google sends one only at the first consent).
+ */
 function storedFields<ID>(store: ProviderAccountStore<ID>, identity: IdentityWithEmail) {
   const { accessToken, refreshToken, expiresAt } = identity.tokens;
   const seal = (token: string) => store.cipher?.encrypt(token) ?? token;
   return {
     accessToken: seal(accessToken),
-    refreshToken: refreshToken === null ? null : seal(refreshToken),
+    ...(refreshToken === null ? {} : { refreshToken: seal(refreshToken) }),
     expiresAt,
     accountEmail: identity.email,
   };
@@ -144,6 +148,7 @@ function newAccount<ID>(
   userId: ID,
 ): Omit<OAuthAccount<ID>, "id"> {
   return {
+    refreshToken: null,
     ...storedFields(store, identity),
     oauthName: provider,
     accountId: identity.accountId,

@@ -2,6 +2,8 @@ import {
   AuthenticationBackend,
   BearerTransport,
   JwtStrategy,
+  oauthAssociateRoutes,
+  oauthRoutes,
   resetPasswordRoutes,
   SignedTokens,
   Tessera,
@@ -9,6 +11,7 @@ import {
   UserManager,
   verifyRoutes,
 } from "tessera-auth";
+import { openIdConnectProvider } from "tessera-auth/oauth";
 import { describe, expect, it } from "vitest";
 import { memoryDatabase } from "../support/sqlite.js";
 
@@ -104,5 +107,43 @@ describe("misconfiguration stops the app at construction, naming the option and 
     );
     expect(resetPasswordRoutes(both)).toHaveLength(2);
     expect(verifyRoutes(both)).toHaveLength(2);
+  });
+
+  it("the OAuth routes refuse, at mounting, a missing store, a weak secret or key, a relative redirect URL", async () => {
+    const { users, accessTokens, oauthAccounts } = await memoryDatabase();
+    const backend = new AuthenticationBackend<U, string>({
+      name: "database",
+      transport: new BearerTransport({ tokenUrl: "auth/login" }),
+      getStrategy: () => ({ accessTokens }) as never,
+    });
+    const tessera = new Tessera<U, string>({
+      getUserManager: () => new UserManager(users),
+      backends: [backend],
+    });
+    const provider = openIdConnectProvider({
+      name: "google",
+      issuer: "https://accounts.google.com",
+      clientId: "id",
+      clientSecret: "secret",
+    });
+    const good = { accounts: oauthAccounts, stateSecret: GOOD_SECRET };
+    expect(oauthRoutes(tessera, backend, provider, good)).toHaveLength(2);
+    expect(oauthAssociateRoutes(tessera, provider, good)).toHaveLength(2);
+    expect(
+      thrown(() =>
+        oauthRoutes(tessera, backend, provider, { ...good, accounts: undefined as never }),
+      ),
+    ).toBe(`OAuth routes for "google": accounts is missing (the adapter's oauthAccounts)`);
+    expect(
+      thrown(() => oauthRoutes(tessera, backend, provider, { ...good, stateSecret: "short" })),
+    ).toBe(`OAuth stateSecret must be at least 32 bytes (got 5); ${FIX}`);
+    expect(
+      thrown(() => oauthAssociateRoutes(tessera, provider, { ...good, tokenEncryptionKey: "k" })),
+    ).toBe(`OAuth tokenEncryptionKey must be at least 32 bytes (got 1); ${FIX}`);
+    expect(
+      thrown(() =>
+        oauthRoutes(tessera, backend, provider, { ...good, redirectUrl: "/auth/google/callback" }),
+      ),
+    ).toMatch(/^OAuth routes for "google": redirectUrl must be an absolute http\(s\) URL/);
   });
 });

@@ -28,6 +28,58 @@ describe("the demo's environment", () => {
     });
   });
 
+  it("signs in through an OpenID provider with the TESSERA_OIDC_* variables, all three or none", () => {
+    const oidc = {
+      TESSERA_OIDC_ISSUER: "https://accounts.google.com",
+      TESSERA_OIDC_CLIENT_ID: "client",
+      TESSERA_OIDC_CLIENT_SECRET: "secret",
+    };
+    expect(serverConfigFromEnv(BASE).setup.oidc).toBeUndefined();
+    expect(serverConfigFromEnv({ ...BASE, ...oidc }).setup.oidc).toEqual({
+      issuer: "https://accounts.google.com",
+      clientId: "client",
+      clientSecret: "secret",
+      name: "oidc",
+      associateByEmail: false,
+    });
+    expect(
+      serverConfigFromEnv({
+        ...BASE,
+        ...oidc,
+        TESSERA_OIDC_NAME: "google",
+        TESSERA_OIDC_ASSOCIATE_BY_EMAIL: "1",
+      }).setup.oidc,
+    ).toMatchObject({ name: "google", associateByEmail: true });
+    // A local provider (npm run idp) may be plain http.
+    expect(
+      serverConfigFromEnv({ ...BASE, ...oidc, TESSERA_OIDC_ISSUER: "http://127.0.0.1:9400" }).setup
+        .oidc?.issuer,
+    ).toBe("http://127.0.0.1:9400");
+    const refusals: [Record<string, string>, RegExp][] = [
+      [
+        { TESSERA_OIDC_ISSUER: "https://accounts.google.com" },
+        /^TESSERA_OIDC_CLIENT_ID is missing/,
+      ],
+      [{ ...oidc, TESSERA_OIDC_CLIENT_SECRET: "" }, /^TESSERA_OIDC_CLIENT_SECRET is missing/],
+      [
+        { ...oidc, TESSERA_OIDC_ISSUER: "accounts.google.com" },
+        /^TESSERA_OIDC_ISSUER: .* is not an http\(s\) URL/,
+      ],
+      [
+        { ...oidc, TESSERA_OIDC_ISSUER: "http://idp.example.com" },
+        /^TESSERA_OIDC_ISSUER: .* must be https:/,
+      ],
+      [{ ...oidc, TESSERA_OIDC_NAME: "Google" }, /^TESSERA_OIDC_NAME: "Google" must be/],
+      [
+        { ...oidc, TESSERA_OIDC_ASSOCIATE_BY_EMAIL: "yes" },
+        /^TESSERA_OIDC_ASSOCIATE_BY_EMAIL must be "1" or "0"/,
+      ],
+    ];
+    for (const [env, message] of refusals) {
+      expect(() => serverConfigFromEnv({ ...BASE, ...env })).toThrow(message);
+    }
+  });
+
   it("leaves them off when unset", () => {
     const { setup } = serverConfigFromEnv(BASE);
     expect(setup).toMatchObject({

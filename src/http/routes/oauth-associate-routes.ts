@@ -6,6 +6,7 @@ import type { OAuthProvider } from "../../oauth/provider.js";
 import { linkProviderAccount } from "../../oauth/provider-sign-in.js";
 import type { CurrentUserOptions, Tessera } from "../../tessera.js";
 import { eventSource } from "../event-source.js";
+import { limitAddress } from "../rate-limit/limit-call.js";
 import { requireUser } from "../require-user.js";
 import type { Route, RouteGroup } from "../route.js";
 import { type UserSerializer, userReader } from "../user-read.js";
@@ -72,6 +73,7 @@ export function oauthAssociateRoutes<U extends User<ID>, ID, Ctx>(
   const callback: Route<Ctx> = {
     method: "GET",
     path: "/callback",
+    rateLimit: "login",
     doc: {
       operationId: `${id}.callback`,
       summary: `Link a ${provider.name} account: finish`,
@@ -89,6 +91,7 @@ export function oauthAssociateRoutes<U extends User<ID>, ID, Ctx>(
     async handle(call) {
       const { user } = await requireUser(tessera, call, me);
       const { request, ctx } = call;
+      await limitAddress(tessera, request, "login");
       const identity = await finishAtProvider(flow, request, String(user.id));
       const clear = [flow.clearStateCookie(request)];
       try {
