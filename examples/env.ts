@@ -282,7 +282,9 @@ function oidcFromEnv(env: NodeJS.ProcessEnv): SetupConfig["oidc"] {
   if (associate !== "0" && associate !== "1") {
     throw new EnvError(`TESSERA_OIDC_ASSOCIATE_BY_EMAIL must be "1" or "0", not "${associate}"`);
   }
-  const url = new URL(httpUrl("TESSERA_OIDC_ISSUER", issuer as string, "https://accounts.google.com"));
+  const url = new URL(
+    httpUrl("TESSERA_OIDC_ISSUER", issuer as string, "https://accounts.google.com"),
+  );
   if (url.protocol === "http:" && !["127.0.0.1", "localhost", "[::1]"].includes(url.hostname)) {
     throw new EnvError(
       `TESSERA_OIDC_ISSUER: "${issuer}" must be https: (http: only for a provider on 127.0.0.1 or localhost, such as npm run idp)`,

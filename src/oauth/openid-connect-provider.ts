@@ -175,10 +175,7 @@ class OpenIdConnectProvider implements OAuthProvider {
 }
 
 /** How the client authenticates at the token endpoint: `client_secret_basic` unless the provider supports only `client_secret_post`. */
-function clientAuthentication(
-  server: client.ServerMetadata,
-  secret: string,
-): client.ClientAuth {
+function clientAuthentication(server: client.ServerMetadata, secret: string): client.ClientAuth {
   const supported = server.token_endpoint_auth_methods_supported;
   return supported?.includes("client_secret_basic") !== false
     ? client.ClientSecretBasic(secret)
