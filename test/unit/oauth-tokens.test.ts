@@ -72,3 +72,27 @@ describe("an OpenID provider's configuration fails at construction, with the fix
     ).not.toThrow();
   });
 });
+
+describe("what a provider's error means", () => {
+  it("an OAuth error in a 200 token answer (GitHub's bad_verification_code) is a refused code", async () => {
+    const { ClientError } = await import("openid-client");
+    const { classifyProviderError } = await import("../../src/oauth/classify-provider-error.js");
+    const inner = new Error('"response" body "access_token" property must be a string', {
+      cause: { body: { error: "bad_verification_code" } },
+    });
+    const error = Object.assign(new ClientError("invalid response encountered", { cause: inner }), {
+      code: "OAUTH_INVALID_RESPONSE",
+    });
+    expect(classifyProviderError(error, "github")).toMatchObject({
+      name: "ProviderRefused",
+      reason: "invalid_code",
+    });
+    const timeout = Object.assign(
+      new ClientError("operation timed out", { cause: new DOMException("x", "TimeoutError") }),
+      { code: "OAUTH_TIMEOUT" },
+    );
+    expect(classifyProviderError(timeout, "github")).toMatchObject({ name: "ProviderUnavailable" });
+    const bug = new RangeError("a bug");
+    expect(classifyProviderError(bug, "github")).toBe(bug);
+  });
+});
