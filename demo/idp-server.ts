@@ -53,6 +53,7 @@ const clientSecret = env.TESSERA_OIDC_CLIENT_SECRET ?? DEV_CLIENT_SECRET;
 const redirectUris = [
   `${baseUrl}/auth/${name}/callback`,
   `${baseUrl}/auth/associate/${name}/callback`,
+  `${baseUrl}/auth/cookie/${name}/callback`,
 ];
 
 const idp = await startIdp({

@@ -116,8 +116,9 @@ export interface SetupConfig {
   schema?: Omit<SchemaOptions<"uuid">, "idType">;
   /**
    * Sign-in through an OpenID Connect provider, on the bearer backend at
-   * `/auth/{name}` (and linking at `/auth/associate/{name}`); the redirect
-   * URL is `baseUrl` + `/auth/{name}/callback`. @default none
+   * `/auth/{name}` and the cookie backend at `/auth/cookie/{name}` (and
+   * linking at `/auth/associate/{name}`); each redirect URL is `baseUrl` + the
+   * group's path + `/callback`. @default none
    */
   oidc?: {
     issuer: string;
@@ -242,7 +243,7 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
     clock,
   });
 
-  // Sign-in through an OpenID provider, on the bearer backend (FastAPI Users' routes).
+  // Sign-in through an OpenID provider, on each backend (FastAPI Users' routes).
   const { oauthAccounts } = adapter;
   const providerMounts: Mount<Ctx>[] = [];
   const providers: string[] = [];
@@ -263,6 +264,15 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
         oauthRoutes(tessera, bearer, provider, {
           ...flow,
           redirectUrl: `${baseUrl}/auth/${name}/callback`,
+          associateByEmail,
+          isVerifiedByDefault: true,
+        }),
+      ],
+      [
+        `/auth/cookie/${name}`,
+        oauthRoutes(tessera, cookie, provider, {
+          ...flow,
+          redirectUrl: `${baseUrl}/auth/cookie/${name}/callback`,
           associateByEmail,
           isVerifiedByDefault: true,
         }),

@@ -24,7 +24,8 @@ export function classifyProviderError(error: unknown, provider: string): Error {
     const cause = error.cause instanceof Error ? error.cause : null;
     // An OAuth error in a 200 answer (GitHub's token endpoint: `bad_verification_code`).
     const body = (cause?.cause as { body?: { error?: unknown } } | undefined)?.body;
-    if (typeof body?.error === "string") return new ProviderRefused("invalid_code", { cause: error });
+    if (typeof body?.error === "string")
+      return new ProviderRefused("invalid_code", { cause: error });
     const said = `${error.code ?? ""} ${cause?.message ?? ""} ${(cause as { code?: string })?.code ?? ""}`;
     if (ID_TOKEN_FAILURE.test(said))
       return new ProviderRefused("invalid_id_token", { cause: error });

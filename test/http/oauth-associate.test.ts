@@ -72,6 +72,62 @@ describe("linking a provider account to the signed-in user", () => {
       expect(unlink.status).toBe(204);
     }));
 
+  it("events: a sign-in that creates its user, a link, an unlink, each with the user; the login with its amr", () =>
+    withServer(async (server) => {
+      const seen: { name: string; event: Record<string, unknown> }[] = [];
+      for (const name of ["oauth.linked", "oauth.unlinked", "login"] as const) {
+        server.setup.events.on(name, (event) => {
+          seen.push({ name, event: { ...event } });
+        });
+      }
+      const token = await signInToken(server, CAROL);
+      const carol = (await (await server.me(bearer(token))).json()) as { id: string };
+      const dave = await server.user("dave@example.com");
+      expect((await link(server, dave.token, ALICE)).response.status).toBe(200);
+      const unlink = await server.fetch("/users/me/oauth-accounts/oidc", {
+        method: "DELETE",
+        headers: bearer(dave.token),
+      });
+      expect(unlink.status).toBe(204);
+      const summary = seen.map(({ name, event }) => ({
+        name,
+        userId: event.userId,
+        provider: event.provider,
+        flow: event.flow,
+        created: event.created,
+        amr: event.amr,
+      }));
+      expect(summary).toEqual(
+        [
+          {
+            name: "oauth.linked",
+            userId: carol.id,
+            provider: "oidc",
+            flow: "sign_in",
+            created: true,
+          },
+          { name: "login", userId: carol.id, amr: ["oauth:oidc"] },
+          { name: "login", userId: dave.user.id, amr: ["password"] },
+          {
+            name: "oauth.linked",
+            userId: dave.user.id,
+            provider: "oidc",
+            flow: "associate",
+            created: false,
+          },
+          { name: "oauth.unlinked", userId: dave.user.id, provider: "oidc" },
+        ].map((entry) => ({
+          provider: undefined,
+          flow: undefined,
+          created: undefined,
+          amr: undefined,
+          ...entry,
+        })),
+      );
+      // No event carries a token or a secret.
+      expect(JSON.stringify(seen)).not.toMatch(/tess_|access_token|code_verifier/);
+    }));
+
   it("an account linked to another user is refused: OAUTH_ACCOUNT_ALREADY_LINKED", () =>
     withServer(async (server) => {
       const dave = await server.user("dave@example.com");

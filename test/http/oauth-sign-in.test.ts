@@ -172,6 +172,32 @@ describe("sign in with an OpenID provider", () => {
     }));
 });
 
+describe("on the cookie backend", () => {
+  it("the callback answers as the cookie login does: 204, the session cookie set, the state cookie cleared", () =>
+    withServer(async (server) => {
+      const { url, cookie } = await authorize(server, "/auth/cookie/oidc/authorize");
+      expect(new URL(url).searchParams.get("redirect_uri")).toBe(
+        "http://127.0.0.1:8000/auth/cookie/oidc/callback",
+      );
+      const redirect = await signInAtProvider(url, {
+        email: ALICE.email,
+        password: ALICE.password,
+      });
+      const response = await callback(server, redirect, cookie, {}, "/auth/cookie/oidc/callback");
+      expect(response.status).toBe(204);
+      const cookies = response.headers.getSetCookie();
+      const session = cookies.find((line) => line.startsWith("fastapiusersauth="));
+      expect(session).toMatch(
+        /^fastapiusersauth=[^;]+; HttpOnly; Max-Age=3600; Path=\/; SameSite=lax/,
+      );
+      expect(cookies).toContainEqual(
+        expect.stringMatching(/^tessera_oauth_oidc=; HttpOnly; Max-Age=0;/),
+      );
+      const me = await server.me({ cookie: (session as string).split(";")[0] as string });
+      expect(await me.json()).toMatchObject({ email: ALICE.email });
+    }));
+});
+
 describe("the state: single-use, short-lived, this browser's", () => {
   it("missing or forged: OAUTH_INVALID_STATE", () =>
     withServer(async (server) => {

@@ -21,6 +21,7 @@ export const CLIENT = {
   redirectUris: [
     "http://127.0.0.1:8000/auth/oidc/callback",
     "http://127.0.0.1:8000/auth/associate/oidc/callback",
+    "http://127.0.0.1:8000/auth/cookie/oidc/callback",
   ],
 };
 
