@@ -136,7 +136,11 @@ export type {
   ProviderIdentity,
   ProviderTokens,
 } from "./oauth/provider.js";
-export { ProviderRefused, ProviderUnavailable } from "./oauth/provider-errors.js";
+export {
+  ProviderRefused,
+  ProviderUnavailable,
+  UnverifiedProviderEmail,
+} from "./oauth/provider-errors.js";
 export { TokenCipher, TokenDecryptionFailed } from "./oauth/token-cipher.js";
 export type {
   AccessTokenDatabase,

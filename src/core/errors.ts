@@ -35,6 +35,8 @@ export const ErrorCode = {
   OAUTH_NOT_AVAILABLE_EMAIL: "OAUTH_NOT_AVAILABLE_EMAIL",
   /** FastAPI Users (OAuth): a user has the email, and the provider account may not be linked to it. */
   OAUTH_USER_ALREADY_EXISTS: "OAUTH_USER_ALREADY_EXISTS",
+  /** tessera only: the provider does not say it verified the email, and no user is created from it. */
+  OAUTH_EMAIL_NOT_VERIFIED: "OAUTH_EMAIL_NOT_VERIFIED",
   /** tessera only: the provider refused the code (used before, expired, or not this browser's). */
   OAUTH_INVALID_CODE: "OAUTH_INVALID_CODE",
   /** tessera only: the provider's ID token failed validation (signature, issuer, audience, nonce, expiry). */

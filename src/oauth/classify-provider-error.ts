@@ -1,5 +1,8 @@
-import { ClientError, ResponseBodyError } from "openid-client";
+import { ClientError, ResponseBodyError, WWWAuthenticateChallengeError } from "openid-client";
 import { ProviderRefused, ProviderUnavailable } from "./provider-errors.js";
+
+/** Token-endpoint errors about the app, not the person's sign-in. */
+const APP_REFUSED = new Set(["invalid_client", "unauthorized_client"]);
 
 /** What openid-client (oauth4webapi) says of a JWT that failed validation: the ID token's. */
 const ID_TOKEN_FAILURE = /JWT|JWS|ID Token|KEY_SELECTION|signature/i;
@@ -13,6 +16,18 @@ const ID_TOKEN_FAILURE = /JWT|JWS|ID Token|KEY_SELECTION|signature/i;
 export function classifyProviderError(error: unknown, provider: string): Error {
   if (error instanceof ProviderRefused || error instanceof ProviderUnavailable) return error;
   if (unreachable(error)) return new ProviderUnavailable(provider, { cause: error });
+  if (error instanceof WWWAuthenticateChallengeError) {
+    return new ProviderUnavailable(provider, {
+      cause: error,
+      misconfiguration: `it refused the app's credentials (HTTP ${error.status}): check the client id and secret`,
+    });
+  }
+  if (error instanceof ResponseBodyError && APP_REFUSED.has(error.error)) {
+    return new ProviderUnavailable(provider, {
+      cause: error,
+      misconfiguration: `it answered "${error.error}": check the client id, secret and its registration`,
+    });
+  }
   if (error instanceof ResponseBodyError) {
     return error.status >= 500
       ? new ProviderUnavailable(provider, { cause: error })

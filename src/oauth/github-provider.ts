@@ -50,6 +50,19 @@ export function githubProvider(options: GithubProviderOptions): OAuthProvider {
   checkName(name);
   if (!clientId) throw new TypeError(`OAuth provider "${name}": clientId is missing`);
   if (!clientSecret) throw new TypeError(`OAuth provider "${name}": clientSecret is missing`);
+  if (!(timeoutSeconds > 0)) {
+    throw new RangeError(`OAuth provider "${name}": timeoutSeconds must be positive`);
+  }
+  for (const [option, url] of [
+    ["webUrl", options.webUrl],
+    ["apiUrl", options.apiUrl],
+  ] as const) {
+    if (url !== undefined && !/^https:\/\/[^/]/.test(url)) {
+      throw new TypeError(
+        `OAuth provider "${name}": ${option} must be an https: URL, got "${url}"`,
+      );
+    }
+  }
   const web = (options.webUrl ?? "https://github.com").replace(/\/+$/, "");
   const api = (options.apiUrl ?? "https://api.github.com").replace(/\/+$/, "");
   const scopes = options.scopes ?? ["read:user", "user:email"];
@@ -77,7 +90,11 @@ export function githubProvider(options: GithubProviderOptions): OAuthProvider {
     );
     if (response.status >= 500 || response.status === 429) throw new ProviderUnavailable(name);
     if (!response.ok) throw new ProviderRefused("invalid_response");
-    return response.json();
+    try {
+      return await response.json();
+    } catch (error) {
+      throw new ProviderRefused("invalid_response", { cause: error });
+    }
   }
 
   return {

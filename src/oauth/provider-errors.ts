@@ -19,12 +19,35 @@ export class ProviderRefused extends TesseraError {
   }
 }
 
+/**
+ * The provider does not say it verified the email, and no user may be
+ * created from it (`allowUnverifiedEmails` is off). The HTTP layer answers
+ * 400 `OAUTH_EMAIL_NOT_VERIFIED`.
+ */
+export class UnverifiedProviderEmail extends TesseraError {
+  override name = "UnverifiedProviderEmail";
+  constructor() {
+    super("the identity provider did not verify this email");
+  }
+}
+
 /** The provider could not be reached in time, or answered a server error. The HTTP layer answers 503. */
 export class ProviderUnavailable extends TesseraError {
   override name = "ProviderUnavailable";
   readonly provider: string;
-  constructor(provider: string, options?: { cause?: unknown }) {
-    super(`the identity provider "${provider}" is unavailable`, options);
+  /**
+   * Set when the provider refuses the app itself (a wrong client secret, an
+   * issuer that is not one): what the operator must fix, logged by the routes.
+   */
+  readonly misconfiguration: string | null;
+  constructor(provider: string, options?: { cause?: unknown; misconfiguration?: string }) {
+    super(
+      `the identity provider "${provider}" is unavailable${
+        options?.misconfiguration ? `: ${options.misconfiguration}` : ""
+      }`,
+      options,
+    );
     this.provider = provider;
+    this.misconfiguration = options?.misconfiguration ?? null;
   }
 }

@@ -8,6 +8,7 @@ import {
   type OAuthAccountDatabase,
 } from "./oauth-account.js";
 import type { ProviderIdentity } from "./provider.js";
+import { UnverifiedProviderEmail } from "./provider-errors.js";
 import type { TokenCipher } from "./token-cipher.js";
 
 /** A provider's identity with the email the sign-in needs. */
@@ -16,12 +17,20 @@ export type IdentityWithEmail = ProviderIdentity & { email: string };
 export interface ProviderSignInOptions {
   /**
    * An unlinked provider account whose email is a user's: link it to that
-   * user, but only when the provider asserts it verified the address (an
-   * unverified one would be an account-takeover path). @default false
+   * user, but only when the provider asserts it verified the address and the
+   * user verified it too (else a stranger's account, or one registered
+   * ahead of its owner, would be an account-takeover path). @default false
    */
   associateByEmail: boolean;
   /** A user created by the sign-in is verified when the provider verified the email. @default false */
   isVerifiedByDefault: boolean;
+  /**
+   * Create users from emails the provider does not say it verified. Off, a
+   * sign-up with one throws {@link UnverifiedProviderEmail}: whoever owns the
+   * mailbox could later take the account by a password reset while the
+   * provider account, someone else's, stays linked. @default false
+   */
+  allowUnverifiedEmails?: boolean;
   request?: HttpRequest;
 }
 
@@ -37,8 +46,9 @@ export interface ProviderAccountStore<ID> {
 /**
  * The user a provider sign-in logs in (FastAPI Users' `oauth_callback`): the
  * one the provider account is linked to (its tokens refreshed); else, with
- * `associateByEmail` and a verified email, the user with that email, now
- * linked; else a new user without a password, linked. A user with that
+ * `associateByEmail`, an email verified by both sides, the user with that
+ * email, now linked; else a new user without a password, linked (a
+ * verified email only, unless `allowUnverifiedEmails`). A user with that
  * email who cannot be linked throws {@link UserAlreadyExists}.
  */
 export async function signInWithProvider<U extends User<ID>, ID>(
@@ -49,7 +59,7 @@ export async function signInWithProvider<U extends User<ID>, ID>(
   options: ProviderSignInOptions,
 ): Promise<{ user: U; outcome: SignInOutcome }> {
   // Twice at most: a concurrent first sign-in of the same account may link it first.
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 0; attempt < 2; attempt++) {
     const linked = await store.accounts.getByAccount(provider, identity.accountId);
     if (linked) {
       const user = await manager.get(linked.userId);
@@ -60,10 +70,14 @@ export async function signInWithProvider<U extends User<ID>, ID>(
     let user: U;
     let outcome: SignInOutcome;
     if (owner) {
-      if (!(options.associateByEmail && identity.emailVerified)) throw new UserAlreadyExists();
+      const linkable = options.associateByEmail && identity.emailVerified && owner.isVerified;
+      if (!linkable) throw new UserAlreadyExists();
       user = owner;
       outcome = "linked";
     } else {
+      if (!(identity.emailVerified || options.allowUnverifiedEmails)) {
+        throw new UnverifiedProviderEmail();
+      }
       try {
         user = await manager.createWithoutPassword(
           {
@@ -84,12 +98,14 @@ export async function signInWithProvider<U extends User<ID>, ID>(
       return { user, outcome };
     } catch (error) {
       if (!(error instanceof OAuthAccountAlreadyLinked)) throw error;
-      // Linked meanwhile by a concurrent sign-in: the user made for it here is not needed.
+      const winner = await store.accounts.getByAccount(provider, identity.accountId);
+      if (winner?.userId === user.id) return { user, outcome };
+      // Linked meanwhile to another user: the one made for it here is not needed.
       if (outcome === "created") await manager.delete(user, { request: options.request });
-      if (attempt === 0) continue;
-      throw error;
+      if (attempt === 1) throw error;
     }
   }
+  throw new OAuthAccountAlreadyLinked();
 }
 
 /**

@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Idp } from "../../demo/idp.js";
 import { cancelAtProvider, signInAtProvider } from "../support/idp-login.js";
 import { bearer, PASSWORD, STRATEGY, TestServer, TOKEN, UUID } from "./harness.js";
@@ -124,15 +126,18 @@ describe("sign in with an OpenID provider", () => {
       expect(await server.rows("oauth_account")).toEqual([]);
     }));
 
-  it("associateByEmail links a verified email's account, and refuses an unverified one", () =>
+  it("associateByEmail links an account whose email both sides verified, and refuses an unverified one", () =>
     withServer(
       async (server) => {
         const carol = await server.register(CAROL.email);
+        await server.setUser(carol.id, { isVerified: true });
         const token = await signInToken(server, CAROL);
         const me = (await (await server.me(bearer(token))).json()) as { id: string };
         expect(me.id).toBe(carol.id);
 
-        await server.register(BOB.email);
+        // The provider does not vouch for Bob's email.
+        const bob = await server.register(BOB.email);
+        await server.setUser(bob.id, { isVerified: true });
         const refused = await signIn(server, BOB);
         expect(refused.status).toBe(400);
         expect(await detailOf(refused)).toBe("OAUTH_USER_ALREADY_EXISTS");
@@ -142,11 +147,46 @@ describe("sign in with an OpenID provider", () => {
       { associateByEmail: true },
     ));
 
-  it("an unverified email makes an unverified user", () =>
+  it("pre-hijack: associateByEmail never merges the provider's user into an account registered ahead of them and never verified", () =>
+    withServer(
+      async (server) => {
+        // The attacker registers Carol's address with his own password, and links his own provider account.
+        await server.register(CAROL.email);
+        const attacker = await server.login(CAROL.email);
+        const { url, cookie } = await authorize(
+          server,
+          "/auth/associate/oidc/authorize",
+          bearer(attacker),
+        );
+        const redirect = await signInAtProvider(url, {
+          email: ALICE.email,
+          password: ALICE.password,
+        });
+        const linked = await callback(
+          server,
+          redirect,
+          cookie,
+          bearer(attacker),
+          "/auth/associate/oidc/callback",
+        );
+        expect(linked.status).toBe(200);
+        // Carol, verified at the provider, signs in: refused, not merged into his account.
+        const victim = await signIn(server, CAROL);
+        expect(victim.status).toBe(400);
+        expect(await detailOf(victim)).toBe("OAUTH_USER_ALREADY_EXISTS");
+        const rows = await server.rows("oauth_account");
+        expect(rows.map((row) => row.account_id)).toEqual([ALICE.sub]);
+      },
+      { associateByEmail: true },
+    ));
+
+  it("an email the provider did not verify makes no user: OAUTH_EMAIL_NOT_VERIFIED (its mailbox's owner could take the account by a reset, the stranger still linked)", () =>
     withServer(async (server) => {
-      const token = await signInToken(server, BOB);
-      const me = (await (await server.me(bearer(token))).json()) as { is_verified: boolean };
-      expect(me.is_verified).toBe(false);
+      const response = await signIn(server, BOB);
+      expect(response.status).toBe(400);
+      expect(await detailOf(response)).toBe("OAUTH_EMAIL_NOT_VERIFIED");
+      expect(await server.rows("user")).toEqual([]);
+      expect(await server.rows("oauth_account")).toEqual([]);
     }));
 
   it("an inactive user: LOGIN_BAD_CREDENTIALS, no session", () =>
@@ -157,6 +197,39 @@ describe("sign in with an OpenID provider", () => {
       const response = await signIn(server, ALICE);
       expect(response.status).toBe(400);
       expect(await detailOf(response)).toBe("LOGIN_BAD_CREDENTIALS");
+    }));
+
+  it("the provider's own trouble (server_error, temporarily_unavailable) answers 503; an unknown error is not echoed", () =>
+    withServer(async (server) => {
+      for (const [error, status, detail] of [
+        ["temporarily_unavailable", 503, "OAUTH_PROVIDER_UNAVAILABLE"],
+        ["server_error", 503, "OAUTH_PROVIDER_UNAVAILABLE"],
+        ["<script>x</script>", 400, { code: "OAUTH_PROVIDER_ERROR", reason: "unknown_error" }],
+      ] as const) {
+        const { url, cookie } = await authorize(server);
+        const state = new URL(url).searchParams.get("state") as string;
+        const response = await callback(
+          server,
+          `?${new URLSearchParams({ error, state })}`,
+          cookie,
+        );
+        expect(response.status, error).toBe(status);
+        expect(await detailOf(response)).toEqual(detail);
+      }
+    }));
+
+  it("an error link without this browser's state neither answers the provider's error nor ends the sign-in in progress", () =>
+    withServer(async (server) => {
+      const { url, cookie } = await authorize(server);
+      const stranger = await callback(server, "?error=access_denied&state=forged", cookie);
+      expect(stranger.status).toBe(400);
+      expect(await detailOf(stranger)).toBe("OAUTH_INVALID_STATE");
+      expect(stranger.headers.getSetCookie()).toEqual([]);
+      const redirect = await signInAtProvider(url, {
+        email: ALICE.email,
+        password: ALICE.password,
+      });
+      expect((await callback(server, redirect, cookie)).status).toBe(200);
     }));
 
   it("the person cancels at the provider: OAUTH_PROVIDER_ERROR access_denied", () =>
@@ -170,6 +243,26 @@ describe("sign in with an OpenID provider", () => {
         reason: "access_denied",
       });
     }));
+});
+
+describe("behind https", () => {
+  it("the state cookie is Secure and named __Host- (a sibling subdomain cannot plant one)", async () => {
+    const server = await TestServer.start({
+      oidc: oidcOptions(idp),
+      baseUrl: "https://app.example.com",
+    });
+    try {
+      const { url, setCookie } = await authorize(server);
+      expect(new URL(url).searchParams.get("redirect_uri")).toBe(
+        "https://app.example.com/auth/oidc/callback",
+      );
+      expect(setCookie).toMatch(
+        /^__Host-tessera_oauth_oidc=[A-Za-z0-9_-]{43}; HttpOnly; Max-Age=600; Path=\/; SameSite=Lax; Secure$/,
+      );
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe("on the cookie backend", () => {
@@ -321,6 +414,53 @@ describe("a provider that is down answers 503, never 500 or a hang", () => {
       expect(await detailOf(response)).toBe("OAUTH_PROVIDER_UNAVAILABLE");
       expect(response.headers.get("retry-after")).toBe("5");
     } finally {
+      await server.close();
+    }
+  });
+
+  it("an issuer that is not one (its discovery answers 404): 503 at authorize, logged with the fix", async () => {
+    const notAnIssuer = createServer((_request, response) => {
+      response.statusCode = 404;
+      response.end("not found");
+    });
+    await new Promise<void>((resolve) => notAnIssuer.listen(0, "127.0.0.1", resolve));
+    const { port } = notAnIssuer.address() as AddressInfo;
+    const server = await TestServer.start({
+      oidc: { ...oidcOptions(idp), issuer: `http://127.0.0.1:${port}` },
+    });
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const response = await server.fetch("/auth/oidc/authorize");
+      expect(response.status).toBe(503);
+      expect(await detailOf(response)).toBe("OAUTH_PROVIDER_UNAVAILABLE");
+      expect(logged.mock.calls.map((call) => String(call[0]))).toContain(
+        'tessera: OAuth provider "oidc": its discovery failed: check the issuer URL',
+      );
+    } finally {
+      logged.mockRestore();
+      await server.close();
+      notAnIssuer.close();
+    }
+  });
+
+  it("a wrong client secret: 503 (the app, not the person, is refused), logged without the secret", async () => {
+    const secret = "wrong-secret-0123456789abcdefghij";
+    const server = await TestServer.start({ oidc: { ...oidcOptions(idp), clientSecret: secret } });
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const response = await signIn(server, ALICE);
+      expect(response.status).toBe(503);
+      expect(await detailOf(response)).toBe("OAUTH_PROVIDER_UNAVAILABLE");
+      const lines = logged.mock.calls.map((call) => String(call[0]));
+      expect(
+        lines.some((line) =>
+          /^tessera: OAuth provider "oidc": .*check the client id and secret/.test(line),
+        ),
+      ).toBe(true);
+      expect(lines.join("\n")).not.toContain(secret);
+      expect(await server.rows("user")).toEqual([]);
+    } finally {
+      logged.mockRestore();
       await server.close();
     }
   });

@@ -273,13 +273,22 @@ describe("GET /docs", () => {
         "OAUTH_PROVIDER_ERROR",
       ];
       const expected: [string, string, Record<number, string[]>][] = [
-        ["/auth/oidc/authorize", "oauth:oidc.database.authorize", { 200: [] }],
+        [
+          "/auth/oidc/authorize",
+          "oauth:oidc.database.authorize",
+          { 200: [], 503: ["OAUTH_PROVIDER_UNAVAILABLE"] },
+        ],
         [
           "/auth/oidc/callback",
           "oauth:oidc.database.callback",
           {
             200: [],
-            400: [...callbackErrors, "OAUTH_USER_ALREADY_EXISTS", "LOGIN_BAD_CREDENTIALS"],
+            400: [
+              ...callbackErrors,
+              "OAUTH_USER_ALREADY_EXISTS",
+              "OAUTH_EMAIL_NOT_VERIFIED",
+              "LOGIN_BAD_CREDENTIALS",
+            ],
             503: ["OAUTH_PROVIDER_UNAVAILABLE"],
           },
         ],
@@ -310,7 +319,9 @@ describe("GET /docs", () => {
         const query = (operation.parameters ?? [])
           .filter((p) => p.in === "query")
           .map((p) => p.name);
-        expect(query).toEqual(path.endsWith("authorize") ? ["scopes"] : ["code", "state", "error"]);
+        expect(query).toEqual(
+          path.endsWith("authorize") ? ["scopes"] : ["code", "state", "error", "iss"],
+        );
       }
     } finally {
       await server.close();

@@ -2,6 +2,7 @@ import { UserManager } from "tessera-auth";
 import { openIdConnectProvider } from "tessera-auth/oauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Idp, startIdp } from "../../demo/idp.js";
+import { UnverifiedProviderEmail } from "../../src/oauth/provider-errors.js";
 import { signInWithProvider } from "../../src/oauth/provider-sign-in.js";
 import { memoryDatabase } from "../support/sqlite.js";
 
@@ -82,6 +83,56 @@ describe("signInWithProvider", () => {
       expect(await db.oauthAccounts.getByAccount("oidc", "sub-1")).toMatchObject({
         refreshToken: "r2",
       });
+    } finally {
+      await db.db.destroy();
+    }
+  });
+
+  it("an unverified email makes no user, unless allowUnverifiedEmails; then an unverified one", async () => {
+    const db = await memoryDatabase();
+    try {
+      const manager = new UserManager(db.users);
+      const store = { accounts: db.oauthAccounts, cipher: null };
+      const identity = {
+        accountId: "sub-2",
+        email: "bea@example.com",
+        emailVerified: false,
+        tokens: { accessToken: "a", refreshToken: null, expiresAt: null },
+      };
+      const options = { associateByEmail: true, isVerifiedByDefault: true };
+      await expect(signInWithProvider(manager, store, "oidc", identity, options)).rejects.toThrow(
+        UnverifiedProviderEmail,
+      );
+      expect(await db.users.getByEmail("bea@example.com")).toBeNull();
+      const made = await signInWithProvider(manager, store, "oidc", identity, {
+        ...options,
+        allowUnverifiedEmails: true,
+      });
+      expect(made).toMatchObject({ outcome: "created", user: { isVerified: false } });
+    } finally {
+      await db.db.destroy();
+    }
+  });
+
+  it("two first sign-ins of one account at once make one user, both signed in to it", async () => {
+    const db = await memoryDatabase();
+    try {
+      const manager = new UserManager(db.users);
+      const store = { accounts: db.oauthAccounts, cipher: null };
+      const identity = {
+        accountId: "sub-3",
+        email: "cy@example.com",
+        emailVerified: true,
+        tokens: { accessToken: "a", refreshToken: null, expiresAt: null },
+      };
+      const options = { associateByEmail: true, isVerifiedByDefault: true };
+      const [a, b] = await Promise.all([
+        signInWithProvider(manager, store, "oidc", identity, options),
+        signInWithProvider(manager, store, "oidc", identity, options),
+      ]);
+      expect(a.user.id).toBe(b.user.id);
+      expect(await db.users.get(a.user.id)).not.toBeNull();
+      expect(await db.oauthAccounts.listByUser(a.user.id)).toHaveLength(1);
     } finally {
       await db.db.destroy();
     }

@@ -126,7 +126,11 @@ describe("misconfiguration stops the app at construction, naming the option and 
       clientId: "id",
       clientSecret: "secret",
     });
-    const good = { accounts: oauthAccounts, stateSecret: GOOD_SECRET };
+    const good = {
+      accounts: oauthAccounts,
+      stateSecret: GOOD_SECRET,
+      redirectUrl: "https://app.example.com/auth/google/callback",
+    };
     expect(oauthRoutes(tessera, backend, provider, good)).toHaveLength(2);
     expect(oauthAssociateRoutes(tessera, provider, good)).toHaveLength(2);
     expect(
@@ -144,6 +148,13 @@ describe("misconfiguration stops the app at construction, naming the option and 
       thrown(() =>
         oauthRoutes(tessera, backend, provider, { ...good, redirectUrl: "/auth/google/callback" }),
       ),
-    ).toMatch(/^OAuth routes for "google": redirectUrl must be an absolute http\(s\) URL/);
+    ).toBe(
+      'OAuth routes for "google": redirectUrl must be the callback\'s absolute http(s) URL, as registered at the provider (got "/auth/google/callback")',
+    );
+    // Never derived from a request (its Host header).
+    const { redirectUrl: _, ...withoutRedirect } = good;
+    expect(thrown(() => oauthRoutes(tessera, backend, provider, withoutRedirect as never))).toMatch(
+      /redirectUrl must be the callback's absolute http\(s\) URL.*\(got undefined\)$/,
+    );
   });
 });

@@ -1,17 +1,11 @@
-import { ErrorCode, SessionLimitReached, UserNotExists } from "../../core/errors.js";
+import { ErrorCode } from "../../core/errors.js";
 import type { TesseraEventMap } from "../../core/events.js";
 import { detail } from "../../core/http-result.js";
 import type { User } from "../../core/models.js";
 import type { AuthenticationBackend } from "../../strategies/authentication-backend.js";
-import {
-  type RefreshingStrategy,
-  refreshingStrategy,
-  type Strategy,
-} from "../../strategies/strategy.js";
 import type { Tessera } from "../../tessera.js";
 import { BearerTransport } from "../../transports/bearer-transport.js";
 import { CookieTransport } from "../../transports/cookie-transport.js";
-import type { RefreshGrant } from "../../transports/transport.js";
 import { eventSource } from "../event-source.js";
 import { emailSubject } from "../rate-limit/account-subject.js";
 import { limitAddress, limitFoundAccount, limitLogin } from "../rate-limit/limit-call.js";
@@ -21,6 +15,7 @@ import type { ResponseDoc, Route, RouteGroup } from "../route.js";
 import { hashingBusy } from "../run-route.js";
 import { loginFormSpec, refreshSpec } from "../schemas.js";
 import { BEARER_RESPONSE, fails } from "./route-docs.js";
+import { loginFailed, refreshing, startSession } from "./start-session.js";
 
 export interface AuthRoutesOptions {
   /** Refuse login (400 `LOGIN_USER_NOT_VERIFIED`) and logout to unverified users. @default false */
@@ -38,17 +33,6 @@ export interface AuthRoutesOptions {
 }
 
 type LoginFailure = TesseraEventMap["login.failed"]["reason"];
-
-/** The strategy as one that rotates refresh tokens; throws at mounting when it has none. */
-function refreshing<U extends User<ID>, ID>(strategy: Strategy<U, ID>): RefreshingStrategy<U> {
-  const found = refreshingStrategy(strategy);
-  if (found === null) {
-    throw new TypeError(
-      "authRoutes({ refreshTokens: true }) needs a DatabaseStrategy with the refreshTokens option",
-    );
-  }
-  return found;
-}
 
 /**
  * `POST /login` (OAuth2 password form) and `POST /logout` for one backend
@@ -99,10 +83,8 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
           device === null ? limitFoundAccount(tessera, "login", account, found) : undefined,
       });
       const source = eventSource(tessera, request);
-      const { events } = tessera;
-      const failed = (reason: LoginFailure, userId: ID | null) => {
-        events.emit("login.failed", { ...source, at: new Date(), userId, reason });
-      };
+      const failed = (reason: LoginFailure, userId: ID | null) =>
+        loginFailed(tessera, source, reason, userId);
       if (!user?.isActive) {
         failed(user ? "inactive" : "bad_credentials", user?.id ?? null);
         return detail(400, ErrorCode.LOGIN_BAD_CREDENTIALS);
@@ -111,44 +93,11 @@ export function authRoutes<U extends User<ID>, ID, Ctx>(
         failed("unverified", user.id);
         return detail(400, ErrorCode.LOGIN_USER_NOT_VERIFIED);
       }
-      const strategy = backend.getStrategy(ctx);
-      const amr = ["password"];
-      let token: string;
-      let refresh: RefreshGrant | undefined;
-      try {
-        if (refreshTokens) {
-          const refreshable = refreshing(strategy);
-          const pair = await refreshable.writeTokens(user, { ...source, amr });
-          token = pair.accessToken;
-          refresh = { refreshToken: pair.refreshToken, expiresIn: refreshable.lifetimeSeconds };
-        } else {
-          token = await strategy.writeToken(user, { ...source, amr });
-        }
-      } catch (error) {
-        // Deleted between the password check and the token's insert.
-        if (error instanceof UserNotExists) {
-          failed("bad_credentials", null);
-          return detail(400, ErrorCode.LOGIN_BAD_CREDENTIALS);
-        }
-        if (error instanceof SessionLimitReached) {
-          failed("too_many_sessions", user.id);
-          return detail(400, ErrorCode.LOGIN_TOO_MANY_SESSIONS);
-        }
-        throw error;
-      }
-      const sessionId = (await strategy.sessionIdOf?.(token)) ?? null;
-      const at = new Date();
-      events.emit("session.created", { ...source, at, userId: user.id, sessionId, amr });
-      events.emit("login", {
-        ...source,
-        at,
-        userId: user.id,
-        sessionId,
-        backend: backend.name,
-        amr,
+      const result = await startSession(tessera, backend, { request, ctx }, user, {
+        amr: ["password"],
+        refreshTokens,
       });
-      await manager.onAfterLogin(user, request);
-      const result = backend.transport.loginResult(token, refresh);
+      if (result.status >= 400) return result;
       const deviceCookie = tessera.deviceCookies?.setCookie(account, device);
       if (deviceCookie === undefined) return result;
       return { ...result, cookies: [...(result.cookies ?? []), deviceCookie] };

@@ -8,21 +8,18 @@ import type { CurrentUserOptions, Tessera } from "../../tessera.js";
 import { eventSource } from "../event-source.js";
 import { limitAddress } from "../rate-limit/limit-call.js";
 import { requireUser } from "../require-user.js";
-import type { Route, RouteGroup } from "../route.js";
+import type { ResponseDoc, Route, RouteGroup } from "../route.js";
 import { type UserSerializer, userReader } from "../user-read.js";
+import { authorizeResult } from "./oauth-authorize.js";
+import { finishAtProvider } from "./oauth-callback.js";
 import {
-  AUTHORIZE_RESPONSE,
+  AUTHORIZE_RESPONSES,
   CALLBACK_QUERY,
   callbackFailures,
   SCOPES_QUERY,
 } from "./oauth-docs.js";
-import {
-  authorizeResult,
-  finishAtProvider,
-  type OAuthFlowOptions,
-  oauthFlow,
-} from "./oauth-flow.js";
-import { USER, userSchemas } from "./route-docs.js";
+import { type OAuthFlowOptions, oauthFlow } from "./oauth-flow.js";
+import { fails, USER, userSchemas } from "./route-docs.js";
 
 export interface OAuthAssociateRoutesOptions<U, ID, Ctx> extends OAuthFlowOptions<ID, Ctx> {
   /** Only verified users may link (FastAPI Users' `requires_verification`). @default false */
@@ -49,6 +46,9 @@ export function oauthAssociateRoutes<U extends User<ID>, ID, Ctx>(
     options.serializeUser ?? (userReader(tessera.userFields) as UserSerializer<U>);
   const me: CurrentUserOptions<U, ID, Ctx> = { active: true, verified: requiresVerification };
   const id = `oauth-associate:${provider.name}`;
+  const unverified: Record<number, ResponseDoc> = requiresVerification
+    ? { 403: fails("The signed-in user is not verified", "Forbidden") }
+    : {};
 
   const authorize: Route<Ctx> = {
     method: "GET",
@@ -62,7 +62,7 @@ export function oauthAssociateRoutes<U extends User<ID>, ID, Ctx>(
       tags: ["auth"],
       security: tessera.backends,
       query: [SCOPES_QUERY],
-      responses: { 200: AUTHORIZE_RESPONSE },
+      responses: { ...AUTHORIZE_RESPONSES, ...unverified },
     },
     async handle(call) {
       const { user } = await requireUser(tessera, call, me);
@@ -84,6 +84,7 @@ export function oauthAssociateRoutes<U extends User<ID>, ID, Ctx>(
       query: CALLBACK_QUERY,
       responses: {
         ...callbackFailures([ErrorCode.OAUTH_ACCOUNT_ALREADY_LINKED]),
+        ...unverified,
         200: { description: "Linked", schema: USER },
       },
       schemas: userSchemas(tessera.userFields),
@@ -93,7 +94,7 @@ export function oauthAssociateRoutes<U extends User<ID>, ID, Ctx>(
       const { request, ctx } = call;
       await limitAddress(tessera, request, "login");
       const identity = await finishAtProvider(flow, request, String(user.id));
-      const clear = [flow.clearStateCookie(request)];
+      const clear = [flow.clearStateCookie];
       try {
         const outcome = await linkProviderAccount(
           flow.store(ctx),

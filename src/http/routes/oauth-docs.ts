@@ -18,13 +18,24 @@ export const CALLBACK_QUERY = [
     description: "The provider's error (`access_denied` when the person cancelled)",
     schema: { type: "string" },
   },
+  {
+    name: "iss",
+    description: "The issuer that answered (RFC 9207), checked when the provider sends it",
+    schema: { type: "string" },
+  },
 ] as const;
 
-export const AUTHORIZE_RESPONSE = ok("Where to send the browser", {
-  type: "object",
-  properties: { authorization_url: { type: "string", format: "uri" } },
-  required: ["authorization_url"],
-});
+export const AUTHORIZE_RESPONSES: Record<number, ResponseDoc> = {
+  200: ok("Where to send the browser", {
+    type: "object",
+    properties: { authorization_url: { type: "string", format: "uri" } },
+    required: ["authorization_url"],
+  }),
+  503: fails(
+    "The provider could not be reached in time, or refused the app (logged)",
+    ErrorCode.OAUTH_PROVIDER_UNAVAILABLE,
+  ),
+};
 
 const PROVIDER_ERROR: ErrorDetail = {
   code: ErrorCode.OAUTH_PROVIDER_ERROR,
@@ -44,6 +55,9 @@ export function callbackFailures(own: readonly ErrorDetail[]): Record<number, Re
       PROVIDER_ERROR,
       ...own,
     ),
-    503: fails("The provider could not be reached in time", ErrorCode.OAUTH_PROVIDER_UNAVAILABLE),
+    503: fails(
+      "The provider could not be reached in time, reported trouble, or refused the app (logged)",
+      ErrorCode.OAUTH_PROVIDER_UNAVAILABLE,
+    ),
   };
 }

@@ -1,46 +1,54 @@
-import {
-  ErrorCode,
-  InvalidEmail,
-  SessionLimitReached,
-  UserAlreadyExists,
-  UserNotExists,
-} from "../../core/errors.js";
+import { ErrorCode, InvalidEmail, UserAlreadyExists, UserNotExists } from "../../core/errors.js";
 import { detail } from "../../core/http-result.js";
 import type { User } from "../../core/models.js";
 import type { OAuthProvider } from "../../oauth/provider.js";
+import { UnverifiedProviderEmail } from "../../oauth/provider-errors.js";
 import { signInWithProvider } from "../../oauth/provider-sign-in.js";
 import type { AuthenticationBackend } from "../../strategies/authentication-backend.js";
 import type { Tessera } from "../../tessera.js";
+import { BearerTransport } from "../../transports/bearer-transport.js";
 import { CookieTransport } from "../../transports/cookie-transport.js";
 import { eventSource } from "../event-source.js";
 import { limitAddress } from "../rate-limit/limit-call.js";
 import type { ResponseDoc, Route, RouteGroup } from "../route.js";
+import { authorizeResult } from "./oauth-authorize.js";
+import { finishAtProvider } from "./oauth-callback.js";
 import {
-  AUTHORIZE_RESPONSE,
+  AUTHORIZE_RESPONSES,
   CALLBACK_QUERY,
   callbackFailures,
   SCOPES_QUERY,
 } from "./oauth-docs.js";
-import {
-  authorizeResult,
-  finishAtProvider,
-  type OAuthFlowOptions,
-  oauthFlow,
-} from "./oauth-flow.js";
+import { type OAuthFlowOptions, oauthFlow } from "./oauth-flow.js";
 import { BEARER_RESPONSE } from "./route-docs.js";
+import { loginFailed, startSession } from "./start-session.js";
 
 export interface OAuthRoutesOptions<ID, Ctx> extends OAuthFlowOptions<ID, Ctx> {
   /**
    * A provider account seen for the first time whose email is a user's is
    * linked to that user — only when the provider asserts the email is
-   * verified (else `OAUTH_USER_ALREADY_EXISTS`: an unverified address would
-   * be an account-takeover path). @default false
+   * verified and the user verified it too (else `OAUTH_USER_ALREADY_EXISTS`:
+   * either would be an account-takeover path). @default false
    */
   associateByEmail?: boolean;
   /** Users the sign-in creates are verified, when the provider verified the email. @default false */
   isVerifiedByDefault?: boolean;
+  /**
+   * Create users from emails the provider does not say it verified (Microsoft
+   * Entra ID sends no `email_verified`). Off, such a sign-up answers 400
+   * `OAUTH_EMAIL_NOT_VERIFIED`: whoever owns the mailbox could later take the
+   * account by a password reset, the stranger's provider account still linked.
+   * @default false
+   */
+  allowUnverifiedEmails?: boolean;
   /** Refuse unverified users (400 `LOGIN_USER_NOT_VERIFIED`), as the login route does. @default false */
   requiresVerification?: boolean;
+  /**
+   * Answer a refresh token too, as `authRoutes({ refreshTokens: true })`
+   * does: the backend must be the bearer one over a strategy that rotates them.
+   * @default false
+   */
+  refreshTokens?: boolean;
 }
 
 /**
@@ -66,11 +74,17 @@ export function oauthRoutes<U extends User<ID>, ID, Ctx>(
   const {
     associateByEmail = false,
     isVerifiedByDefault = false,
+    allowUnverifiedEmails = false,
     requiresVerification = false,
+    refreshTokens = false,
   } = options;
+  if (refreshTokens && !(backend.transport instanceof BearerTransport)) {
+    throw new TypeError(
+      "refresh tokens travel in JSON: oauthRoutes({ refreshTokens }) needs a BearerTransport",
+    );
+  }
   const flow = oauthFlow(provider, "sign-in", options, tessera.rateLimiter?.store ?? null);
   const id = `oauth:${provider.name}.${backend.name}`;
-  const method = `oauth:${provider.name}`;
 
   const authorize: Route<Ctx> = {
     method: "GET",
@@ -83,7 +97,7 @@ export function oauthRoutes<U extends User<ID>, ID, Ctx>(
         "binds the sign-in to this browser: the callback must come from it.",
       tags: ["auth"],
       query: [SCOPES_QUERY],
-      responses: { 200: AUTHORIZE_RESPONSE },
+      responses: AUTHORIZE_RESPONSES,
     },
     handle: ({ request }) => authorizeResult(flow, request, ""),
   };
@@ -98,41 +112,42 @@ export function oauthRoutes<U extends User<ID>, ID, Ctx>(
       description:
         "Where the provider sends the browser back. The response varies based on the " +
         "authentication backend used: the backend's login answer. Finds the user linked to the " +
-        "provider account, else links the user with its email (when allowed and verified), " +
-        "else creates a user without a password.",
+        "provider account, else links the user with its email (when allowed and verified on " +
+        "both sides), else creates a user without a password (from a verified email).",
       tags: ["auth"],
       query: CALLBACK_QUERY,
-      responses: callbackResponses(backend, requiresVerification),
+      responses: callbackResponses(backend, requiresVerification, refreshTokens),
     },
     async handle({ request, ctx }) {
       await limitAddress(tessera, request, "login");
       const identity = await finishAtProvider(flow, request, "");
-      const clear = [flow.clearStateCookie(request)];
-      const manager = tessera.getUserManager(ctx);
+      const cookies = [flow.clearStateCookie];
       const source = eventSource(tessera, request);
-      const { events } = tessera;
-      const refuse = (code: string, userId: ID | null, reason?: "inactive" | "unverified") => {
-        if (reason) events.emit("login.failed", { ...source, at: new Date(), userId, reason });
-        return { ...detail(400, code), cookies: clear };
-      };
+      const refuse = (code: string) => ({ ...detail(400, code), cookies });
       let signedIn: Awaited<ReturnType<typeof signInWithProvider<U, ID>>>;
       try {
-        signedIn = await signInWithProvider(manager, flow.store(ctx), provider.name, identity, {
-          associateByEmail,
-          isVerifiedByDefault,
-          request,
-        });
+        signedIn = await signInWithProvider(
+          tessera.getUserManager(ctx),
+          flow.store(ctx),
+          provider.name,
+          identity,
+          { associateByEmail, isVerifiedByDefault, allowUnverifiedEmails, request },
+        );
       } catch (error) {
-        if (error instanceof UserAlreadyExists) {
-          return refuse(ErrorCode.OAUTH_USER_ALREADY_EXISTS, null);
+        if (error instanceof UserAlreadyExists) return refuse(ErrorCode.OAUTH_USER_ALREADY_EXISTS);
+        if (error instanceof UnverifiedProviderEmail) {
+          return refuse(ErrorCode.OAUTH_EMAIL_NOT_VERIFIED);
         }
-        if (error instanceof InvalidEmail) return refuse(ErrorCode.OAUTH_NOT_AVAILABLE_EMAIL, null);
-        if (error instanceof UserNotExists) return refuse(ErrorCode.LOGIN_BAD_CREDENTIALS, null);
+        if (error instanceof InvalidEmail) return refuse(ErrorCode.OAUTH_NOT_AVAILABLE_EMAIL);
+        if (error instanceof UserNotExists) {
+          loginFailed(tessera, source, "bad_credentials", null);
+          return refuse(ErrorCode.LOGIN_BAD_CREDENTIALS);
+        }
         throw error;
       }
       const { user, outcome } = signedIn;
       if (outcome !== "existing") {
-        events.emit("oauth.linked", {
+        tessera.events.emit("oauth.linked", {
           ...source,
           at: new Date(),
           userId: user.id,
@@ -141,36 +156,19 @@ export function oauthRoutes<U extends User<ID>, ID, Ctx>(
           created: outcome === "created",
         });
       }
-      if (!user.isActive) return refuse(ErrorCode.LOGIN_BAD_CREDENTIALS, user.id, "inactive");
+      if (!user.isActive) {
+        loginFailed(tessera, source, "inactive", user.id);
+        return refuse(ErrorCode.LOGIN_BAD_CREDENTIALS);
+      }
       if (requiresVerification && !user.isVerified) {
-        return refuse(ErrorCode.LOGIN_USER_NOT_VERIFIED, user.id, "unverified");
+        loginFailed(tessera, source, "unverified", user.id);
+        return refuse(ErrorCode.LOGIN_USER_NOT_VERIFIED);
       }
-      const strategy = backend.getStrategy(ctx);
-      let token: string;
-      try {
-        token = await strategy.writeToken(user, { ...source, amr: [method] });
-      } catch (error) {
-        if (error instanceof UserNotExists) return refuse(ErrorCode.LOGIN_BAD_CREDENTIALS, null);
-        if (error instanceof SessionLimitReached) {
-          return refuse(ErrorCode.LOGIN_TOO_MANY_SESSIONS, user.id);
-        }
-        throw error;
-      }
-      const sessionId = (await strategy.sessionIdOf?.(token)) ?? null;
-      const at = new Date();
-      const amr = [method];
-      events.emit("session.created", { ...source, at, userId: user.id, sessionId, amr });
-      events.emit("login", {
-        ...source,
-        at,
-        userId: user.id,
-        sessionId,
-        backend: backend.name,
-        amr,
+      const result = await startSession(tessera, backend, { request, ctx }, user, {
+        amr: [`oauth:${provider.name}`],
+        refreshTokens,
       });
-      await manager.onAfterLogin(user, request);
-      const result = backend.transport.loginResult(token);
-      return { ...result, cookies: [...(result.cookies ?? []), ...clear] };
+      return { ...result, cookies: [...(result.cookies ?? []), ...cookies] };
     },
   };
   return [authorize, callback];
@@ -179,9 +177,11 @@ export function oauthRoutes<U extends User<ID>, ID, Ctx>(
 function callbackResponses(
   backend: { transport: unknown },
   requiresVerification: boolean,
+  refreshTokens: boolean,
 ): Record<number, ResponseDoc> {
   const failures = callbackFailures([
     ErrorCode.OAUTH_USER_ALREADY_EXISTS,
+    ErrorCode.OAUTH_EMAIL_NOT_VERIFIED,
     ErrorCode.LOGIN_BAD_CREDENTIALS,
     ErrorCode.LOGIN_TOO_MANY_SESSIONS,
     ...(requiresVerification ? [ErrorCode.LOGIN_USER_NOT_VERIFIED] : []),
@@ -197,5 +197,11 @@ function callbackResponses(
       },
     };
   }
-  return { ...failures, 200: BEARER_RESPONSE };
+  const body = refreshTokens
+    ? {
+        description: "Signed in, with a refresh token",
+        schema: { $ref: "#/components/schemas/RefreshedBearerResponse" },
+      }
+    : BEARER_RESPONSE;
+  return { ...failures, 200: body };
 }
