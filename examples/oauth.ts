@@ -71,7 +71,7 @@ for (const provider of [google, github]) {
   const signIn = oauthRoutes(tessera, bearer, provider, {
     ...flow,
     redirectUrl: `${publicUrl}/auth/${provider.name}/callback`,
-    // A first sign-in whose email is a user's links to that user, when the provider verified it.
+    // A first sign-in whose email is a user's links to that user, when both sides verified it.
     associateByEmail: true,
     isVerifiedByDefault: true,
   });

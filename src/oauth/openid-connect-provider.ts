@@ -46,8 +46,10 @@ const FLOW_PARAMETERS = new Set([
  * once (and again after a failure), the authorization code flow with PKCE
  * (S256) and a `nonce`, the ID token validated by `openid-client` (signature
  * against the provider's keys, issuer, audience, expiry, nonce). Google,
- * Microsoft, Apple, Okta, Auth0 and Keycloak are configurations of it. An
- * `http:` issuer is accepted on a loopback address only (a local provider).
+ * Microsoft, Okta, Auth0 and Keycloak are configurations of it; Apple is not
+ * supported (its callback is a cross-site form POST, and its client secret a
+ * JWT that expires: see docs/oauth.md, "Apple"). An `http:` issuer is
+ * accepted on a loopback address only (a local provider).
  *
  * @example
  * const google = openIdConnectProvider({

@@ -403,7 +403,7 @@ describe("README", () => {
         code_challenge_method: "S256",
       });
       expect(start.headers.get("set-cookie")).toMatch(
-        /^tessera_oauth_github=[\w-]{43}; HttpOnly; Max-Age=600; Path=\/; SameSite=Lax; Secure$/,
+        /^__Host-tessera_oauth_github=[\w-]{43}; HttpOnly; Max-Age=600; Path=\/; SameSite=Lax; Secure$/,
       );
       // A callback this browser did not start is refused before the provider is asked.
       const forged = await app.request("/auth/google/callback?code=a-code&state=a-state");
