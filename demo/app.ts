@@ -23,8 +23,11 @@ export async function createDemoApp(config: SetupConfig = {}) {
     (!c.req.header("sec-fetch-mode") && /text\/html/.test(c.req.header("accept") ?? ""))
       ? c.html(PAGE)
       : next();
-  app.get("/auth/:name/callback", providerReturn);
-  app.get("/auth/associate/:name/callback", providerReturn);
+  // Static paths: a parameter beside /auth's static ones would cost Hono its RegExpRouter.
+  for (const name of setup.providers) {
+    app.get(`/auth/${name}/callback`, providerReturn);
+    app.get(`/auth/associate/${name}/callback`, providerReturn);
+  }
   app.all("/", (c) => json(c, detail(405, "Method Not Allowed", { allow: "GET, HEAD" })));
   for (const [prefix, routes] of setup.mounts) app.route(prefix, honoRoutes(routes));
   app.notFound((c) => json(c, statusDetail(404)));

@@ -266,6 +266,7 @@ export async function createSetup<Ctx>(config: SetupConfig = {}) {
           redirectUrl: `${baseUrl}/auth/${name}/callback`,
           associateByEmail,
           isVerifiedByDefault: true,
+          refreshTokens: config.refreshTokens ?? false,
         }),
       ],
       [

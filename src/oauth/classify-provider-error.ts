@@ -2,7 +2,12 @@ import { ClientError, ResponseBodyError, WWWAuthenticateChallengeError } from "o
 import { ProviderRefused, ProviderUnavailable } from "./provider-errors.js";
 
 /** Token-endpoint errors about the app, not the person's sign-in. */
-const APP_REFUSED = new Set(["invalid_client", "unauthorized_client"]);
+const APP_REFUSED = new Set([
+  "invalid_client",
+  "unauthorized_client",
+  // GitHub's, in a 200 answer.
+  "incorrect_client_credentials",
+]);
 
 /** What openid-client (oauth4webapi) says of a JWT that failed validation: the ID token's. */
 const ID_TOKEN_FAILURE = /JWT|JWS|ID Token|KEY_SELECTION|signature/i;
@@ -39,8 +44,14 @@ export function classifyProviderError(error: unknown, provider: string): Error {
     const cause = error.cause instanceof Error ? error.cause : null;
     // An OAuth error in a 200 answer (GitHub's token endpoint: `bad_verification_code`).
     const body = (cause?.cause as { body?: { error?: unknown } } | undefined)?.body;
-    if (typeof body?.error === "string")
-      return new ProviderRefused("invalid_code", { cause: error });
+    if (typeof body?.error === "string") {
+      return APP_REFUSED.has(body.error)
+        ? new ProviderUnavailable(provider, {
+            cause: error,
+            misconfiguration: `it answered "${body.error}": check the client id and secret`,
+          })
+        : new ProviderRefused("invalid_code", { cause: error });
+    }
     const said = `${error.code ?? ""} ${cause?.message ?? ""} ${(cause as { code?: string })?.code ?? ""}`;
     if (ID_TOKEN_FAILURE.test(said))
       return new ProviderRefused("invalid_id_token", { cause: error });

@@ -87,6 +87,16 @@ describe("what a provider's error means", () => {
       name: "ProviderRefused",
       reason: "invalid_code",
     });
+    const wrongSecret = Object.assign(
+      new ClientError("invalid response encountered", {
+        cause: new Error("x", { cause: { body: { error: "incorrect_client_credentials" } } }),
+      }),
+      { code: "OAUTH_INVALID_RESPONSE" },
+    );
+    expect(classifyProviderError(wrongSecret, "github")).toMatchObject({
+      name: "ProviderUnavailable",
+      misconfiguration: expect.stringContaining("check the client id and secret"),
+    });
     const timeout = Object.assign(
       new ClientError("operation timed out", { cause: new DOMException("x", "TimeoutError") }),
       { code: "OAUTH_TIMEOUT" },

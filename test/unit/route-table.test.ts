@@ -10,7 +10,11 @@ describe("the demo's route table in Hono", () => {
     // Hono's SmartRouter silently falls back to its TrieRouter for the whole app when one pair of
     // routes is ambiguous to the RegExpRouter (a static path beside a parameter, /docs/init.js
     // beside /docs/:asset): ~7 µs more on every request, the authenticated ones included.
-    const demo = await createDemoApp({ databaseUrl: "sqlite::memory:" });
+    // With a provider's routes too, and the page the demo serves at their callbacks.
+    const demo = await createDemoApp({
+      databaseUrl: "sqlite::memory:",
+      oidc: { issuer: "http://127.0.0.1:1", clientId: "id", clientSecret: "secret" },
+    });
     try {
       const router = new RegExpRouter<string>();
       for (const route of demo.app.routes) router.add(route.method, route.path, route.path);
