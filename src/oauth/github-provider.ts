@@ -1,7 +1,6 @@
 import * as client from "openid-client";
 import { type Clock, systemClock } from "../core/clock.js";
 import { classifyProviderError } from "./classify-provider-error.js";
-import { checkName } from "./openid-connect-provider.js";
 import type {
   AuthorizationRequest,
   AuthorizationResponse,
@@ -9,6 +8,7 @@ import type {
   ProviderIdentity,
 } from "./provider.js";
 import { ProviderRefused, ProviderUnavailable } from "./provider-errors.js";
+import { checkProviderName } from "./provider-name.js";
 import { providerTokens } from "./provider-tokens.js";
 
 export interface GithubProviderOptions {
@@ -47,7 +47,7 @@ export interface GithubEmail {
  */
 export function githubProvider(options: GithubProviderOptions): OAuthProvider {
   const { name = "github", clientId, clientSecret, timeoutSeconds = 10 } = options;
-  checkName(name);
+  checkProviderName(name);
   if (!clientId) throw new TypeError(`OAuth provider "${name}": clientId is missing`);
   if (!clientSecret) throw new TypeError(`OAuth provider "${name}": clientSecret is missing`);
   if (!(timeoutSeconds > 0)) {

@@ -8,6 +8,7 @@ import type {
   ProviderIdentity,
 } from "./provider.js";
 import { ProviderRefused } from "./provider-errors.js";
+import { checkProviderName } from "./provider-name.js";
 import { providerTokens } from "./provider-tokens.js";
 
 export interface OpenIdConnectProviderOptions {
@@ -76,7 +77,7 @@ class OpenIdConnectProvider implements OAuthProvider {
 
   constructor(options: OpenIdConnectProviderOptions) {
     const { name = "oidc", clientId, clientSecret, timeoutSeconds = 10 } = options;
-    this.name = checkName(name);
+    this.name = checkProviderName(name);
     this.#issuer = checkIssuer(options.issuer, this.name);
     if (typeof clientId !== "string" || clientId.length === 0) {
       throw new TypeError(`OAuth provider "${this.name}": clientId is missing`);
@@ -182,16 +183,6 @@ function clientAuthentication(server: client.ServerMetadata, secret: string): cl
   return supported?.includes("client_secret_basic") !== false
     ? client.ClientSecretBasic(secret)
     : client.ClientSecretPost(secret);
-}
-
-/** A provider's name is a URL segment and a column value: short, plain. */
-export function checkName(name: string): string {
-  if (typeof name !== "string" || !/^[a-z0-9][a-z0-9_-]{0,49}$/.test(name)) {
-    throw new TypeError(
-      `OAuth provider name "${name}" must be 1–50 lower-case letters, digits, "-" or "_"`,
-    );
-  }
-  return name;
 }
 
 function checkIssuer(issuer: string, name: string): URL {

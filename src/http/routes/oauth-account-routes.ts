@@ -2,6 +2,7 @@ import { ErrorCode } from "../../core/errors.js";
 import { detail, NOT_FOUND, noContent, privateJson } from "../../core/http-result.js";
 import type { User } from "../../core/models.js";
 import type { OAuthAccount, OAuthAccountDatabase } from "../../oauth/oauth-account.js";
+import { PROVIDER_NAME } from "../../oauth/provider-name.js";
 import type { CurrentUserOptions, Tessera } from "../../tessera.js";
 import { hasUsablePassword } from "../../users/password-helper.js";
 import { eventSource } from "../event-source.js";
@@ -80,7 +81,7 @@ export function oauthAccountRoutes<U extends User<ID>, ID, Ctx>(
     async handle(call) {
       const { user } = await requireUser(tessera, call, me);
       const name = call.params.oauth_name ?? "";
-      if (!/^[a-z0-9][a-z0-9_-]{0,49}$/.test(name)) return NOT_FOUND;
+      if (!PROVIDER_NAME.test(name)) return NOT_FOUND;
       const keepLast = !hasUsablePassword(user.hashedPassword);
       const outcome = await storeOf(call.ctx).deleteByUser(user.id, name, keepLast);
       if (outcome === "none") return NOT_FOUND;
