@@ -295,6 +295,10 @@ export const RACE_WRITES: readonly RaceWrite[] = [
         // Past a concurrent deletion the sign-in makes a new user (the person signs up anew):
         // a session of someone else, which the round's invariant is not about.
         if (!user.isActive || user.id !== round.user.id) return [];
+        // It read the user afresh: past a concurrent credential change or reset, this is a
+        // login after it, which that change never promised to end (unlike the kit's `login`,
+        // which holds the user read before the round).
+        if (user.securityStamp !== round.user.securityStamp) return [];
         const info = { ip: "192.0.2.8", userAgent: "Race/1", amr: [`oauth:${RACE_PROVIDER}`] };
         const held: HeldSession = { name: "L", id: null, access: [], refresh: [], used: null };
         if (round.refreshing) {

@@ -48,9 +48,9 @@ export class MongoRefreshTokenDatabase<U extends User<string>>
    * The record, then the refresh token, then the access token: if one cannot
    * be stored, what was stored is deleted again (and, should that fail too,
    * it was never handed out: nobody holds it). A login that a revocation of
-   * all the user's sessions overtook (its record is gone once its tokens are
-   * stored) deletes its tokens: it answers tokens that no longer work, as if
-   * the revocation had come just after it.
+   * all the user's sessions overtook (its record or its refresh token is gone
+   * once its tokens are stored) deletes what is left of it: it answers tokens
+   * that no longer work, as if the revocation had come just after it.
    */
   create(access: AccessToken<string>, refresh: RefreshToken<string>): Promise<void> {
     return guard(async () => {
@@ -75,8 +75,13 @@ export class MongoRefreshTokenDatabase<U extends User<string>>
         await this.schema.sessions.deleteOne({ _id: refresh.family }).catch(() => {});
         throw error;
       }
-      if (!(await this.#recordExists(refresh.family))) {
+      const [recorded, refreshable] = await Promise.all([
+        this.#recordExists(refresh.family),
+        this.schema.refreshTokens.findOne({ _id: refresh.token }, { projection: { _id: 1 } }),
+      ]);
+      if (!recorded || refreshable === null) {
         await this.#deleteTokens(access.token, refresh.token);
+        await this.schema.sessions.deleteOne({ _id: refresh.family });
       }
     });
   }
@@ -206,11 +211,14 @@ export class MongoRefreshTokenDatabase<U extends User<string>>
       const records: Filter<StoredDocument> = { user_id };
       if (keepFamily !== undefined) records._id = { $ne: keepFamily };
       const { deletedCount } = await this.schema.sessions.deleteMany(records);
-      const family = keepFamily === undefined ? { $ne: null } : { $nin: [null, keepFamily] };
-      await this.schema.accessTokens.deleteMany({ user_id, family });
+      // Refresh tokens before access tokens: a login storing its pair meanwhile either
+      // finds its refresh token gone when it checks (and deletes the rest, see create),
+      // or stored its access token before this deletes them (and loses it here).
       const tokens: Filter<StoredDocument> = { user_id };
       if (keepFamily !== undefined) tokens.family = { $ne: keepFamily };
       await this.schema.refreshTokens.deleteMany(tokens);
+      const family = keepFamily === undefined ? { $ne: null } : { $nin: [null, keepFamily] };
+      await this.schema.accessTokens.deleteMany({ user_id, family });
       return deletedCount;
     });
   }
