@@ -9,8 +9,9 @@ const SECOND_FACTORS = new Set(["otp", "recovery_code", "passkey"]);
  * proof of two distinct factors, or one multi-factor authenticator. Here a
  * first factor (`password`, or `oauth:<provider>` standing for the provider's
  * sign-in) with a second (`otp`, `recovery_code`, `passkey`) is 2; a passkey
- * alone is 2, being a user-verifying multi-factor cryptographic authenticator
- * (§5.1.9: the device held, unlocked by biometric or PIN); anything else is 1.
+ * alone is 2, being a multi-factor cryptographic authenticator (§5.1.9: the
+ * device held, unlocked by biometric or PIN), so record `passkey` only for an
+ * assertion whose user-verified (UV) flag is set; anything else is 1.
  */
 export function assuranceLevel(amr: readonly string[]): Aal {
   if (amr.includes("passkey")) return 2;

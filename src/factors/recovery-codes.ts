@@ -3,12 +3,16 @@ import { hashToken } from "../sessions/tokens.js";
 
 /** Crockford's base32, lower-case: no i, l, o or u, so nothing reads as another character. */
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
-/** 10 characters of 5 bits: 50 bits each, shown as `xxxx-xxxx-xx`. */
-const LENGTH = 10;
-const SHAPE = /^[0-9a-hjkmnp-tv-z]{10}$/;
+/**
+ * 16 characters of 5 bits: 80 bits each, shown as `xxxx-xxxx-xxxx-xxxx`. Not
+ * fewer: the stored hash is fast and unsalted (see {@link hashRecoveryCode}),
+ * and 50 bits would fall to one GPU in a day (2^50 SHA-256 at ~2·10^10 a second).
+ */
+const LENGTH = 16;
+const SHAPE = /^[0-9a-hjkmnp-tv-z]{16}$/;
 
 /**
- * New single-use recovery codes, all different, such as `7k2m-q9xd-4p`.
+ * New single-use recovery codes, all different, such as `7k2m-q9xd-4p0c-zt8e`.
  * Show them once; store only {@link hashRecoveryCode} of each.
  */
 export function newRecoveryCodes(count = 10): string[] {
@@ -19,9 +23,7 @@ export function newRecoveryCodes(count = 10): string[] {
   while (codes.size < count) {
     // 32 divides 256: each character is uniform.
     const chars = [...randomBytes(LENGTH)].map((byte) => ALPHABET[byte % ALPHABET.length]);
-    codes.add(
-      `${chars.slice(0, 4).join("")}-${chars.slice(4, 8).join("")}-${chars.slice(8).join("")}`,
-    );
+    codes.add([0, 4, 8, 12].map((start) => chars.slice(start, start + 4).join("")).join("-"));
   }
   return [...codes];
 }
@@ -41,10 +43,10 @@ export function isWellFormedRecoveryCode(code: string): boolean {
 
 /**
  * The stored form of a code, the key it is looked up by: SHA-256 of its
- * normalised form, base64url. A fast hash is right here, unlike for a
- * password: the code is 50 random bits, not a guessable human choice, so
- * salting or stretching would buy nothing against a leaked table while a
- * salt would forbid the lookup by hash.
+ * normalised form (with a label), base64url. A fast hash is right here,
+ * unlike for a password: the code is 80 random bits, not a human choice, so
+ * no dictionary shortens the search and 2^80 hashes are out of reach, while
+ * a per-code salt would forbid the lookup by hash.
  */
 export function hashRecoveryCode(code: string): string {
   return hashToken(`tessera-recovery-code:${normalize(code)}`);
