@@ -46,12 +46,21 @@ export type {
   UserUpdateData,
 } from "./core/models.js";
 export { redactUrl } from "./core/redact-url.js";
+export { SecretCipher, SecretDecryptionFailed } from "./core/secret-cipher.js";
 export {
   RESET_PASSWORD_AUDIENCE,
   SignedTokens,
   type SignedTokensOptions,
   VERIFY_USER_AUDIENCE,
 } from "./core/signed-tokens.js";
+export { type Aal, assuranceLevel } from "./factors/assurance.js";
+export {
+  hashRecoveryCode,
+  isWellFormedRecoveryCode,
+  newRecoveryCodes,
+} from "./factors/recovery-codes.js";
+export { checkTotpCode, newTotpSecret, otpauthUrl, type TotpCheck } from "./factors/totp.js";
+export { totpSecretCipher } from "./factors/totp-secret-cipher.js";
 export {
   type Mount,
   type OpenApiDocumentOptions,
