@@ -53,6 +53,17 @@ export {
   VERIFY_USER_AUDIENCE,
 } from "./core/signed-tokens.js";
 export {
+  hasSecondFactor,
+  type Passkey,
+  type PasskeyCreate,
+  type SecondFactors,
+  type TotpSecret,
+} from "./factors/second-factor.js";
+export {
+  PasskeyAlreadyRegistered,
+  type SecondFactorDatabase,
+} from "./factors/second-factor-database.js";
+export {
   type Mount,
   type OpenApiDocumentOptions,
   openApiDocument,

@@ -29,7 +29,15 @@ describe("source layout", () => {
   it("imports run one way: the core and the domains never import the routes, the integrations or the facade", () => {
     const upward = /^(http|integrations|adapters|cli|testing)\/|^tessera\.js$/;
     const crossings: string[] = [];
-    for (const folder of ["core", "users", "sessions", "strategies", "transports", "oauth"]) {
+    for (const folder of [
+      "core",
+      "users",
+      "sessions",
+      "strategies",
+      "transports",
+      "oauth",
+      "factors",
+    ]) {
       for (const file of sourcesOf(folder)) {
         for (const target of importsOf(file)) {
           if (upward.test(target)) crossings.push(`${relative(SRC, file)} → ${target}`);
