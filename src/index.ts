@@ -62,6 +62,17 @@ export {
 export { checkTotpCode, newTotpSecret, otpauthUrl, type TotpCheck } from "./factors/totp.js";
 export { totpSecretCipher } from "./factors/totp-secret-cipher.js";
 export {
+  hasSecondFactor,
+  type Passkey,
+  type PasskeyCreate,
+  type SecondFactors,
+  type TotpSecret,
+} from "./factors/second-factor.js";
+export {
+  PasskeyAlreadyRegistered,
+  type SecondFactorDatabase,
+} from "./factors/second-factor-database.js";
+export {
   type Mount,
   type OpenApiDocumentOptions,
   openApiDocument,

@@ -29,9 +29,9 @@ export async function openMongo(url: string, schema: CliSchema): Promise<OpenedM
   const connection = await connectMongo(url);
   try {
     const stores = mongoAdapter(connection.db, options);
-    const { users, accessTokens, refreshTokens, oauthAccounts } = stores.users.schema;
+    const { users, accessTokens, refreshTokens, oauthAccounts, passkeys } = stores.users.schema;
     await refuseOtherIdType(users.collectionName, await users.findOne({}), options.idType);
-    const collections = [users, accessTokens, refreshTokens, oauthAccounts];
+    const collections = [users, accessTokens, refreshTokens, oauthAccounts, passkeys];
     return {
       stores: stores as unknown as CliStores,
       async ensureIndexes() {
@@ -63,6 +63,9 @@ function mongoOptionsOf(schema: CliSchema): MongoSchemaOptions & { idType: "obje
     accessTokenCollection: schema.accessTokenTable,
     refreshTokenCollection: schema.refreshTokenTable,
     oauthAccountCollection: schema.oauthAccountTable,
+    totpSecretCollection: schema.totpSecretTable,
+    recoveryCodeCollection: schema.recoveryCodeTable,
+    passkeyCollection: schema.passkeyTable,
     userFields: schema.userFields,
   };
 }

@@ -1,4 +1,5 @@
 import type { AccessToken, User, UserCreateData } from "../core/models.js";
+import type { SecondFactorDatabase } from "../factors/second-factor-database.js";
 import type { OAuthAccountDatabase } from "../oauth/oauth-account.js";
 import type { AccessTokenDatabase } from "../sessions/access-token-database.js";
 import type { RefreshTokenDatabase } from "../sessions/refresh-token-database.js";
@@ -29,6 +30,8 @@ export interface DatabaseFixture<U extends User<ID>, ID> {
   refreshTokens?: RefreshTokenDatabase<U, ID>;
   /** The store of linked provider accounts, when the adapter has one: its cases run then. */
   oauthAccounts?: OAuthAccountDatabase<ID>;
+  /** The store of second factors (TOTP, recovery codes, passkeys), when the adapter has one: its cases run then. */
+  secondFactors?: SecondFactorDatabase<ID>;
   /** Reads back the stored token column as is (to prove what is and is not stored). */
   storedTokens(): Promise<string[]>;
   /**

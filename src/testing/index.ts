@@ -7,6 +7,7 @@ export type {
 } from "./factory.js";
 export { runOAuthAccountDatabaseSuite } from "./oauth-account-database-suite.js";
 export { runRefreshTokenDatabaseSuite } from "./refresh-token-database-suite.js";
+export { runSecondFactorDatabaseSuite } from "./second-factor-database-suite.js";
 export {
   runSessionRaceSuite,
   type SessionRaceFixture,

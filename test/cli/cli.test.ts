@@ -276,7 +276,7 @@ describe.skipIf(mongoMissing !== null)(
     it("migrate creates the indexes, and says so once", async () => {
       const first = tessera(["migrate"], env);
       expect(first).toMatchObject({ code: 0, stderr: "" });
-      expect(first.stdout).toMatch(/^created 9 indexes: user\.tessera_email_key, /);
+      expect(first.stdout).toMatch(/^created 10 indexes: user\.tessera_email_key, /);
       expect(await indexes("user")).toEqual(["_id_", "tessera_email_key"]);
       expect(await indexes("accesstoken")).toEqual([
         "_id_",
@@ -291,6 +291,7 @@ describe.skipIf(mongoMissing !== null)(
         "tessera_user",
       ]);
       expect(await indexes("oauth_account")).toEqual(["_id_", "tessera_account", "tessera_user"]);
+      expect(await indexes("passkey")).toEqual(["_id_", "tessera_user"]);
       expect(tessera(["migrate"], env)).toMatchObject({
         code: 0,
         stdout: "indexes already in place\n",

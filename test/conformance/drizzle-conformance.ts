@@ -13,6 +13,7 @@ import {
   runAccessTokenDatabaseSuite,
   runOAuthAccountDatabaseSuite,
   runRefreshTokenDatabaseSuite,
+  runSecondFactorDatabaseSuite,
   runUserDatabaseSuite,
 } from "tessera-auth/testing";
 import { afterAll } from "vitest";
@@ -89,13 +90,16 @@ export function runDrizzleConformance(engine: EngineName): void {
       if (!migrated.has(key)) migrated.set(key, migrateToLatest(opened.kysely, options));
       await migrated.get(key);
     }
-    const { users, accessTokens, refreshTokens, oauthAccounts } = drizzleAdapter(
+    const { users, accessTokens, refreshTokens, oauthAccounts, secondFactors } = drizzleAdapter(
       opened.drizzle,
       options,
     );
     const { tables: defined, traits } = accessTokens.schema;
     if (engine !== "sqlite") {
       const names = [
+        defined.passkey,
+        defined.recoveryCode,
+        defined.totpSecret,
         defined.oauthAccount,
         defined.session,
         defined.refreshToken,
@@ -109,6 +113,7 @@ export function runDrizzleConformance(engine: EngineName): void {
       accessTokens: accessTokens as never,
       refreshTokens: refreshTokens as never,
       oauthAccounts: oauthAccounts as never,
+      secondFactors: secondFactors as never,
       storedTokens: async () =>
         (await opened.drizzle.select().from(defined.accessToken)).map(
           (row: { token: string }) => row.token,
@@ -146,6 +151,7 @@ export function runDrizzleConformance(engine: EngineName): void {
     runAccessTokenDatabaseSuite(`${engine} drizzle ${idType}`, options);
     runRefreshTokenDatabaseSuite(`${engine} drizzle ${idType}`, options);
     runOAuthAccountDatabaseSuite(`${engine} drizzle ${idType}`, options);
+    runSecondFactorDatabaseSuite(`${engine} drizzle ${idType}`, options);
   }
   runSessionRaces(`${engine} drizzle`, () => fixture<string>("uuid", {}));
 }

@@ -15,6 +15,7 @@ import {
   runAccessTokenDatabaseSuite,
   runOAuthAccountDatabaseSuite,
   runRefreshTokenDatabaseSuite,
+  runSecondFactorDatabaseSuite,
   runUserDatabaseSuite,
 } from "tessera-auth/testing";
 import { afterAll } from "vitest";
@@ -74,10 +75,22 @@ export function runKyselyConformance(engine: EngineName): void {
     const { db, own } = await open(options);
     const userTable = tables.userTable ?? "user";
     const tokenTable = tables.accessTokenTable ?? "accesstoken";
-    const { users, accessTokens, refreshTokens, oauthAccounts } = kyselyAdapter(db, options);
+    const { users, accessTokens, refreshTokens, oauthAccounts, secondFactors } = kyselyAdapter(
+      db,
+      options,
+    );
     if (!own) {
-      const { sessionTable, refreshTokenTable, oauthAccountTable } = accessTokens.schema;
-      const tables = [oauthAccountTable, sessionTable, refreshTokenTable, tokenTable, userTable];
+      const { schema } = accessTokens;
+      const tables = [
+        schema.passkeyTable,
+        schema.recoveryCodeTable,
+        schema.totpSecretTable,
+        schema.oauthAccountTable,
+        schema.sessionTable,
+        schema.refreshTokenTable,
+        tokenTable,
+        userTable,
+      ];
       await emptyTables(db, tables);
     }
     const { engine: traits } = accessTokens.schema;
@@ -86,6 +99,7 @@ export function runKyselyConformance(engine: EngineName): void {
       accessTokens: accessTokens as never,
       refreshTokens: refreshTokens as never,
       oauthAccounts: oauthAccounts as never,
+      secondFactors: secondFactors as never,
       storedTokens: async () =>
         (await db.selectFrom(tokenTable).select("token").execute()).map((row) => row.token),
       bulk: {
@@ -124,6 +138,7 @@ export function runKyselyConformance(engine: EngineName): void {
     runAccessTokenDatabaseSuite(`${engine} ${idType}`, options);
     runRefreshTokenDatabaseSuite(`${engine} ${idType}`, options);
     runOAuthAccountDatabaseSuite(`${engine} ${idType}`, options);
+    runSecondFactorDatabaseSuite(`${engine} ${idType}`, options);
   }
   runSessionRaces(`${engine} kysely`, () => fixture<string>("uuid", {}));
 }

@@ -75,6 +75,14 @@ describe(`on ${ENGINE}, an adapter's startup check`, () => {
     expect(message).toContain("amr");
   });
 
+  it("checks the second factors' tables too (from 0010)", async () => {
+    const db = await unmigrated();
+    await migrateToLatest(db);
+    await db.schema.dropTable("passkey").execute();
+    const message = await notMigrated(kyselyAdapter(db).assertReady());
+    expect(message).toContain('table "passkey"');
+  });
+
   it("checks the Drizzle adapter's tables the same way", async () => {
     const url = await freshDatabaseUrl();
     const { db, close } = await openDrizzle(url);

@@ -75,7 +75,7 @@ describe(`adopting a FastAPI Users database on ${ENGINE}`, () => {
     expect(first.stdout).toBe(
       "adopted a FastAPI Users database: 2 users kept (their passwords are rehashed at their " +
         "next login), 3 access tokens now stored hashed\n" +
-        "applied 9 migrations: 0001_adopt_existing_tables, 0002_create_tables, 0003_security_stamps, 0004_session_metadata, 0005_refresh_tokens, 0006_revocation_log, 0007_session_records, 0008_oauth_accounts, 0009_session_amr\n",
+        "applied 10 migrations: 0001_adopt_existing_tables, 0002_create_tables, 0003_security_stamps, 0004_session_metadata, 0005_refresh_tokens, 0006_revocation_log, 0007_session_records, 0008_oauth_accounts, 0009_session_amr, 0010_second_factors\n",
     );
     expect(await runCli(["migrate"], { DATABASE_URL: url })).toMatchObject({
       code: 0,

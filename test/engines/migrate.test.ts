@@ -14,6 +14,7 @@ const ALL = [
   "0007_session_records",
   "0008_oauth_accounts",
   "0009_session_amr",
+  "0010_second_factors",
 ];
 
 describe(`migrations on ${ENGINE}`, () => {
@@ -67,12 +68,21 @@ describe(`migrations on ${ENGINE}`, () => {
         securityStamp: user.securityStamp,
         amr: ["password"],
       });
-      // As the database was before 0009: no amr columns, no record of the migration.
+      // As the database was before 0009: no amr columns, no record of the migrations since.
       for (const table of ["accesstoken", "authsession"]) {
         await db.schema.alterTable(table).dropColumn("amr").execute();
       }
-      await db.deleteFrom("tessera_migration").where("name", "=", "0009_session_amr").execute();
-      expect((await migrateToLatest(db)).applied).toEqual(["0009_session_amr"]);
+      for (const table of ["passkey", "recovery_code", "totp_secret"]) {
+        await db.schema.dropTable(table).execute();
+      }
+      await db
+        .deleteFrom("tessera_migration")
+        .where("name", "in", ["0009_session_amr", "0010_second_factors"])
+        .execute();
+      expect((await migrateToLatest(db)).applied).toEqual([
+        "0009_session_amr",
+        "0010_second_factors",
+      ]);
       expect((await accessTokens.getByToken(token, null))?.amr).toEqual([]);
       await expect(kyselyAdapter(db).assertReady()).resolves.toBeUndefined();
     } finally {

@@ -185,7 +185,12 @@ export class TestServer {
       const refreshTokenTable = custom ? `${accessTokenTable}_refresh` : "refreshtoken";
       const sessionTable = custom ? `${accessTokenTable}_session` : "authsession";
       const oauthAccountTable = custom ? `${accessTokenTable}_oauth` : "oauth_account";
+      const beside = (standard: string, suffix: string) =>
+        custom ? `${accessTokenTable}_${suffix}` : standard;
       const tables = [
+        beside("passkey", "passkey"),
+        beside("recovery_code", "recovery"),
+        beside("totp_secret", "totp"),
         oauthAccountTable,
         sessionTable,
         refreshTokenTable,

@@ -6,6 +6,7 @@ import {
   runAccessTokenDatabaseSuite,
   runOAuthAccountDatabaseSuite,
   runRefreshTokenDatabaseSuite,
+  runSecondFactorDatabaseSuite,
   runUserDatabaseSuite,
 } from "tessera-auth/testing";
 import { afterAll, describe } from "vitest";
@@ -41,6 +42,12 @@ const FERRETDB_GAPS = {
     "FerretDB 1.x does not apply an update's filter atomically with its write",
   "touch writes last_used_at only over a stale value, once among concurrent callers":
     "FerretDB 1.x does not apply an update's filter atomically with its write",
+  "concurrent uses of one TOTP step: exactly one wins":
+    "FerretDB 1.x does not apply an update's filter atomically with its write",
+  "concurrent uses of one recovery code: exactly one wins":
+    "FerretDB 1.x does not apply an update's filter atomically with its write",
+  "concurrent uses of one passkey with one counter: exactly one wins":
+    "FerretDB 1.x does not apply an update's filter atomically with its write",
   "large tables: getUserByToken stays an index lookup":
     "FerretDB 1.x reads every document for a lookup by _id (no index serves its filters)",
 };
@@ -63,11 +70,10 @@ describe.skipIf(unavailable !== null)(
         const adapter = mongoAdapter(db, options);
         const { users, accessTokens, refreshTokens, sessions, oauthAccounts } =
           adapter.users.schema;
-        await Promise.all(
-          [users, accessTokens, refreshTokens, sessions, oauthAccounts].map((c) =>
-            c.deleteMany({}),
-          ),
-        );
+        const { totpSecrets, recoveryCodes, passkeys } = adapter.users.schema;
+        const collections = [users, accessTokens, refreshTokens, sessions, oauthAccounts];
+        collections.push(totpSecrets, recoveryCodes, passkeys);
+        await Promise.all(collections.map((c) => c.deleteMany({})));
         const ids = adapter.users.schema.ids;
         return {
           ...adapter,
@@ -107,6 +113,7 @@ describe.skipIf(unavailable !== null)(
       runAccessTokenDatabaseSuite(`mongodb ${name}`, suite);
       runRefreshTokenDatabaseSuite(`mongodb ${name}`, suite);
       runOAuthAccountDatabaseSuite(`mongodb ${name}`, suite);
+      runSecondFactorDatabaseSuite(`mongodb ${name}`, suite);
     }
   },
 );

@@ -232,7 +232,7 @@ describe("the packed tarball in an empty project", () => {
       DATABASE_URL: "sqlite:cli.db",
     });
     expect({ status: migrated.status, stderr: migrated.stderr }).toEqual({ status: 0, stderr: "" });
-    expect(migrated.stdout).toContain("applied 9 migrations");
+    expect(migrated.stdout).toContain("applied 10 migrations");
     const again = run(NPM, ["exec", "--", "tessera-auth", "migrate"], {
       DATABASE_URL: "sqlite:cli.db",
     });

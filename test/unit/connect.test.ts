@@ -20,7 +20,7 @@ describe("connect(url)", () => {
     const { db, engine, close } = await connect("sqlite::memory:");
     try {
       expect(engine).toBe("sqlite");
-      expect((await migrateToLatest(db)).applied).toHaveLength(9);
+      expect((await migrateToLatest(db)).applied).toHaveLength(10);
     } finally {
       await close();
     }

@@ -4,6 +4,13 @@ import {
   ACCOUNT_ID_LENGTH,
   OAUTH_NAME_LENGTH,
 } from "../kysely/migrations/add-oauth-accounts.js";
+import {
+  CODE_HASH_LENGTH,
+  CREDENTIAL_ID_LENGTH,
+  DEVICE_TYPE_LENGTH,
+  PASSKEY_NAME_LENGTH,
+  TRANSPORTS_LENGTH,
+} from "../kysely/migrations/add-second-factors.js";
 import { AMR_LENGTH } from "../kysely/migrations/add-session-amr.js";
 import {
   IP_LENGTH,
@@ -30,6 +37,8 @@ export interface ColumnKit {
   /** Text of any length (an encrypted provider token). */
   text(name: string): Column;
   integer(name: string): Column;
+  /** A 64-bit integer read as a JavaScript number (a TOTP step, a signature counter). */
+  bigint(name: string): Column;
   number(name: string): Column;
   boolean(name: string): Column;
   /** A UTC instant, read and written as the engine's text (the Kysely adapter's encoding). */
@@ -108,7 +117,45 @@ export function buildTables(kit: ColumnKit, options: ResolvedTableOptions): Driz
     account_email: string("account_email", ACCOUNT_EMAIL_LENGTH).notNull(),
     user_id: userId(),
   });
-  return { user, accessToken, refreshToken, session: record, oauthAccount };
+  const totpSecret = kit.table(options.totpSecretTable, {
+    user_id: kit
+      .userId("user_id", options)
+      .primaryKey()
+      .references(() => user.id, { onDelete: "cascade" }),
+    secret: kit.text("secret").notNull(),
+    confirmed_at: timestamp("confirmed_at"),
+    last_used_step: kit.bigint("last_used_step"),
+    created_at: timestamp("created_at").notNull(),
+  });
+  // Keyed by (user_id, code_hash) in the database (migration 0010).
+  const recoveryCode = kit.table(options.recoveryCodeTable, {
+    user_id: userId(),
+    code_hash: string("code_hash", CODE_HASH_LENGTH).notNull(),
+    created_at: timestamp("created_at").notNull(),
+    used_at: timestamp("used_at"),
+  });
+  const passkey = kit.table(options.passkeyTable, {
+    id: string("id", CREDENTIAL_ID_LENGTH).primaryKey(),
+    user_id: userId(),
+    public_key: kit.text("public_key").notNull(),
+    counter: kit.bigint("counter").notNull(),
+    transports: string("transports", TRANSPORTS_LENGTH).notNull(),
+    name: string("name", PASSKEY_NAME_LENGTH).notNull(),
+    created_at: timestamp("created_at").notNull(),
+    last_used_at: timestamp("last_used_at"),
+    backed_up: boolean("backed_up").notNull(),
+    device_type: string("device_type", DEVICE_TYPE_LENGTH).notNull(),
+  });
+  return {
+    user,
+    accessToken,
+    refreshToken,
+    session: record,
+    oauthAccount,
+    totpSecret,
+    recoveryCode,
+    passkey,
+  };
 }
 
 /**

@@ -4,6 +4,7 @@ import { DrizzleAccessTokenDatabase } from "./drizzle-access-token-database.js";
 import type { AnyDrizzle } from "./drizzle-engine.js";
 import { DrizzleOAuthAccountDatabase } from "./drizzle-oauth-account-database.js";
 import { DrizzleRefreshTokenDatabase } from "./drizzle-refresh-token-database.js";
+import { DrizzleSecondFactorDatabase } from "./drizzle-second-factor-database.js";
 import { DrizzleUserDatabase } from "./drizzle-user-database.js";
 import { resolveDrizzleSchema } from "./schema.js";
 import type { DrizzleTableOptions, DrizzleTables } from "./tables.js";
@@ -11,6 +12,7 @@ import type { DrizzleTableOptions, DrizzleTables } from "./tables.js";
 export { DrizzleAccessTokenDatabase } from "./drizzle-access-token-database.js";
 export { DrizzleOAuthAccountDatabase } from "./drizzle-oauth-account-database.js";
 export { DrizzleRefreshTokenDatabase } from "./drizzle-refresh-token-database.js";
+export { DrizzleSecondFactorDatabase } from "./drizzle-second-factor-database.js";
 export { DrizzleUserDatabase } from "./drizzle-user-database.js";
 export type { DrizzleSchema } from "./schema.js";
 export {
@@ -28,6 +30,8 @@ export interface DrizzleAdapter<U extends User<ID>, ID> {
   refreshTokens: DrizzleRefreshTokenDatabase<U, ID>;
   /** Accounts at identity providers linked to users (sign-in with OAuth). */
   oauthAccounts: DrizzleOAuthAccountDatabase<ID>;
+  /** Users' second factors: TOTP secrets, recovery codes, passkeys. */
+  secondFactors: DrizzleSecondFactorDatabase<ID>;
   /**
    * Throws `DatabaseNotMigrated` (one line: what is missing, and "run `npx
    * tessera-auth migrate`") unless every table and column of its Drizzle
@@ -59,6 +63,7 @@ export function drizzleAdapter<T extends IdType = "uuid", U extends User<IdOf<T>
     accessTokens: new DrizzleAccessTokenDatabase<U, IdOf<T>>(db, schema),
     refreshTokens: new DrizzleRefreshTokenDatabase<U, IdOf<T>>(db, schema),
     oauthAccounts: new DrizzleOAuthAccountDatabase<IdOf<T>>(db, schema),
+    secondFactors: new DrizzleSecondFactorDatabase<IdOf<T>>(db, schema),
     assertReady: () => assertReady(db, schema),
   };
 }

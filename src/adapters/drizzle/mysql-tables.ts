@@ -1,4 +1,5 @@
 import {
+  bigint,
   boolean,
   char,
   datetime,
@@ -27,6 +28,7 @@ export const mysqlColumns: ColumnKit = {
   text: (name) => text(name),
   string: (name, length) => varchar(name, { length }),
   integer: (name) => int(name),
+  bigint: (name) => bigint(name, { mode: "number" }),
   number: (name) => double(name),
   boolean: (name) => boolean(name),
   timestamp: (name) => datetime(name, { mode: "string", fsp: 6 }),

@@ -1,4 +1,5 @@
 import {
+  bigint,
   boolean,
   doublePrecision,
   integer,
@@ -27,6 +28,7 @@ export const postgresColumns: ColumnKit = {
   text: (name) => text(name),
   string: (name, length) => varchar(name, { length }),
   integer: (name) => integer(name),
+  bigint: (name) => bigint(name, { mode: "number" }),
   number: (name) => doublePrecision(name),
   boolean: (name) => boolean(name),
   timestamp: (name) => timestamp(name, { withTimezone: true, mode: "string" }),

@@ -13,6 +13,7 @@ export const sqliteColumns: ColumnKit = {
   text: (name) => text(name),
   string: (name) => text(name),
   integer: (name) => integer(name),
+  bigint: (name) => integer(name),
   number: (name) => real(name),
   boolean: (name) => integer(name),
   timestamp: (name) => text(name),

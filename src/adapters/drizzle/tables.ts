@@ -8,6 +8,7 @@ import {
   defaultOAuthAccountTable,
   defaultRefreshTokenTable,
   defaultSessionTable,
+  secondFactorTables,
 } from "../kysely/schema.js";
 import { buildTables, type ColumnKit } from "./build-tables.js";
 import { mysqlColumns } from "./mysql-tables.js";
@@ -31,6 +32,12 @@ export interface DrizzleTableOptions<T extends IdType = IdType> {
   sessionTable?: string;
   /** @default "oauth_account", or "<accessTokenTable>_oauth" for a custom accessTokenTable */
   oauthAccountTable?: string;
+  /** @default "totp_secret", or "<accessTokenTable>_totp" for a custom accessTokenTable */
+  totpSecretTable?: string;
+  /** @default "recovery_code", or "<accessTokenTable>_recovery" for a custom accessTokenTable */
+  recoveryCodeTable?: string;
+  /** @default "passkey", or "<accessTokenTable>_passkey" for a custom accessTokenTable */
+  passkeyTable?: string;
   /** The app's custom user fields (see `defineUserFields`), as columns of the user table. */
   userFields?: UserFields;
   /**
@@ -51,6 +58,9 @@ export interface ResolvedTableOptions {
   readonly refreshTokenTable: string;
   readonly sessionTable: string;
   readonly oauthAccountTable: string;
+  readonly totpSecretTable: string;
+  readonly recoveryCodeTable: string;
+  readonly passkeyTable: string;
   readonly userFields: readonly ResolvedUserField[];
   // biome-ignore lint/suspicious/noExplicitAny: column builders of any of the three engines.
   readonly extraUserColumns: Record<string, any>;
@@ -70,6 +80,12 @@ export type DrizzleTables<Table = any> = {
   session: Table;
   /** Accounts at identity providers linked to users (FastAPI Users' `oauth_account`). */
   oauthAccount: Table;
+  /** Users' TOTP secrets, one per user. */
+  totpSecret: Table;
+  /** Users' recovery codes, hashed. */
+  recoveryCode: Table;
+  /** Users' passkeys (WebAuthn credentials). */
+  passkey: Table;
 };
 
 export function resolveTableOptions(
@@ -87,6 +103,7 @@ export function resolveTableOptions(
     sessionTable: options.sessionTable ?? defaultSessionTable(options.accessTokenTable),
     oauthAccountTable:
       options.oauthAccountTable ?? defaultOAuthAccountTable(options.accessTokenTable),
+    ...secondFactorTables(options),
     userFields: resolveUserFields(options.userFields),
     extraUserColumns: options.extraUserColumns ?? {},
   };

@@ -2,6 +2,11 @@ import type { Kysely } from "kysely";
 import { DatabaseNotMigrated } from "../../core/errors.js";
 import { guarded } from "./guard.js";
 import { OAUTH_ACCOUNT_COLUMNS } from "./migrations/add-oauth-accounts.js";
+import {
+  PASSKEY_COLUMNS,
+  RECOVERY_CODE_COLUMNS,
+  TOTP_SECRET_COLUMNS,
+} from "./migrations/add-second-factors.js";
 import { resolveSchema, type Schema, type SchemaOptions } from "./schema.js";
 
 /** Every column tessera's current migrations create, by table (custom user fields added). */
@@ -66,6 +71,9 @@ function expectedColumns(schema: Schema): [table: string, columns: string[]][] {
     ],
     [schema.revocationLogTable, ["id", "message", "created_ms"]],
     [schema.oauthAccountTable, [...OAUTH_ACCOUNT_COLUMNS]],
+    [schema.totpSecretTable, [...TOTP_SECRET_COLUMNS]],
+    [schema.recoveryCodeTable, [...RECOVERY_CODE_COLUMNS]],
+    [schema.passkeyTable, [...PASSKEY_COLUMNS]],
   ];
 }
 

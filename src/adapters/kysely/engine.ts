@@ -50,6 +50,11 @@ export interface Engine {
    * sign in as `alice`.
    */
   exactStringType(db: Kysely<any>, maxLength: number): Promise<DataTypeExpression>;
+  /**
+   * Column type of an ASCII string compared byte for byte, short enough per
+   * character to be a key at this length (a passkey's credential id, a hash).
+   */
+  asciiType(maxLength: number): DataTypeExpression;
   /** Column type of `created_at`. Always written and compared in UTC. */
   readonly timestampType: DataTypeExpression;
   /** Makes an `integer` column the auto-generated primary key. */

@@ -4,6 +4,7 @@ import { assertReady } from "./assert-ready.js";
 import { KyselyAccessTokenDatabase } from "./kysely-access-token-database.js";
 import { KyselyOAuthAccountDatabase } from "./kysely-oauth-account-database.js";
 import { KyselyRefreshTokenDatabase } from "./kysely-refresh-token-database.js";
+import { KyselySecondFactorDatabase } from "./kysely-second-factor-database.js";
 import { KyselyUserDatabase } from "./kysely-user-database.js";
 import { resolveSchema, type SchemaOptions } from "./schema.js";
 
@@ -17,6 +18,7 @@ export {
   type KyselyRateLimitStoreOptions,
 } from "./kysely-rate-limit-store.js";
 export { KyselyRefreshTokenDatabase } from "./kysely-refresh-token-database.js";
+export { KyselySecondFactorDatabase } from "./kysely-second-factor-database.js";
 export { KyselyUserDatabase } from "./kysely-user-database.js";
 export {
   type MigrateOptions,
@@ -44,6 +46,8 @@ export interface KyselyAdapter<U extends User<ID>, ID> {
   refreshTokens: KyselyRefreshTokenDatabase<U, ID>;
   /** Accounts at identity providers linked to users (sign-in with OAuth). */
   oauthAccounts: KyselyOAuthAccountDatabase<ID>;
+  /** Users' second factors: TOTP secrets, recovery codes, passkeys. */
+  secondFactors: KyselySecondFactorDatabase<ID>;
   /**
    * Throws `DatabaseNotMigrated` (one line: what is missing, and "run `npx
    * tessera-auth migrate`") unless every table and column of the current
@@ -71,6 +75,7 @@ export function kyselyAdapter<T extends IdType = "uuid", U extends User<IdOf<T>>
     accessTokens: new KyselyAccessTokenDatabase<U, IdOf<T>>(db, schema),
     refreshTokens: new KyselyRefreshTokenDatabase<U, IdOf<T>>(db, schema),
     oauthAccounts: new KyselyOAuthAccountDatabase<IdOf<T>>(db, schema),
+    secondFactors: new KyselySecondFactorDatabase<IdOf<T>>(db, schema),
     assertReady: () => assertReady(db, options),
   };
 }

@@ -1,4 +1,5 @@
 import type { AccessToken, RefreshToken } from "../../core/models.js";
+import type { Passkey, PasskeyCreate, TotpSecret } from "../../factors/second-factor.js";
 import type {
   OAuthAccount,
   OAuthAccountCreate,
@@ -145,4 +146,56 @@ export function updatedOAuthAccount<ID>(
 ): OAuthAccount<ID> {
   const defined = Object.entries(data).filter(([, value]) => value !== undefined);
   return { ...account, ...Object.fromEntries(defined) };
+}
+
+function optionalDate(value: unknown, engine: Engine): Date | null {
+  return value === null || value === undefined ? null : engine.decodeDate(value);
+}
+
+export function rowToTotpSecret<ID>(row: Record<string, unknown>, engine: Engine): TotpSecret<ID> {
+  return {
+    userId: row.user_id as ID,
+    secret: row.secret as string,
+    confirmedAt: optionalDate(row.confirmed_at, engine),
+    lastUsedStep:
+      row.last_used_step === null || row.last_used_step === undefined
+        ? null
+        : Number(row.last_used_step),
+    createdAt: engine.decodeDate(row.created_at),
+  };
+}
+
+export function rowToPasskey<ID>(row: Record<string, unknown>, engine: Engine): Passkey<ID> {
+  const transports = row.transports as string;
+  return {
+    id: row.id as string,
+    userId: row.user_id as ID,
+    publicKey: row.public_key as string,
+    counter: Number(row.counter),
+    transports: transports === "" ? [] : transports.split(","),
+    name: row.name as string,
+    createdAt: engine.decodeDate(row.created_at),
+    lastUsedAt: optionalDate(row.last_used_at, engine),
+    backedUp: Boolean(row.backed_up),
+    deviceType: row.device_type as string,
+  };
+}
+
+/** The columns of a new passkey's row (transports comma-separated: none holds a comma). */
+export function passkeyToRow<ID>(data: PasskeyCreate<ID>, engine: Engine) {
+  if (data.transports.some((transport) => transport === "" || transport.includes(","))) {
+    throw new TypeError("a passkey's transports are names without commas");
+  }
+  return {
+    id: data.id,
+    user_id: data.userId,
+    public_key: data.publicKey,
+    counter: data.counter,
+    transports: data.transports.join(","),
+    name: data.name,
+    created_at: engine.encodeDate(data.createdAt),
+    last_used_at: null,
+    backed_up: engine.encodeBoolean(data.backedUp),
+    device_type: data.deviceType,
+  };
 }

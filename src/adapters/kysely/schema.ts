@@ -40,6 +40,21 @@ export interface SchemaOptions<T extends IdType = IdType> {
    */
   oauthAccountTable?: string;
   /**
+   * Users' TOTP secrets (second factor), one row per user.
+   * @default "totp_secret", or "<accessTokenTable>_totp" for a custom accessTokenTable
+   */
+  totpSecretTable?: string;
+  /**
+   * Users' recovery codes (second factor), stored hashed.
+   * @default "recovery_code", or "<accessTokenTable>_recovery" for a custom accessTokenTable
+   */
+  recoveryCodeTable?: string;
+  /**
+   * Users' passkeys (WebAuthn credentials).
+   * @default "passkey", or "<accessTokenTable>_passkey" for a custom accessTokenTable
+   */
+  passkeyTable?: string;
+  /**
    * The app's custom user fields (see `defineUserFields`): columns of the
    * user table that the adapter reads and writes and `migrateToLatest` adds.
    * @default none
@@ -56,6 +71,9 @@ export interface Schema {
   readonly sessionTable: string;
   readonly revocationLogTable: string;
   readonly oauthAccountTable: string;
+  readonly totpSecretTable: string;
+  readonly recoveryCodeTable: string;
+  readonly passkeyTable: string;
   readonly userFields: readonly ResolvedUserField[];
   readonly engine: Engine;
 }
@@ -72,6 +90,7 @@ export function resolveSchema(db: Kysely<unknown>, options: SchemaOptions = {}):
       options.revocationLogTable ?? defaultRevocationLogTable(options.accessTokenTable),
     oauthAccountTable:
       options.oauthAccountTable ?? defaultOAuthAccountTable(options.accessTokenTable),
+    ...secondFactorTables(options),
     userFields: resolveUserFields(options.userFields),
     engine: engineOf(db),
   };
@@ -85,6 +104,9 @@ export function resolveSchema(db: Kysely<unknown>, options: SchemaOptions = {}):
     schema.sessionTable,
     schema.revocationLogTable,
     schema.oauthAccountTable,
+    schema.totpSecretTable,
+    schema.recoveryCodeTable,
+    schema.passkeyTable,
   ];
   for (const table of tables) {
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,47}$/.test(table)) {
@@ -95,7 +117,7 @@ export function resolveSchema(db: Kysely<unknown>, options: SchemaOptions = {}):
   }
   if (new Set(tables).size !== tables.length) {
     throw new TypeError(
-      "userTable, accessTokenTable, refreshTokenTable, sessionTable, revocationLogTable and oauthAccountTable must differ",
+      "userTable, accessTokenTable, refreshTokenTable, sessionTable, revocationLogTable, oauthAccountTable, totpSecretTable, recoveryCodeTable and passkeyTable must differ",
     );
   }
   return schema;
@@ -119,4 +141,21 @@ export function defaultRevocationLogTable(accessTokenTable = "accesstoken"): str
 /** The linked provider accounts beside an access-token table, when not named. */
 export function defaultOAuthAccountTable(accessTokenTable = "accesstoken"): string {
   return accessTokenTable === "accesstoken" ? "oauth_account" : `${accessTokenTable}_oauth`;
+}
+
+/** The second factors' tables beside an access-token table, when not named. */
+export function secondFactorTables(
+  options: Pick<
+    SchemaOptions,
+    "accessTokenTable" | "totpSecretTable" | "recoveryCodeTable" | "passkeyTable"
+  >,
+): { totpSecretTable: string; recoveryCodeTable: string; passkeyTable: string } {
+  const custom = options.accessTokenTable ?? "accesstoken";
+  const beside = (standard: string, suffix: string) =>
+    custom === "accesstoken" ? standard : `${custom}_${suffix}`;
+  return {
+    totpSecretTable: options.totpSecretTable ?? beside("totp_secret", "totp"),
+    recoveryCodeTable: options.recoveryCodeTable ?? beside("recovery_code", "recovery"),
+    passkeyTable: options.passkeyTable ?? beside("passkey", "passkey"),
+  };
 }

@@ -14,6 +14,7 @@ function expectedIndexes(schema: MongoSchema): [Collection<StoredDocument>, stri
     [schema.accessTokens, [["tessera_user_created"], ["tessera_family"], createdAt]],
     [schema.refreshTokens, [["tessera_family"], ["tessera_user"], createdAt]],
     [schema.oauthAccounts, [["tessera_account"], ["tessera_user"]]],
+    [schema.passkeys, [["tessera_user"]]],
   ];
 }
 

@@ -26,7 +26,8 @@ export interface EnsureIndexesReport {
  * Creates the indexes tessera's queries need, if missing (safe to run at
  * every start, as `migrateToLatest` is for SQL): a unique one on the users'
  * lower-case email, on tokens their user, creation time and family, and a
- * unique one on linked provider accounts (provider and account id).
+ * unique one on linked provider accounts (provider and account id), on
+ * passkeys their user.
  * Tokens are found by `_id`, which is always indexed.
  */
 export async function ensureIndexes(
@@ -57,6 +58,7 @@ export async function ensureIndexes(
       { name: "tessera_account", unique: true },
     );
     await schema.oauthAccounts.createIndex({ user_id: 1 }, { name: "tessera_user" });
+    await schema.passkeys.createIndex({ user_id: 1 }, { name: "tessera_user" });
     const accessTtl = await createdAtIndex(schema.accessTokens, ttl.accessTokens);
     const refreshTtl = await createdAtIndex(schema.refreshTokens, ttl.refreshTokens);
     if (accessTtl === "unsupported" || refreshTtl === "unsupported") return { ttl: "unsupported" };

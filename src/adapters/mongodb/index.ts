@@ -4,6 +4,7 @@ import { assertReady } from "./assert-ready.js";
 import { MongoAccessTokenDatabase } from "./mongo-access-token-database.js";
 import { MongoOAuthAccountDatabase } from "./mongo-oauth-account-database.js";
 import { MongoRefreshTokenDatabase } from "./mongo-refresh-token-database.js";
+import { MongoSecondFactorDatabase } from "./mongo-second-factor-database.js";
 import { MongoUserDatabase } from "./mongo-user-database.js";
 import { type MongoSchemaOptions, resolveMongoSchema } from "./schema.js";
 
@@ -17,6 +18,7 @@ export type { MongoIdType } from "./ids.js";
 export { MongoAccessTokenDatabase } from "./mongo-access-token-database.js";
 export { MongoOAuthAccountDatabase } from "./mongo-oauth-account-database.js";
 export { MongoRefreshTokenDatabase } from "./mongo-refresh-token-database.js";
+export { MongoSecondFactorDatabase } from "./mongo-second-factor-database.js";
 export { MongoUserDatabase } from "./mongo-user-database.js";
 export type { MongoSchema, MongoSchemaOptions } from "./schema.js";
 
@@ -28,6 +30,8 @@ export interface MongoAdapter<U extends User<string>> {
   refreshTokens: MongoRefreshTokenDatabase<U>;
   /** Accounts at identity providers linked to users (sign-in with OAuth). */
   oauthAccounts: MongoOAuthAccountDatabase;
+  /** Users' second factors: TOTP secrets, recovery codes, passkeys. */
+  secondFactors: MongoSecondFactorDatabase;
   /**
    * Throws `DatabaseNotMigrated` (one line: the missing index, and "call
    * ensureIndexes(db)") unless every index `ensureIndexes` creates is there:
@@ -57,6 +61,7 @@ export function mongoAdapter<U extends User<string> = User<string>>(
     accessTokens: new MongoAccessTokenDatabase<U>(schema),
     refreshTokens: new MongoRefreshTokenDatabase<U>(schema),
     oauthAccounts: new MongoOAuthAccountDatabase(schema),
+    secondFactors: new MongoSecondFactorDatabase(schema),
     assertReady: () => assertReady(schema),
   };
 }

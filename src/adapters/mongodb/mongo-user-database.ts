@@ -93,7 +93,7 @@ export class MongoUserDatabase<U extends User<string>> implements UserDatabase<U
   }
 
   /**
-   * Deletes the user, then its tokens and linked accounts. MongoDB has no
+   * Deletes the user, then its tokens, linked accounts and second factors. MongoDB has no
    * cascade: a token left by a crash in between finds no user (every lookup
    * reads the user), and a purge deletes it once expired; a linked account
    * left so names a user no lookup finds.
@@ -107,6 +107,9 @@ export class MongoUserDatabase<U extends User<string>> implements UserDatabase<U
       await this.schema.accessTokens.deleteMany({ user_id: id });
       await this.schema.refreshTokens.deleteMany({ user_id: id });
       await this.schema.oauthAccounts.deleteMany({ user_id: id });
+      await this.schema.totpSecrets.deleteOne({ _id: id });
+      await this.schema.recoveryCodes.deleteOne({ _id: id });
+      await this.schema.passkeys.deleteMany({ user_id: id });
     });
   }
 }

@@ -26,6 +26,12 @@ export interface MongoSchemaOptions {
    * @default "oauth_account", or "<accessTokenCollection>_oauth" for a custom accessTokenCollection
    */
   oauthAccountCollection?: string;
+  /** @default "totp_secret", or "<accessTokenCollection>_totp" for a custom accessTokenCollection */
+  totpSecretCollection?: string;
+  /** @default "recovery_code", or "<accessTokenCollection>_recovery" for a custom accessTokenCollection */
+  recoveryCodeCollection?: string;
+  /** @default "passkey", or "<accessTokenCollection>_passkey" for a custom accessTokenCollection */
+  passkeyCollection?: string;
   /** The app's custom user fields (see `defineUserFields`), stored as more fields of a user. */
   userFields?: UserFields;
 }
@@ -42,6 +48,9 @@ export interface MongoSchema {
   readonly refreshTokens: Collection<StoredDocument>;
   readonly sessions: Collection<StoredDocument>;
   readonly oauthAccounts: Collection<StoredDocument>;
+  readonly totpSecrets: Collection<StoredDocument>;
+  readonly recoveryCodes: Collection<StoredDocument>;
+  readonly passkeys: Collection<StoredDocument>;
   readonly userFields: readonly ResolvedUserField[];
 }
 
@@ -55,6 +64,9 @@ export function resolveMongoSchema(db: Db, options: MongoSchemaOptions = {}): Mo
     options.refreshTokenCollection ?? beside("refreshtoken", "refresh"),
     options.sessionCollection ?? beside("authsession", "session"),
     options.oauthAccountCollection ?? beside("oauth_account", "oauth"),
+    options.totpSecretCollection ?? beside("totp_secret", "totp"),
+    options.recoveryCodeCollection ?? beside("recovery_code", "recovery"),
+    options.passkeyCollection ?? beside("passkey", "passkey"),
   ] as const;
   for (const name of names) {
     if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(name) || name.startsWith("system.")) {
@@ -65,7 +77,7 @@ export function resolveMongoSchema(db: Db, options: MongoSchemaOptions = {}): Mo
   }
   if (new Set(names).size !== names.length) {
     throw new TypeError(
-      "userCollection, accessTokenCollection, refreshTokenCollection, sessionCollection and oauthAccountCollection must differ",
+      "userCollection, accessTokenCollection, refreshTokenCollection, sessionCollection, oauthAccountCollection, totpSecretCollection, recoveryCodeCollection and passkeyCollection must differ",
     );
   }
   return {
@@ -75,6 +87,9 @@ export function resolveMongoSchema(db: Db, options: MongoSchemaOptions = {}): Mo
     refreshTokens: db.collection(names[2]),
     sessions: db.collection(names[3]),
     oauthAccounts: db.collection(names[4]),
+    totpSecrets: db.collection(names[5]),
+    recoveryCodes: db.collection(names[6]),
+    passkeys: db.collection(names[7]),
     userFields: resolveUserFields(options.userFields),
   };
 }

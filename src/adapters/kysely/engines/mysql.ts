@@ -60,6 +60,8 @@ export const mysqlEngine: Engine = {
     const collation = await exactCollation(db);
     return sql`varchar(${sql.raw(String(maxLength))}) character set utf8mb4 collate ${sql.raw(collation)}`;
   },
+  asciiType: (maxLength) =>
+    sql`varchar(${sql.raw(String(maxLength))}) character set ascii collate ascii_bin`,
   timestampType: "datetime(6)",
   integerPrimaryKey: (column) => column.primaryKey().autoIncrement(),
   clusterByPrimaryKey: (table) => table,

@@ -29,6 +29,7 @@ export const postgresEngine: Engine = {
   stringType: (maxLength) => sql`varchar(${sql.raw(String(maxLength))})`,
   // The database's collation is deterministic: equal means the same characters.
   exactStringType: async (_db, maxLength) => sql`varchar(${sql.raw(String(maxLength))})`,
+  asciiType: (maxLength) => sql`varchar(${sql.raw(String(maxLength))})`,
   timestampType: "timestamptz",
   integerPrimaryKey: (column) => column.generatedByDefaultAsIdentity().primaryKey(),
   clusterByPrimaryKey: (table) => table,

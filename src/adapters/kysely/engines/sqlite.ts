@@ -18,6 +18,7 @@ export const sqliteEngine: Engine = {
   stringType: () => "text",
   // SQLite compares text byte for byte (BINARY) unless told otherwise.
   exactStringType: async (_db, maxLength) => sql`varchar(${sql.raw(String(maxLength))})`,
+  asciiType: (maxLength) => sql`varchar(${sql.raw(String(maxLength))})`,
   timestampType: "text",
   integerPrimaryKey: (column) => column.primaryKey().autoIncrement(),
   clusterByPrimaryKey: (table) => table.modifyEnd(sql`without rowid`),

@@ -3,6 +3,7 @@ import type { Schema } from "../schema.js";
 import { addOAuthAccounts } from "./add-oauth-accounts.js";
 import { addRefreshTokens } from "./add-refresh-tokens.js";
 import { addRevocationLog } from "./add-revocation-log.js";
+import { addSecondFactors } from "./add-second-factors.js";
 import { addSecurityStamps } from "./add-security-stamps.js";
 import { addSessionAmr } from "./add-session-amr.js";
 import { addSessionMetadata } from "./add-session-metadata.js";
@@ -54,6 +55,9 @@ export function tesseraMigrations(
     },
     "0009_session_amr": {
       up: (db: Kysely<any>) => addSessionAmr(db, schema),
+    },
+    "0010_second_factors": {
+      up: (db: Kysely<any>) => addSecondFactors(db, schema),
     },
   };
 }
