@@ -59,8 +59,6 @@ export {
   isWellFormedRecoveryCode,
   newRecoveryCodes,
 } from "./factors/recovery-codes.js";
-export { checkTotpCode, newTotpSecret, otpauthUrl, type TotpCheck } from "./factors/totp.js";
-export { totpSecretCipher } from "./factors/totp-secret-cipher.js";
 export {
   hasSecondFactor,
   type Passkey,
@@ -72,6 +70,8 @@ export {
   PasskeyAlreadyRegistered,
   type SecondFactorDatabase,
 } from "./factors/second-factor-database.js";
+export { checkTotpCode, newTotpSecret, otpauthUrl, type TotpCheck } from "./factors/totp.js";
+export { totpSecretCipher } from "./factors/totp-secret-cipher.js";
 export {
   type Mount,
   type OpenApiDocumentOptions,
