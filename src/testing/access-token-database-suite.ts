@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it, type TestContext } from "vitest";
+import { afterEach, beforeEach, describe, expect } from "vitest";
 import { UserNotExists } from "../core/errors.js";
 import type { User } from "../core/models.js";
 import { generateToken, hashToken } from "../sessions/tokens.js";
-import type { DatabaseFixture, DatabaseSuiteOptions } from "./factory.js";
+import { caseOf, type DatabaseFixture, type DatabaseSuiteOptions } from "./factory.js";
 import { userData } from "./user-database-suite.js";
 
 const T0 = new Date("2026-01-31T12:00:00.000Z");
@@ -37,11 +37,7 @@ export function runAccessTokenDatabaseSuite<U extends User<ID>, ID>(
   name: string,
   options: DatabaseSuiteOptions<U, ID>,
 ): void {
-  const test = (title: string, body: (context: TestContext) => Promise<void>) => {
-    const reason = options.skip?.[title];
-    if (reason) it.skip(`${title} (skipped: ${reason})`, body);
-    else it(title, body);
-  };
+  const test = caseOf(options.skip);
 
   describe(`AccessTokenDatabase conformance: ${name}`, () => {
     let db: DatabaseFixture<U, ID>;

@@ -1,3 +1,4 @@
+import { it, type TestContext } from "vitest";
 import type { AccessToken, User, UserCreateData } from "../core/models.js";
 import type { SecondFactorDatabase } from "../factors/second-factor-database.js";
 import type { OAuthAccountDatabase } from "../oauth/oauth-account.js";
@@ -54,4 +55,18 @@ export interface DatabaseSuiteOptions<U extends User<ID>, ID> {
    * in the report (`{ "concurrent creates": "single-writer store" }`).
    */
   skip?: Record<string, string>;
+}
+
+/**
+ * A suite's `it` that honours `options.skip`: a case the adapter names there
+ * is skipped, its reason in its title.
+ */
+export function caseOf(
+  skip: Record<string, string> | undefined,
+): (title: string, body: (context: TestContext) => Promise<void>) => void {
+  return (title, body) => {
+    const reason = skip?.[title];
+    if (reason) it.skip(`${title} (skipped: ${reason})`, body);
+    else it(title, body);
+  };
 }

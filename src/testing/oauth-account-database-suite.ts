@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, type TestContext } from "vitest";
+import { afterEach, beforeEach, describe, expect } from "vitest";
 import type { User } from "../core/models.js";
 import {
   type OAuthAccount,
@@ -6,7 +6,7 @@ import {
   type OAuthAccountCreate,
   type OAuthAccountDatabase,
 } from "../oauth/oauth-account.js";
-import type { DatabaseFixture, DatabaseSuiteOptions } from "./factory.js";
+import { caseOf, type DatabaseFixture, type DatabaseSuiteOptions } from "./factory.js";
 import { userData } from "./user-database-suite.js";
 
 /** Rounds of each race: enough for a store without the right lock to lose one. */
@@ -26,11 +26,7 @@ export function runOAuthAccountDatabaseSuite<U extends User<ID>, ID>(
   name: string,
   options: DatabaseSuiteOptions<U, ID>,
 ): void {
-  const test = (title: string, body: (context: TestContext) => Promise<void>) => {
-    const reason = options.skip?.[title];
-    if (reason) it.skip(`${title} (skipped: ${reason})`, body);
-    else it(title, body);
-  };
+  const test = caseOf(options.skip);
 
   describe(`OAuthAccountDatabase conformance: ${name}`, () => {
     let db: DatabaseFixture<U, ID>;

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, type TestContext } from "vitest";
+import { afterEach, beforeEach, describe, expect } from "vitest";
 import { UserNotExists } from "../core/errors.js";
 import type { User } from "../core/models.js";
 import { hasSecondFactor, type PasskeyCreate } from "../factors/second-factor.js";
@@ -6,7 +6,7 @@ import {
   PasskeyAlreadyRegistered,
   type SecondFactorDatabase,
 } from "../factors/second-factor-database.js";
-import type { DatabaseFixture, DatabaseSuiteOptions } from "./factory.js";
+import { caseOf, type DatabaseFixture, type DatabaseSuiteOptions } from "./factory.js";
 import { userData } from "./user-database-suite.js";
 
 /** Rounds of each race: enough for a store without an atomic compare-and-set to lose one. */
@@ -29,11 +29,7 @@ export function runSecondFactorDatabaseSuite<U extends User<ID>, ID>(
   name: string,
   options: DatabaseSuiteOptions<U, ID>,
 ): void {
-  const test = (title: string, body: (context: TestContext) => Promise<void>) => {
-    const reason = options.skip?.[title];
-    if (reason) it.skip(`${title} (skipped: ${reason})`, body);
-    else it(title, body);
-  };
+  const test = caseOf(options.skip);
 
   describe(`SecondFactorDatabase conformance: ${name}`, () => {
     let db: DatabaseFixture<U, ID>;

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect } from "vitest";
 import { UserAlreadyExists } from "../core/errors.js";
 import type { User, UserCreateData } from "../core/models.js";
-import type { DatabaseFixture, DatabaseSuiteOptions } from "./factory.js";
+import { caseOf, type DatabaseFixture, type DatabaseSuiteOptions } from "./factory.js";
 
 /** A user row ready to insert. */
 export function userData(email: string, overrides: Partial<UserCreateData> = {}): UserCreateData {
@@ -26,11 +26,7 @@ export function runUserDatabaseSuite<U extends User<ID>, ID>(
   name: string,
   options: DatabaseSuiteOptions<U, ID>,
 ): void {
-  const test = (title: string, body: () => Promise<void>) => {
-    const reason = options.skip?.[title];
-    if (reason) it.skip(`${title} (skipped: ${reason})`, body);
-    else it(title, body);
-  };
+  const test = caseOf(options.skip);
 
   describe(`UserDatabase conformance: ${name}`, () => {
     let db: DatabaseFixture<U, ID>;
